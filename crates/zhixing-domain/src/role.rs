@@ -1,0 +1,170 @@
+//! Roles and permissions. The data-scope rule (which cases a role may see) lives in the app layer's
+//! `scope` module; this file only says what each role may do.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 执行法官 (enforcement_officer)
+    Judge,
+    /// 法官助理
+    Assistant,
+    /// 书记员
+    Clerk,
+    /// 司法警察
+    Police,
+    /// 执行指挥中心
+    Command,
+    /// 执行局长
+    Director,
+    /// 院长
+    President,
+    /// A higher court's supervisor: read-only over its subordinate courts.
+    Supervisor,
+    /// Configures a court (teams, staff). Sees no case data.
+    Admin,
+}
+
+/// What a role may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    ReadCases,
+    FileCase,
+    ReassignCase,
+    ManageTeams,
+    ManageUsers,
+}
+
+/// How far a role's case visibility reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseScope {
+    /// Cases of the user's own team and cases they handle (judge, assistant, clerk).
+    Team,
+    /// Every case of the user's court.
+    Court,
+    /// Every case of the user's court and of all courts below it (read-only).
+    Subordinates,
+    /// No case data.
+    None,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Judge,
+        Role::Assistant,
+        Role::Clerk,
+        Role::Police,
+        Role::Command,
+        Role::Director,
+        Role::President,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Judge => "judge",
+            Role::Assistant => "assistant",
+            Role::Clerk => "clerk",
+            Role::Police => "police",
+            Role::Command => "command",
+            Role::Director => "director",
+            Role::President => "president",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Role::Judge => "执行法官",
+            Role::Assistant => "法官助理",
+            Role::Clerk => "书记员",
+            Role::Police => "司法警察",
+            Role::Command => "指挥中心",
+            Role::Director => "执行局长",
+            Role::President => "院长",
+            Role::Supervisor => "上级法院监督",
+            Role::Admin => "系统管理员",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::Judge => "Enforcement judge",
+            Role::Assistant => "Judge's assistant",
+            Role::Clerk => "Clerk",
+            Role::Police => "Judicial police",
+            Role::Command => "Command center",
+            Role::Director => "Bureau director",
+            Role::President => "Court president",
+            Role::Supervisor => "Higher-court supervisor",
+            Role::Admin => "Administrator",
+        }
+    }
+
+    /// Roles that can be a case handler (承办人): enforcement judges (执行员) — CPL art 239 assigns
+    /// enforcement to 执行员; assistants and clerks work under them.
+    pub fn can_handle_cases(self) -> bool {
+        matches!(self, Role::Judge)
+    }
+
+    pub fn case_scope(self) -> CaseScope {
+        match self {
+            Role::Judge | Role::Assistant | Role::Clerk => CaseScope::Team,
+            Role::Police | Role::Command | Role::Director | Role::President => CaseScope::Court,
+            Role::Supervisor => CaseScope::Subordinates,
+            Role::Admin => CaseScope::None,
+        }
+    }
+
+    pub fn has(self, p: Permission) -> bool {
+        use Permission::*;
+        match p {
+            ReadCases => !matches!(self.case_scope(), CaseScope::None),
+            // 立案 is done by the command center (which runs 立案/分案 in the "1+N" model), the
+            // bureau's officers and their clerks; police, supervisors and admins do not file.
+            FileCase => matches!(
+                self,
+                Role::Command | Role::Director | Role::Judge | Role::Assistant | Role::Clerk
+            ),
+            // 分案 and 改派 belong to the command center and the bureau director.
+            ReassignCase => matches!(self, Role::Command | Role::Director),
+            ManageTeams | ManageUsers => matches!(self, Role::Admin),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_matrix() {
+        // role, read, file, reassign, manage
+        let table = [
+            ("judge", true, true, false, false),
+            ("assistant", true, true, false, false),
+            ("clerk", true, true, false, false),
+            ("police", true, false, false, false),
+            ("command", true, true, true, false),
+            ("director", true, true, true, false),
+            ("president", true, false, false, false),
+            ("supervisor", true, false, false, false),
+            ("admin", false, false, false, true),
+        ];
+        for (name, read, file, reassign, manage) in table {
+            let r = Role::from_str_opt(name).unwrap();
+            assert_eq!(r.as_str(), name);
+            assert_eq!(r.has(Permission::ReadCases), read, "{name}");
+            assert_eq!(r.has(Permission::FileCase), file, "{name}");
+            assert_eq!(r.has(Permission::ReassignCase), reassign, "{name}");
+            assert_eq!(r.has(Permission::ManageUsers), manage, "{name}");
+        }
+        assert!(Role::from_str_opt("root").is_none());
+    }
+}
