@@ -1,0 +1,108 @@
+//! The migration set is append-only: a migration, once released, never changes. Each file in
+//! `migrations/` is pinned here by version, name, SM3 of its bytes and the checksum sqlx records in
+//! `_sqlx_migrations` (a changed checksum makes every installed database refuse to start).
+//!
+//! Adding a migration: add `NNNN_name.sql`, run this test, and append the line it prints to
+//! [`EXPECTED`]. Never edit a pinned line — write a new migration instead.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use zhixing_domain::audit::sm3_hex;
+use zhixing_store::MIGRATOR;
+
+/// (version, file name, SM3 of the file bytes, sqlx checksum (SHA-384 of the SQL) as hex)
+const EXPECTED: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "0001_foundation.sql",
+    "8a397cd80eb43d34d71d4269783a5fd5b44f9cddf1ace8002b3094ad3f33ef9c",
+    "59f5eba54f0f0efdf4bba25261d50446a6689b3261f61a1ef8b5049075b389116ed8b120a2f721c1cfd7b044b7038c31",
+)];
+
+fn migrations_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations")
+}
+
+/// (version, file name, sm3, sqlx checksum) of every file on disk, by version.
+fn on_disk() -> Vec<(i64, String, String, String)> {
+    let mut files: Vec<(i64, String, String, String)> = std::fs::read_dir(migrations_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".sql"))
+        .map(|name| {
+            let version: i64 = name
+                .split('_')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("migration file {name} must start with a version number and '_'"));
+            let bytes = std::fs::read(migrations_dir().join(&name)).unwrap();
+            let embedded = MIGRATOR.iter().find(|m| m.version == version).unwrap_or_else(|| {
+                panic!("{name} is on disk but not embedded in MIGRATOR: rebuild zhixing-store (touch src/lib.rs)")
+            });
+            assert_eq!(
+                embedded.sql.as_str().as_bytes(),
+                bytes.as_slice(),
+                "{name}: the embedded migration differs from the file: rebuild zhixing-store"
+            );
+            (version, name, sm3_hex(&bytes), hex(&embedded.checksum))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[test]
+fn migrations_are_append_only() {
+    let disk = on_disk();
+    let lines: String = disk
+        .iter()
+        .map(|(v, name, sm3, sum)| format!("    ({v}, \"{name}\", \"{sm3}\", \"{sum}\"),\n"))
+        .collect();
+    let hint = format!(
+        "\nmigrations on disk now:\n{lines}\nA NEW migration: append its line to EXPECTED. An EDITED or REMOVED \
+         migration: restore it and put the change in a new migration instead."
+    );
+    // Every pinned migration is still there, byte for byte, with the same sqlx checksum.
+    for (i, (v, name, sm3, sum)) in EXPECTED.iter().enumerate() {
+        let found = disk
+            .get(i)
+            .unwrap_or_else(|| panic!("pinned migration {name} is missing{hint}"));
+        assert_eq!(
+            (found.0, found.1.as_str()),
+            (*v, *name),
+            "migration {i} renamed or removed{hint}"
+        );
+        assert_eq!(found.2, *sm3, "{name} was edited after release{hint}");
+        assert_eq!(
+            found.3, *sum,
+            "{name}: sqlx checksum changed (edited file or a changed sqlx checksum rule){hint}"
+        );
+    }
+    // Anything after them is new and must be pinned too.
+    assert_eq!(disk.len(), EXPECTED.len(), "unpinned migration(s){hint}");
+    // Versions strictly increase and MIGRATOR embeds exactly the files on disk.
+    assert!(
+        disk.windows(2).all(|w| w[0].0 < w[1].0),
+        "duplicate version{hint}"
+    );
+    let embedded: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    let files: Vec<i64> = disk.iter().map(|d| d.0).collect();
+    assert_eq!(
+        embedded, files,
+        "MIGRATOR is stale or has extra migrations: rebuild zhixing-store"
+    );
+    for m in MIGRATOR.iter() {
+        assert!(
+            !m.no_tx,
+            "migration {} runs outside a transaction",
+            m.version
+        );
+    }
+}

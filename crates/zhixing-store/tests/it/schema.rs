@@ -1,0 +1,201 @@
+//! Both backends get the same tables and columns; the built-in courts load; migrate() is idempotent.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::Row;
+use zhixing_store::{Backend, Db, MIGRATOR, courts};
+use zhixing_testkit::{TestDb, backends};
+
+/// Every table of the foundation schema (plus sqlx's bookkeeping table).
+const TABLES: [&str; 14] = [
+    "_sqlx_migrations",
+    "api_tokens",
+    "audit_log",
+    "case_assignments",
+    "case_filing_keys",
+    "case_serials",
+    "cases",
+    "courts",
+    "daily_assignments",
+    "parties",
+    "sessions",
+    "teams",
+    "users",
+    "workloads",
+];
+
+/// table → column names, as the database itself reports them.
+async fn columns(db: &Db) -> BTreeMap<String, BTreeSet<String>> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT) AS t, CAST(column_name AS TEXT) AS c FROM information_schema.columns \
+             WHERE table_schema = current_schema()"
+        }
+    };
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in sqlx::query(sql).fetch_all(db.pool()).await.unwrap() {
+        out.entry(r.get("t")).or_default().insert(r.get("c"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_tables_and_columns() {
+    let dbs: Vec<TestDb> = backends().await;
+    let mut schemas = Vec::new();
+    for t in &dbs {
+        let s = columns(t.db()).await;
+        let tables: Vec<&str> = s.keys().map(String::as_str).collect();
+        assert_eq!(tables, TABLES.to_vec(), "{:?}: tables", t.backend);
+        assert!(
+            s["cases"].contains("court_code") && s["cases"].contains("case_number"),
+            "{:?}",
+            t.backend
+        );
+        assert_eq!(
+            s["audit_log"].len(),
+            13,
+            "{:?}: audit_log columns {:?}",
+            t.backend,
+            s["audit_log"]
+        );
+        schemas.push((t.backend, s));
+    }
+    if let [(a, sa), (b, sb)] = schemas.as_slice() {
+        for table in TABLES {
+            let (ca, cb) = (&sa[table], &sb[table]);
+            assert_eq!(
+                ca,
+                cb,
+                "{table}: only in {a:?}: {:?}; only in {b:?}: {:?}",
+                ca.difference(cb).collect::<Vec<_>>(),
+                cb.difference(ca).collect::<Vec<_>>()
+            );
+        }
+    }
+    for t in dbs {
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn builtin_courts_are_loaded() {
+    for t in backends().await {
+        let mut conn = t.db().conn().await.unwrap();
+        let n: i64 = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM courts")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(
+            usize::try_from(n).unwrap(),
+            zhixing_domain::court::builtin_courts().len(),
+            "{:?}",
+            t.backend
+        );
+        // (code, path, level, parent)
+        let table = [
+            ("川1123", "最高法/川/川11/川1123", "basic", Some("川11")),
+            ("川11", "最高法/川/川11", "intermediate", Some("川")),
+            ("川", "最高法/川", "high", Some("最高法")),
+            ("最高法", "最高法", "supreme", None),
+            ("鄂2823", "最高法/鄂/鄂28/鄂2823", "basic", Some("鄂28")),
+        ];
+        for (code, path, level, parent) in table {
+            let c = courts::find(&mut conn, code)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{code} missing"));
+            assert_eq!(
+                (c.path.as_str(), c.level.as_str(), c.parent_code.as_deref()),
+                (path, level, parent),
+                "{:?} {code}",
+                t.backend
+            );
+            assert_eq!(c.triage_fast_max_fen, 2_000_000);
+        }
+        let c = courts::find(&mut conn, "川1123").await.unwrap().unwrap();
+        assert_eq!(c.name, "犍为县人民法院");
+        assert!(courts::find(&mut conn, "川9999").await.unwrap().is_none());
+        // The subtree of 川11 holds 川1123 and not 鄂2823 or 川01xx.
+        let sub: Vec<String> = courts::subtree(&mut conn, "最高法/川/川11")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.code)
+            .collect();
+        assert!(
+            sub.contains(&"川11".to_owned())
+                && sub.contains(&"川1123".to_owned())
+                && sub.contains(&"川1102".to_owned())
+        );
+        assert!(sub.iter().all(|c| c.starts_with("川11")), "{sub:?}");
+        drop(conn);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_keeps_settings() {
+    for t in backends().await {
+        let db = t.db();
+        let mut conn = db.conn().await.unwrap();
+        courts::set_triage_threshold(&mut conn, "川1123", 5_000_000)
+            .await
+            .unwrap();
+        drop(conn);
+        let count = |sql: &'static str| async move {
+            sqlx::query(sql)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+                .get::<i64, _>("n")
+        };
+        let courts_before = count("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM courts").await;
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap();
+        // a second pool on the same database (another process starting) migrates too
+        let other = Db::connect(&t.url).await.unwrap();
+        other.migrate().await.unwrap();
+        other.close().await;
+        assert_eq!(
+            count("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM courts").await,
+            courts_before,
+            "{:?}",
+            t.backend
+        );
+        let applied = count("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM _sqlx_migrations").await;
+        assert_eq!(usize::try_from(applied).unwrap(), MIGRATOR.iter().count());
+        let mut conn = db.conn().await.unwrap();
+        assert_eq!(
+            courts::find(&mut conn, "川1123")
+                .await
+                .unwrap()
+                .unwrap()
+                .triage_fast_max_fen,
+            5_000_000,
+            "{:?}",
+            t.backend
+        );
+        // what is recorded as applied is exactly the embedded set
+        let stored: Vec<(i64, Vec<u8>)> =
+            sqlx::query("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (r.get("version"), r.get("checksum")))
+                .collect();
+        let embedded: Vec<(i64, Vec<u8>)> = MIGRATOR
+            .iter()
+            .map(|m| (m.version, m.checksum.to_vec()))
+            .collect();
+        assert_eq!(stored, embedded, "{:?}", t.backend);
+        drop(conn);
+        t.cleanup().await;
+    }
+}
