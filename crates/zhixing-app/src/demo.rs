@@ -1,0 +1,588 @@
+//! Realistic demo data: several real courts of different levels, "1 + N" teams, staff, and N cases.
+//!
+//! Deterministic for a given seed. Cases are generated in memory with the same domain rules as
+//! filing (numbering per court/year/type, 繁简分流 by the court's threshold, least-loaded assignment)
+//! and written in bulk in one transaction per court, with one chained audit record per case.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zhixing_domain::audit::{AuditRecord, GENESIS};
+use zhixing_domain::case::Track;
+use zhixing_domain::case_number::{CaseNumber, TypeCode};
+use zhixing_domain::credit_code::CreditCode;
+use zhixing_domain::id_number::IdNumber;
+use zhixing_domain::money::Fen;
+use zhixing_domain::time::{china_date, days_before};
+use zhixing_domain::triage::{TriageRule, triage};
+use zhixing_store::audit::{self, StoredAudit};
+use zhixing_store::cases::{self, CaseRow, PartyRow};
+use zhixing_store::courts;
+
+use crate::admin::NewUser;
+use crate::{Actor, App, AppError, new_id};
+
+/// Password of every demo account (printed by `zhixing demo`).
+pub const DEMO_PASSWORD: &str = "zhixing2024";
+
+/// Demo courts: (code, username prefix, share of cases in ‰, fast teams, standard teams, judges per team).
+pub const DEMO_COURTS: [(&str, &str, u32, usize, usize, usize); 5] = [
+    ("川1123", "jw", 300, 2, 2, 3),  // 犍为县人民法院 (basic)
+    ("川1102", "lsz", 250, 2, 1, 3), // 乐山市市中区人民法院 (basic)
+    ("川11", "ls", 150, 1, 2, 2),    // 乐山市中级人民法院 (intermediate)
+    ("鄂2823", "lc", 200, 2, 1, 3),  // 利川市人民法院 (basic)
+    ("甘0104", "gl", 100, 1, 1, 2),  // 兰州市安宁区人民法院 (basic)
+];
+
+/// Account summary printed for the newcomer.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub username: String,
+    pub role: String,
+    pub court: String,
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "罗", "高", "林", "谢", "唐", "邓", "冯", "曾", "彭", "蒋", "田", "向", "谭",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建国", "志强", "晓东", "春梅", "海燕", "德华", "红",
+    "小龙",
+];
+const FIRM_WORDS: &[&str] = &[
+    "嘉州", "岷江", "峨眉", "清溪", "金石", "宏达", "鑫源", "天府", "恒通", "瑞丰", "远航", "兴业",
+];
+const FIRM_KINDS: &[&str] = &[
+    "建筑工程有限公司",
+    "商贸有限公司",
+    "农业开发有限公司",
+    "机械制造有限公司",
+    "房地产开发有限公司",
+    "物流有限公司",
+    "食品有限公司",
+    "化工有限公司",
+];
+const DOC_TYPES: &[&str] = &[
+    "民事判决书",
+    "民事判决书",
+    "民事判决书",
+    "民事调解书",
+    "民事调解书",
+    "民事裁定书",
+    "仲裁裁决书",
+    "公证债权文书",
+    "支付令",
+];
+
+fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
+    let i = rng.random_range(0..xs.len());
+    &xs[i]
+}
+
+fn person_name(rng: &mut StdRng) -> String {
+    format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
+}
+
+struct Party {
+    name: String,
+    kind: &'static str,
+    id_number: Option<String>,
+    credit_code: Option<String>,
+    legal_rep: Option<String>,
+    phone: Option<String>,
+}
+
+fn make_person(rng: &mut StdRng, region: &str, today: NaiveDate) -> Result<Party, AppError> {
+    let year = rng.random_range(1955..=2000);
+    let birth = NaiveDate::from_ymd_opt(year, rng.random_range(1..=12), rng.random_range(1..=28))
+        .unwrap_or(today);
+    let id = IdNumber::from_parts(region, birth, rng.random_range(1..=999))
+        .map_err(|e| AppError::Internal(e.message))?;
+    Ok(Party {
+        name: person_name(rng),
+        kind: "person",
+        id_number: Some(id.as_str().to_owned()),
+        credit_code: None,
+        legal_rep: None,
+        phone: Some(format!(
+            "1{}{:09}",
+            pick(rng, &["3", "5", "8", "9"]),
+            rng.random_range(0..1_000_000_000u32)
+        )),
+    })
+}
+
+fn make_entity(rng: &mut StdRng, region: &str) -> Result<Party, AppError> {
+    let body = format!("{:08}", rng.random_range(10_000_000..99_999_999u32));
+    let cc = CreditCode::from_parts('9', '1', region, &body)
+        .map_err(|e| AppError::Internal(e.message))?;
+    Ok(Party {
+        name: format!(
+            "{}{}{}",
+            region_name(region),
+            pick(rng, FIRM_WORDS),
+            pick(rng, FIRM_KINDS)
+        ),
+        kind: "entity",
+        id_number: None,
+        credit_code: Some(cc.as_str().to_owned()),
+        legal_rep: Some(person_name(rng)),
+        phone: None,
+    })
+}
+
+fn region_name(region: &str) -> &'static str {
+    match region.get(..4) {
+        Some("5111") => "乐山",
+        Some("4228") => "恩施",
+        Some("6201") => "兰州",
+        _ => "",
+    }
+}
+
+fn region_of(court: &str) -> &'static str {
+    match court {
+        "川1123" => "511123",
+        "川1102" => "511102",
+        "川11" => "511100",
+        "鄂2823" => "422802",
+        _ => "620105",
+    }
+}
+
+impl App {
+    /// Set up the demo courts (teams and staff; idempotent by username) and generate `n_cases` cases.
+    /// `progress(done)` is called as cases are written.
+    pub async fn demo(
+        &self,
+        n_cases: u64,
+        seed: u64,
+        now_ms: i64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<DemoAccount>, AppError> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        // One shared demo password: hash it once (argon2id is deliberately slow, ~40 ms per hash).
+        let demo_hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let today = china_date(now_ms);
+        let mut accounts = Vec::new();
+        let mut done = 0u64;
+        // A pool of repeat debtors, so the same-debtor hint has something to show across courts.
+        // Sized so a repeat debtor has 2–3 open cases on average (8 % of cases draw from it).
+        let pool = usize::try_from(n_cases / 30)
+            .unwrap_or(4000)
+            .clamp(40, 4000);
+        let mut repeat: Vec<Party> = Vec::with_capacity(pool);
+        for i in 0..pool {
+            let region = region_of(DEMO_COURTS[i % DEMO_COURTS.len()].0);
+            repeat.push(if i % 2 == 0 {
+                make_person(&mut rng, region, today)?
+            } else {
+                make_entity(&mut rng, region)?
+            });
+        }
+        let mut remaining = n_cases;
+        for (ci, (court, prefix, share, fast_n, std_n, judges)) in DEMO_COURTS.iter().enumerate() {
+            let mut conn = self.db.conn().await?;
+            let row = courts::find(&mut conn, court)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            drop(conn);
+            let sys = Actor::system(court, &row.path);
+            let existing = self.teams(court).await?;
+            let mut team_specs = vec![("指挥中心".to_owned(), "command")];
+            for i in 1..=*fast_n {
+                team_specs.push((format!("速执{}组", zh_num(i)), "fast"));
+            }
+            for i in 1..=*std_n {
+                team_specs.push((format!("精执{}组", zh_num(i)), "standard"));
+            }
+            let mut users_to_add: Vec<(String, String, Option<String>)> = vec![
+                (format!("{prefix}_admin"), "admin".into(), None),
+                (
+                    format!("{prefix}_command"),
+                    "command".into(),
+                    Some("指挥中心".into()),
+                ),
+                (format!("{prefix}_director"), "director".into(), None),
+                (format!("{prefix}_president"), "president".into(), None),
+                (format!("{prefix}_police"), "police".into(), None),
+            ];
+            for (name, track) in &team_specs {
+                if !existing.iter().any(|t| &t.name == name) {
+                    self.add_team(&sys, court, name, track, now_ms).await?;
+                }
+                if *track != "command" {
+                    for j in 1..=*judges {
+                        let tn = team_specs.iter().position(|t| &t.0 == name).unwrap_or(0);
+                        users_to_add.push((
+                            format!("{prefix}_judge{tn}{j}"),
+                            "judge".into(),
+                            Some(name.clone()),
+                        ));
+                    }
+                    users_to_add.push((
+                        format!(
+                            "{prefix}_clerk{}",
+                            team_specs.iter().position(|t| &t.0 == name).unwrap_or(0)
+                        ),
+                        "clerk".into(),
+                        Some(name.clone()),
+                    ));
+                }
+            }
+            if *court == "川11" {
+                users_to_add.push((format!("{prefix}_supervisor"), "supervisor".into(), None));
+            }
+            for (username, role, team) in users_to_add {
+                let mut conn = self.db.conn().await?;
+                let exists = zhixing_store::users::find_user_by_username(&mut conn, &username)
+                    .await?
+                    .is_some();
+                drop(conn);
+                if !exists {
+                    let name = person_name(&mut rng);
+                    self.add_user_hashed(
+                        &sys,
+                        NewUser {
+                            court: (*court).into(),
+                            role: role.clone(),
+                            username: username.clone(),
+                            name,
+                            team,
+                            password: DEMO_PASSWORD.into(),
+                        },
+                        Some(demo_hash.clone()),
+                        now_ms,
+                    )
+                    .await?;
+                }
+                accounts.push(DemoAccount {
+                    username,
+                    role,
+                    court: (*court).into(),
+                });
+            }
+
+            // Cases for this court.
+            let n = if ci + 1 == DEMO_COURTS.len() {
+                remaining
+            } else {
+                (n_cases * u64::from(*share) / 1000).min(remaining)
+            };
+            remaining -= n;
+            let written = self
+                .demo_cases(
+                    court,
+                    &row.path,
+                    row.triage_fast_max_fen,
+                    n,
+                    &mut rng,
+                    &repeat,
+                    today,
+                    now_ms,
+                    &mut |k| progress(done + k),
+                )
+                .await?;
+            done += written;
+            progress(done);
+        }
+        Ok(accounts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn demo_cases(
+        &self,
+        court: &str,
+        _path: &str,
+        fast_max_fen: i64,
+        n: u64,
+        rng: &mut StdRng,
+        repeat: &[Party],
+        today: NaiveDate,
+        now_ms: i64,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<u64, AppError> {
+        if n == 0 {
+            return Ok(0);
+        }
+        let mut conn = self.db.conn().await?;
+        let mut judges: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut by_track = Vec::new();
+        for track in ["fast", "standard"] {
+            let cands = cases::assignment_candidates(&mut conn, court, track, "9999-12-31").await?;
+            for (t, js) in &cands {
+                judges.insert(
+                    t.id.clone(),
+                    js.iter().map(|h| (h.id.clone(), h.name.clone())).collect(),
+                );
+            }
+            by_track.push(cands.into_iter().map(|(t, _)| t).collect::<Vec<_>>());
+        }
+        let std_teams = by_track.pop().unwrap_or_default();
+        let teams = by_track.pop().unwrap_or_default();
+        let mut serial: HashMap<(i32, &'static str), i64> = HashMap::new();
+        for (year, specialty, tc, last) in cases::serials_of(&mut conn, court).await? {
+            if let (true, Some(t), Ok(y)) = (
+                specialty.is_empty(),
+                TypeCode::from_code(&tc),
+                i32::try_from(year),
+            ) {
+                serial.insert((y, t.code()), last);
+            }
+        }
+        let head = audit::head(&mut conn, court).await?;
+        drop(conn);
+        let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_owned()));
+        let rule = TriageRule {
+            fast_max: Fen::new(fast_max_fen),
+        };
+        let region = region_of(court);
+        // Filing dates over the last ~2 years, in order, so serials follow filing order.
+        let mut dates: Vec<NaiveDate> = (0..n)
+            .map(|_| days_before(today, rng.random_range(0..730)))
+            .collect();
+        dates.sort();
+        let mut load: HashMap<String, i64> = HashMap::new();
+        let mut case_rows = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        let mut party_rows = Vec::new();
+        let mut keys = Vec::new();
+        let mut audits = Vec::new();
+        const BATCH: usize = 10_000;
+        let mut written = 0u64;
+        let mut pending: Option<tokio::task::JoinHandle<Result<u64, AppError>>> = None;
+        for (i, filed_on) in dates.into_iter().enumerate() {
+            let type_code = match rng.random_range(0..100) {
+                0..=84 => TypeCode::FirstEnforcement,
+                85..=94 => TypeCode::ResumedEnforcement,
+                _ => TypeCode::PreservationEnforcement,
+            };
+            let claim = Fen::new(match rng.random_range(0..100) {
+                0..=44 => rng.random_range(100_000..2_000_000),
+                45..=84 => rng.random_range(2_000_000..50_000_000),
+                85..=97 => rng.random_range(50_000_000..1_000_000_000),
+                _ => 0,
+            });
+            let s = serial
+                .entry((filed_on.year(), type_code.code()))
+                .or_insert(0);
+            *s += 1;
+            let number = CaseNumber::new(
+                filed_on.year(),
+                court,
+                None,
+                type_code,
+                u32::try_from(*s).unwrap_or(u32::MAX),
+            )
+            .map_err(|e| AppError::Internal(e.message))?;
+            let decision = triage(rule, type_code, claim);
+            let pool = if decision.track == Track::Fast {
+                &teams
+            } else {
+                &std_teams
+            };
+            let team = pool
+                .iter()
+                .min_by_key(|t| (load.get(&t.id).copied().unwrap_or(0), t.name.clone()));
+            let (team_id, handler_id, reason) = match team {
+                Some(t) => {
+                    *load.entry(t.id.clone()).or_insert(0) += 1;
+                    let hs = judges.get(&t.id).cloned().unwrap_or_default();
+                    let h = hs
+                        .iter()
+                        .min_by_key(|h| (load.get(&h.0).copied().unwrap_or(0), h.1.clone()))
+                        .cloned();
+                    if let Some(h) = &h {
+                        *load.entry(h.0.clone()).or_insert(0) += 1;
+                    }
+                    (
+                        Some(t.id.clone()),
+                        h.as_ref().map(|h| h.0.clone()),
+                        format!("「{}」在办案件最少（演示数据）", t.name),
+                    )
+                }
+                None => (None, None, "待指挥中心人工分案".to_owned()),
+            };
+            let age_days = (today - filed_on).num_days();
+            let status = if team_id.is_none() {
+                "pending_assignment"
+            } else if age_days > 200 && rng.random_range(0..100) < 85
+                || age_days > 60 && rng.random_range(0..100) < 45
+            {
+                "closed"
+            } else {
+                "in_progress"
+            };
+            let id = new_id();
+            // Unique per court (seq is), so the duplicate-filing keys below are real keys.
+            let basis_serial = 10_000 + seq;
+            let doc_type = *pick(rng, DOC_TYPES);
+            let basis_year = filed_on.year() - i32::from(rng.random_range(0..2u8));
+            let basis_number = match doc_type {
+                "仲裁裁决书" => format!("乐仲裁字〔{basis_year}〕第{basis_serial}号"),
+                "公证债权文书" => format!("（{basis_year}）川乐公证字第{basis_serial}号"),
+                "支付令" => format!("（{basis_year}）{court}民督{basis_serial}号"),
+                _ => format!("（{basis_year}）{court}民初{basis_serial}号"),
+            };
+            let at = now_ms - (today - filed_on).num_milliseconds();
+            let row = CaseRow {
+                court_code: court.to_owned(),
+                id: id.clone(),
+                case_number: number.to_string(),
+                year: i64::from(filed_on.year()),
+                specialty_code: String::new(),
+                type_code: type_code.code().to_owned(),
+                serial: *s,
+                filed_on: filed_on.format("%Y-%m-%d").to_string(),
+                basis_court: court.to_owned(),
+                basis_document_number: basis_number.clone(),
+                basis_document_type: doc_type.to_owned(),
+                claim_fen: claim.get(),
+                track: decision.track.as_str().to_owned(),
+                triage_reason: decision.reason,
+                team_id,
+                handler_id,
+                assignment_reason: reason,
+                status: status.to_owned(),
+                created_at: at,
+                created_by: "system".into(),
+                updated_at: at,
+                team_name: None,
+                handler_name: None,
+                applicant_name: None,
+                debtor_name: None,
+            };
+            let applicant = if rng.random_range(0..100) < 70 {
+                make_person(rng, region, today)?
+            } else {
+                make_entity(rng, region)?
+            };
+            let mut debtors = vec![if rng.random_range(0..100) < 8 {
+                let p = pick(rng, repeat);
+                Party {
+                    name: p.name.clone(),
+                    kind: p.kind,
+                    id_number: p.id_number.clone(),
+                    credit_code: p.credit_code.clone(),
+                    legal_rep: p.legal_rep.clone(),
+                    phone: p.phone.clone(),
+                }
+            } else if rng.random_range(0..100) < 60 {
+                make_person(rng, region, today)?
+            } else {
+                make_entity(rng, region)?
+            }];
+            if rng.random_range(0..100) < 25 {
+                debtors.push(make_person(rng, region, today)?);
+            }
+            let mut push = |p: &Party, role: &str, pos: i64| {
+                party_rows.push(PartyRow {
+                    court_code: court.to_owned(),
+                    id: new_id(),
+                    case_id: id.clone(),
+                    role: role.to_owned(),
+                    position: pos,
+                    kind: p.kind.to_owned(),
+                    name: p.name.clone(),
+                    id_number: p.id_number.clone(),
+                    credit_code: p.credit_code.clone(),
+                    legal_representative: p.legal_rep.clone(),
+                    phone: p.phone.clone(),
+                    address: None,
+                });
+            };
+            push(&applicant, "applicant", 0);
+            for (k, d) in debtors.iter().enumerate() {
+                push(d, "debtor", i64::try_from(k).unwrap_or(0));
+                let key = d
+                    .id_number
+                    .clone()
+                    .or_else(|| d.credit_code.clone())
+                    .unwrap_or_default();
+                keys.push((
+                    court.to_owned(),
+                    type_code.code().to_owned(),
+                    basis_number.clone(),
+                    key,
+                    id.clone(),
+                ));
+            }
+            seq += 1;
+            let rec = AuditRecord {
+                court_code: court.to_owned(),
+                seq,
+                at_ms: at,
+                actor_id: "system".into(),
+                actor_name: "演示数据生成".into(),
+                action: "case.file".into(),
+                target_kind: "case".into(),
+                target_id: id.clone(),
+                case_id: Some(id.clone()),
+                before: None,
+                after: Some(format!("{{\"case_number\":\"{}\"}}", row.case_number)),
+            };
+            let hash = rec.chain_hash(&prev);
+            audits.push(StoredAudit {
+                record: rec,
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            });
+            case_rows.push(row);
+            if case_rows.len() >= BATCH || i + 1 == usize::try_from(n).unwrap_or(usize::MAX) {
+                // Write this batch on its own task while the next one is generated (2 cores: one
+                // generates, SQLite's worker writes). Batches stay in order: the previous write is
+                // awaited before the next starts.
+                if let Some(p) = pending.take() {
+                    written += p.await.map_err(|e| AppError::Internal(e.to_string()))??;
+                    progress(written);
+                }
+                let batch = (
+                    std::mem::take(&mut case_rows),
+                    std::mem::take(&mut party_rows),
+                    std::mem::take(&mut keys),
+                    std::mem::take(&mut audits),
+                    serial
+                        .iter()
+                        .map(|((y, t), l)| (i64::from(*y), *t, *l))
+                        .collect::<Vec<_>>(),
+                );
+                let db = self.db.clone();
+                let court_code = court.to_owned();
+                pending = Some(tokio::spawn(async move {
+                    let (c, p, k, a, serials) = batch;
+                    let mut tx = db.begin().await?;
+                    cases::insert_cases(&mut tx, &c).await?;
+                    cases::insert_parties(&mut tx, &p).await?;
+                    cases::insert_filing_keys(&mut tx, &k).await?;
+                    audit::insert_chained(&mut tx, &a).await?;
+                    for (year, tc, last) in serials {
+                        cases::set_serial(&mut tx, &court_code, year, "", tc, last).await?;
+                    }
+                    tx.commit().await?;
+                    Ok::<u64, AppError>(u64::try_from(c.len()).unwrap_or(0))
+                }));
+            }
+        }
+        if let Some(p) = pending.take() {
+            written += p.await.map_err(|e| AppError::Internal(e.to_string()))??;
+            progress(written);
+        }
+        // The bulk path bypasses file_case, so rebuild the 分案 counters from the rows written.
+        let mut tx = self.db.begin().await?;
+        cases::recompute_workloads(&mut tx, court).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+}
+
+fn zh_num(i: usize) -> &'static str {
+    ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
+        .get(i)
+        .copied()
+        .unwrap_or("十")
+}

@@ -1,0 +1,39 @@
+//! zhixing-app: the use cases.
+//!
+//! Each use case takes the acting user ([`Actor`]), the current instant (`now_ms`, unix ms UTC) and
+//! its input; it checks scope and permission in [`scope`], validates through the domain, and performs
+//! every write in one transaction that also appends the audit record. Nothing here knows HTTP.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod demo;
+pub mod error;
+pub mod scope;
+
+pub use error::AppError;
+pub use scope::Actor;
+use zhixing_store::Db;
+
+/// The application: a database and nothing else global.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+}
+
+impl App {
+    pub fn new(db: Db) -> Self {
+        App { db }
+    }
+}
+
+/// A new application id (UUIDv7: time-ordered, so B-tree inserts stay local).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Current time in unix milliseconds (binaries call this once per request and pass it down).
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
