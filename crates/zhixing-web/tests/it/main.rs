@@ -1,0 +1,8 @@
+//! HTTP-level tests of zhixing-web: the JSON API contract, the UI flows, and a real browser.
+//! One integration binary; add modules here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod browser;
+mod common;
+mod ui;

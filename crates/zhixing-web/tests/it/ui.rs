@@ -1,0 +1,205 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use zhixing_testkit::{PASSWORD, backends};
+
+use crate::common::TestApp;
+
+fn csrf_of(html: &str) -> String {
+    let key = "name=\"csrf\" value=\"";
+    let start = html.find(key).expect("csrf field") + key.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn cookie_of(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::api::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, Option<String>, String) {
+    let (_, h, body) = t
+        .call(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    let pre = cookie_of(&h, "zx_prelogin").unwrap();
+    let csrf = csrf_of(&String::from_utf8(body).unwrap());
+    let req = Request::post("/login")
+        .header(header::COOKIE, pre)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("csrf", &csrf),
+            ("username", user),
+            ("password", pw),
+        ])))
+        .unwrap();
+    let (s, h, body) = t.call(req).await;
+    (
+        s,
+        cookie_of(&h, "zx_session"),
+        String::from_utf8(body).unwrap(),
+    )
+}
+
+async fn page(t: &TestApp, uri: &str, cookie: &str) -> (StatusCode, String) {
+    let (s, _, body) = t
+        .call(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    (s, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn login_file_find_and_guards() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        // Anonymous pages redirect to the login form.
+        let (s, h, _) = t
+            .call(Request::get("/cases").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert_eq!(h["location"], "/login");
+
+        let (s, sess, body) = login(&t, "wcommand", "wrong-password1").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert!(sess.is_none());
+        assert!(body.contains("用户名或密码错误"));
+
+        let (s, sess, _) = login(&t, "wcommand", PASSWORD).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let sess = sess.expect("session cookie");
+
+        // The filing form, in Chinese by default.
+        let (s, html) = page(&t, "/cases/new", &sess).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("执行立案"));
+        let csrf = csrf_of(&html);
+        let applicant = zhixing_testkit::person("张三", 900_001).id_number.unwrap();
+        let debtor = zhixing_testkit::person("赵六", 77).id_number.unwrap();
+        let mut fields: Vec<(&str, String)> = vec![
+            ("csrf", csrf.clone()),
+            ("type_code", "执".into()),
+            ("filed_on", "2024-09-27".into()),
+            ("claim", "12,345.67".into()),
+            ("basis_court", "川1123".into()),
+            ("basis_document_number", "(2024)川1123民初88号".into()),
+            ("basis_document_type", "民事判决书".into()),
+            ("a_kind", "person".into()),
+            ("a_name", "张三".into()),
+            ("a_ident", applicant),
+            ("d0_kind", "person".into()),
+            ("d0_name", "赵六".into()),
+            ("d0_ident", "511123199001010011".into()),
+        ];
+        let post = |fields: &Vec<(&str, String)>, cookie: &str| {
+            let body = form(
+                &fields
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            );
+            Request::post("/cases/new")
+                .header(header::COOKIE, cookie.to_owned())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // Bad ID: the form comes back with the error next to the field and the values kept.
+        let (s, _, body) = t.call(post(&fields, &sess)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = String::from_utf8(body).unwrap();
+        assert!(
+            html.contains("id=\"err-d0_ident\">身份证号校验码错误"),
+            "inline error missing"
+        );
+        assert!(html.contains("value=\"赵六\""));
+        // Without the CSRF token: refused, nothing written.
+        let mut no_csrf = fields.clone();
+        no_csrf[0].1 = "forged".into();
+        fields[12].1 = debtor.clone();
+        no_csrf[12].1 = debtor.clone();
+        let (s, _, _) = t.call(post(&no_csrf, &sess)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Valid: redirected to the new case.
+        let (s, h, _) = t.call(post(&fields, &sess)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let loc = h["location"].to_str().unwrap().to_owned();
+        let (s, html) = page(&t, &loc, &sess).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("（2024）川1123执1号"));
+        assert!(html.contains("12,345.67 元"));
+        assert!(html.contains("赵六"));
+        // Found again through the search box.
+        let (_, html) = page(&t, "/cases?q=%E8%B5%B5%E5%85%AD", &sess).await;
+        assert!(html.contains("（2024）川1123执1号"));
+        let (_, html) = page(&t, "/cases?q=nobody", &sess).await;
+        assert!(!html.contains("（2024）川1123执1号"));
+
+        // English on request.
+        let (_, html) = page(&t, "/cases", &format!("{sess}; zx_lang=en")).await;
+        assert!(html.contains("Case number"));
+
+        // Logout needs the CSRF token, then the session is gone.
+        let out = Request::post("/logout")
+            .header(header::COOKIE, sess.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap();
+        let (s, _, _) = t.call(out).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (s, _) = page(&t, "/cases", &sess).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        t.db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn login_rate_limit_and_cookie_flags() {
+    let t = TestApp::new(zhixing_testkit::sqlite().await).await;
+    for _ in 0..5 {
+        let (s, _, _) = login(&t, "wjudge1", "wrong-password1").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    // Sixth attempt, even with the right password, is refused for the window.
+    let (s, sess, _) = login(&t, "wjudge1", PASSWORD).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(sess.is_none());
+    // Another user is not affected; the session cookie is HttpOnly and SameSite=Strict.
+    let (_, h, body) = t
+        .call(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    let pre = cookie_of(&h, "zx_prelogin").unwrap();
+    let csrf = csrf_of(&String::from_utf8(body).unwrap());
+    let req = Request::post("/login")
+        .header(header::COOKIE, pre)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("csrf", &csrf),
+            ("username", "wdirector"),
+            ("password", PASSWORD),
+        ])))
+        .unwrap();
+    let (s, h, _) = t.call(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let set = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("zx_session="))
+        .unwrap();
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Strict"), "{set}");
+    t.db.cleanup().await;
+}
