@@ -1,0 +1,524 @@
+//! `zhixing`: the one binary. Serves the web app, migrates, seeds demo data, sets up courts, and
+//! checks identifiers. `anyhow` lives only here.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use zhixing_app::admin::NewUser;
+use zhixing_app::{Actor, App, AppError, now_ms};
+use zhixing_domain::case_number::CaseNumber;
+use zhixing_domain::credit_code::CreditCode;
+use zhixing_domain::id_number::IdNumber;
+use zhixing_domain::time::china_date;
+use zhixing_store::{DEFAULT_DB_URL, Db};
+
+#[derive(Parser)]
+#[command(
+    name = "zhixing",
+    version,
+    about = "zhixing 执行 — enforcement case management for Chinese courts"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://FILE (created when missing) or postgres://…
+    #[arg(long, env = "ZHIXING_DB", default_value = DEFAULT_DB_URL)]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the web server (staff UI and /api/v1).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Seed the demo data first (if the database has no demo courts yet) and print logins.
+        #[arg(long)]
+        demo: bool,
+        /// Demo cases to generate with --demo.
+        #[arg(long, default_value_t = 3000)]
+        cases: u64,
+        /// Mark cookies Secure (when behind HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations (creates a missing SQLite file).
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Seed realistic demo data: real courts, teams, staff and N cases; prints logins.
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 3000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+    },
+    /// Teams of a court.
+    Team {
+        #[command(subcommand)]
+        cmd: TeamCmd,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// API bearer tokens.
+    Token {
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+    /// Courts (special courts by configuration).
+    Court {
+        #[command(subcommand)]
+        cmd: CourtCmd,
+    },
+    /// Validate an identifier: prints one JSON object; exit 0 when valid, 1 when not.
+    Check {
+        #[command(subcommand)]
+        cmd: CheckCmd,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCmd {
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        #[arg(long)]
+        name: String,
+        /// fast | standard | command
+        #[arg(long)]
+        track: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        /// judge, assistant, clerk, police, command, director, president, supervisor, admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Print a new bearer token for a user (only the token, on one line).
+    Issue {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Revoke every token of a user.
+    Revoke {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CourtCmd {
+    /// Add special courts from a TSV file: code<TAB>name<TAB>level<TAB>parent per line.
+    AddSpecial {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Show a court from the table.
+    Show {
+        #[command(flatten)]
+        db: DbArg,
+        code: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CheckCmd {
+    /// 居民身份证号 (GB 11643-1999)
+    Id { value: String },
+    /// 统一社会信用代码 (GB 32100-2015)
+    Uscc { value: String },
+    /// 案号 (法〔2015〕137号, 法〔2018〕335号)
+    CaseNumber { value: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute every court's SM3 chain; exit non-zero naming the first broken record.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+async fn open(db: &DbArg) -> Result<App> {
+    let d = Db::connect(&db.db)
+        .await
+        .with_context(|| format!("cannot open database {}", db.db))?;
+    d.migrate().await.context("migration failed")?;
+    Ok(App::new(d))
+}
+
+/// Print an application error the way API clients see it, and fail.
+fn app_err(e: AppError) -> anyhow::Error {
+    let (code, field, message) = match &e {
+        AppError::Invalid(f) => (f.code.to_owned(), Some(f.field.clone()), f.message.clone()),
+        AppError::Conflict {
+            code,
+            field,
+            message,
+        }
+        | AppError::Forbidden {
+            code,
+            field,
+            message,
+        } => ((*code).to_owned(), field.clone(), message.clone()),
+        other => ("error".to_owned(), None, other.to_string()),
+    };
+    anyhow::anyhow!(
+        "{}",
+        json!({"error": {"code": code, "field": field, "message": message}})
+    )
+}
+
+async fn system_actor(app: &App, court: &str) -> Result<Actor> {
+    let mut conn = app.db.conn().await?;
+    let row = zhixing_store::courts::find(&mut conn, court.trim())
+        .await?
+        .with_context(|| {
+            format!("法院代字「{court}」不存在（court code not in the court table）")
+        })?;
+    Ok(Actor::system(&row.code, &row.path))
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    let pb = ProgressBar::new(total);
+    if std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} 生成演示案件 {bar:40.red/white} {pos}/{len} ({per_sec}, 剩余 {eta})",
+    ) {
+        pb.set_style(style);
+    }
+    pb
+}
+
+async fn run_demo(app: &App, cases: u64, seed: u64) -> Result<()> {
+    let pb = progress_bar(cases);
+    let started = Instant::now();
+    let pbc = pb.clone();
+    let accounts = app
+        .demo(cases, seed, now_ms(), &move |n| pbc.set_position(n))
+        .await
+        .map_err(app_err)?;
+    pb.finish_and_clear();
+    eprintln!(
+        "演示数据已生成：{cases} 件案件，用时 {:.1} 秒 / demo data: {cases} cases in {:.1} s",
+        started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "登录账号 / logins (password: {}):",
+        zhixing_app::demo::DEMO_PASSWORD
+    );
+    let mut last_court = String::new();
+    for a in accounts.iter().filter(|a| {
+        matches!(
+            a.role.as_str(),
+            "command" | "director" | "judge" | "admin" | "supervisor"
+        )
+    }) {
+        if a.court != last_court {
+            println!("  {}", a.court);
+            last_court = a.court.clone();
+        }
+        println!("    {:<18} {}", a.username, a.role);
+    }
+    Ok(())
+}
+
+fn print_check(v: serde_json::Value) -> Result<()> {
+    println!("{v}");
+    if v.get("valid").and_then(serde_json::Value::as_bool) == Some(true) {
+        Ok(())
+    } else {
+        std::process::exit(1)
+    }
+}
+
+fn invalid(code: &str, message: &str) -> serde_json::Value {
+    json!({"valid": false, "error": {"code": code, "message": message}})
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZHIXING_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Serve {
+            db,
+            addr,
+            demo,
+            cases,
+            secure_cookies,
+        } => {
+            let app = open(&db).await?;
+            if demo {
+                let mut conn = app.db.conn().await?;
+                let seeded = zhixing_store::users::find_user_by_username(&mut conn, "jw_command")
+                    .await?
+                    .is_some();
+                drop(conn);
+                if seeded {
+                    eprintln!("演示数据已存在，跳过生成 / demo data already present");
+                    println!(
+                        "登录 / log in: jw_command / {} (and jw_judge11, ls_supervisor, jw_admin …)",
+                        zhixing_app::demo::DEMO_PASSWORD
+                    );
+                } else {
+                    run_demo(&app, cases, 2024).await?;
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            eprintln!("zhixing 已启动 / listening on http://{addr}");
+            let router = zhixing_web::router(
+                app,
+                zhixing_web::WebConfig {
+                    secure_cookies,
+                    ..Default::default()
+                },
+            );
+            zhixing_web::serve(listener, router, shutdown_signal()).await?;
+        }
+        Cmd::Migrate { db } => {
+            open(&db).await?;
+            eprintln!("migrations applied: {}", db.db);
+        }
+        Cmd::Demo { db, cases, seed } => {
+            let app = open(&db).await?;
+            run_demo(&app, cases, seed).await?;
+        }
+        Cmd::Team {
+            cmd:
+                TeamCmd::Add {
+                    db,
+                    court,
+                    name,
+                    track,
+                },
+        } => {
+            let app = open(&db).await?;
+            let sys = system_actor(&app, &court).await?;
+            let t = app
+                .add_team(&sys, &court, &name, &track, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"id": t.id, "court": t.court_code, "name": t.name, "track": t.track})
+            );
+        }
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    db,
+                    court,
+                    role,
+                    username,
+                    name,
+                    team,
+                    password_stdin,
+                },
+        } => {
+            if !password_stdin {
+                bail!(
+                    "--password-stdin is required: the password is read from standard input, never from the command line"
+                );
+            }
+            let mut pw = String::new();
+            std::io::stdin().read_to_string(&mut pw)?;
+            let pw = pw.lines().next().unwrap_or("").to_owned();
+            let app = open(&db).await?;
+            let sys = system_actor(&app, &court).await?;
+            let u = app
+                .add_user(
+                    &sys,
+                    NewUser {
+                        court,
+                        role,
+                        username,
+                        name,
+                        team,
+                        password: pw,
+                    },
+                    now_ms(),
+                )
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"id": u.id, "username": u.username, "court": u.court_code, "role": u.role})
+            );
+        }
+        Cmd::Token {
+            cmd:
+                TokenCmd::Issue {
+                    db,
+                    username,
+                    label,
+                },
+        } => {
+            let app = open(&db).await?;
+            let token = app
+                .issue_token(&username, &label, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!("{token}");
+        }
+        Cmd::Token {
+            cmd: TokenCmd::Revoke { db, username },
+        } => {
+            let app = open(&db).await?;
+            let n = app
+                .revoke_tokens(&username, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!("{}", json!({"revoked": n}));
+        }
+        Cmd::Court {
+            cmd: CourtCmd::AddSpecial { db, file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let list = zhixing_domain::court::parse_special_courts(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            let app = open(&db).await?;
+            let mut tx = app.db.begin().await?;
+            for c in &list {
+                if zhixing_store::courts::find(&mut tx, &c.code)
+                    .await?
+                    .is_some()
+                {
+                    continue;
+                }
+                zhixing_store::courts::add_special(&mut tx, c)
+                    .await
+                    .with_context(|| {
+                        format!("cannot add {} (does parent {:?} exist?)", c.code, c.parent)
+                    })?;
+            }
+            tx.commit().await?;
+            println!("{}", json!({"courts": list.len()}));
+        }
+        Cmd::Court {
+            cmd: CourtCmd::Show { db, code },
+        } => {
+            let app = open(&db).await?;
+            let mut conn = app.db.conn().await?;
+            let c = zhixing_store::courts::find(&mut conn, &code)
+                .await?
+                .with_context(|| format!("no court {code}"))?;
+            println!(
+                "{}",
+                json!({"code": c.code, "name": c.name, "level": c.level, "parent": c.parent_code, "path": c.path})
+            );
+        }
+        Cmd::Check { cmd } => {
+            let today = china_date(now_ms());
+            let v = match cmd {
+                // 18-character numbers only: 15-digit legacy numbers are accepted on import only.
+                CheckCmd::Id { value } => match IdNumber::parse(&value, today) {
+                    Ok(id) => {
+                        json!({"valid": true, "normalized": id.as_str(), "birth_date": id.birth_date().format("%Y-%m-%d").to_string(),
+                        "sex": match id.sex() { zhixing_domain::id_number::Sex::Male => "M", zhixing_domain::id_number::Sex::Female => "F" },
+                        "region": id.region()})
+                    }
+                    Err(e) => invalid(e.code, &e.message),
+                },
+                CheckCmd::Uscc { value } => match CreditCode::parse(&value) {
+                    Ok(c) => {
+                        json!({"valid": true, "normalized": c.as_str(), "authority": c.authority().to_string(),
+                        "org_type": c.org_type().to_string(), "region": c.region(), "organization_code": c.organization_code()})
+                    }
+                    Err(e) => invalid(e.code, &e.message),
+                },
+                CheckCmd::CaseNumber { value } => match CaseNumber::parse(&value) {
+                    Ok(n) => {
+                        json!({"valid": true, "year": n.year(), "court_code": n.court_code(), "specialty_code": n.specialty_code(),
+                        "type_code": n.type_code(), "serial": n.serial(), "normalized": n.to_string()})
+                    }
+                    Err(e) => invalid(e.code, &e.message),
+                },
+            };
+            print_check(v)?;
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Verify { db },
+        } => {
+            let app = open(&db).await?;
+            let report = app.verify_audit().await.map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"courts": report.courts, "records": report.records, "broken": report.broken})
+            );
+            if report.broken.is_some() {
+                std::process::exit(2);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! The `zhixing` binary's command contract, run as a subprocess.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn zhixing(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhixing"))
+        .args(args)
+        .env("CI", "1")
+        .env_remove("ZHIXING_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn check_commands() {
+    // (args, exit code, expected fields)
+    let table: Vec<(Vec<&str>, i32, Value)> = vec![
+        (
+            vec!["check", "id", "511123199001010019"],
+            0,
+            serde_json::json!({"valid": true, "birth_date": "1990-01-01", "sex": "M", "region": "511123"}),
+        ),
+        (
+            vec!["check", "id", "51112319900101002x"],
+            1,
+            serde_json::json!({"valid": false}),
+        ),
+        (
+            vec!["check", "id", "511123900101001"],
+            1,
+            serde_json::json!({"valid": false}),
+        ),
+        (
+            vec!["check", "uscc", "91350100M000100Y43"],
+            0,
+            serde_json::json!({"valid": true, "normalized": "91350100M000100Y43"}),
+        ),
+        (
+            vec!["check", "uscc", "91350100M000100Y44"],
+            1,
+            serde_json::json!({"valid": false}),
+        ),
+        (
+            vec!["check", "case-number", "(2024)川1123执1188号"],
+            0,
+            serde_json::json!({"valid": true, "year": 2024, "court_code": "川1123", "specialty_code": null, "type_code": "执", "serial": 1188, "normalized": "（2024）川1123执1188号"}),
+        ),
+        (
+            vec!["check", "case-number", "〔2018〕沪73知民初1号"],
+            0,
+            serde_json::json!({"valid": true, "specialty_code": "知", "type_code": "民初"}),
+        ),
+        (
+            vec!["check", "case-number", "2024川1123执1188号"],
+            1,
+            serde_json::json!({"valid": false}),
+        ),
+    ];
+    for (args, code, want) in table {
+        let o = zhixing(&args, None);
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let v = json_out(&o);
+        for (k, w) in want.as_object().unwrap() {
+            assert_eq!(&v[k], w, "{args:?} field {k}: {v}");
+        }
+        if code == 1 {
+            assert!(
+                v["error"]["code"].as_str().is_some_and(|c| !c.is_empty()),
+                "{v}"
+            );
+            assert!(
+                v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|c| !c.is_empty()),
+                "{v}"
+            );
+        }
+    }
+}
+
+/// migrate → team add → user add → token issue on a fresh database, then demo and audit verify,
+/// on SQLite and (when configured) PostgreSQL.
+#[tokio::test]
+async fn setup_commands_demo_and_audit_verify() {
+    let dir = std::env::temp_dir().join(format!("zx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!("sqlite://{}", dir.join("fresh.db").display())];
+    let pg = zhixing_testkit::postgres().await;
+    if let Some(p) = &pg {
+        urls.push(p.url.clone());
+    }
+    for url in &urls {
+        let db = url.as_str();
+        let o = zhixing(&["migrate", "--db", db], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = zhixing(
+            &[
+                "team",
+                "add",
+                "--db",
+                db,
+                "--court",
+                "鄂2823",
+                "--name",
+                "速执一组",
+                "--track",
+                "fast",
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(json_out(&o)["track"], "fast");
+        let o = zhixing(
+            &[
+                "team",
+                "add",
+                "--db",
+                db,
+                "--court",
+                "鄂2823",
+                "--name",
+                "速执一组",
+                "--track",
+                "fast",
+            ],
+            None,
+        );
+        assert!(!o.status.success(), "duplicate team must fail");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("team_exists"));
+        let o = zhixing(
+            &[
+                "team", "add", "--db", db, "--court", "鄂2823", "--name", "x", "--track", "slow",
+            ],
+            None,
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("\"field\":\"track\""),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let add = [
+            "user",
+            "add",
+            "--db",
+            db,
+            "--court",
+            "鄂2823",
+            "--role",
+            "judge",
+            "--username",
+            "lc_zhang",
+            "--name",
+            "张三",
+            "--team",
+            "速执一组",
+            "--password-stdin",
+        ];
+        let o = zhixing(&add, Some("short\n"));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("password_policy"));
+        let o = zhixing(&add, Some("Lichuan2024\n"));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = zhixing(
+            &["token", "issue", "--db", db, "--username", "lc_zhang"],
+            None,
+        );
+        assert!(o.status.success());
+        let token = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(token.lines().count(), 1, "only the token, on one line");
+        assert_eq!(token.trim().len(), 64);
+        let o = zhixing(
+            &["token", "issue", "--db", db, "--username", "nobody"],
+            None,
+        );
+        assert!(!o.status.success());
+
+        // Demo data on the same database, then the audit chains verify.
+        let o = zhixing(&["demo", "--db", db, "--cases", "300", "--seed", "7"], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("jw_command"));
+        let o = zhixing(&["audit", "verify", "--db", db], None);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let v = json_out(&o);
+        assert!(v["records"].as_u64().unwrap() > 300);
+        assert_eq!(v["broken"], Value::Null);
+
+        // Tamper with one record directly in SQL: verify names it and exits non-zero.
+        let pool = zhixing_store::Db::connect(db).await.unwrap();
+        sqlx::query(
+            "UPDATE audit_log SET actor_name = '篡改' WHERE court_code = '川1123' AND seq = 5",
+        )
+        .execute(pool.pool())
+        .await
+        .unwrap();
+        pool.close().await;
+        let o = zhixing(&["audit", "verify", "--db", db], None);
+        assert_eq!(o.status.code(), Some(2));
+        let v = json_out(&o);
+        assert_eq!(v["broken"]["court"], "川1123");
+        assert_eq!(v["broken"]["seq"], 5);
+    }
+    if let Some(p) = pg {
+        p.cleanup().await;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Special courts come from configuration; afterwards their codes work like built-in ones.
+#[test]
+fn special_courts_by_configuration() {
+    let dir = std::env::temp_dir().join(format!("zx-cli-special-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("s.db").display());
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../zhixing-domain/data/special_courts.example.tsv"
+    );
+    // Unknown until configured.
+    let o = zhixing(
+        &[
+            "team",
+            "add",
+            "--db",
+            &db,
+            "--court",
+            "沪72",
+            "--name",
+            "速执一组",
+            "--track",
+            "fast",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let o = zhixing(&["court", "add-special", "--db", &db, "--file", file], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_out(&o)["courts"], 7);
+    // Idempotent.
+    let o = zhixing(&["court", "add-special", "--db", &db, "--file", file], None);
+    assert!(o.status.success());
+    let o = zhixing(&["court", "show", "--db", &db, "沪72"], None);
+    let v = json_out(&o);
+    assert_eq!(v["name"], "上海海事法院");
+    assert_eq!(v["path"], "最高法/沪/沪72");
+    let o = zhixing(
+        &[
+            "team",
+            "add",
+            "--db",
+            &db,
+            "--court",
+            "沪72",
+            "--name",
+            "速执一组",
+            "--track",
+            "fast",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A malformed line is refused with its rule.
+    let bad = dir.join("bad.tsv");
+    std::fs::write(&bad, "沪7X\t坏法院\tintermediate\t沪\n").unwrap();
+    let o = zhixing(
+        &[
+            "court",
+            "add-special",
+            "--db",
+            &db,
+            "--file",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
