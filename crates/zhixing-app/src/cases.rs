@@ -16,6 +16,7 @@ use zhixing_domain::triage::{TriageRule, triage};
 use zhixing_store::audit::{self, AuditEntry, StoredAudit};
 use zhixing_store::batch::{self, Stmt};
 use zhixing_store::cases::{self, AssignmentRow, CaseFilter, CaseRef, CaseRow, PartyRow};
+use zhixing_store::deadlines as dl;
 use zhixing_store::{Conn, courts, users};
 
 use crate::admin::audit as write_audit;
@@ -213,6 +214,7 @@ impl App {
         // filings at the same instant may both see the same least-loaded team; the rule is a balance
         // heuristic, so that costs one case of imbalance, never correctness.
         let a = choose_assignment(&mut conn, &new.court, decision.track, &since).await?;
+        let rules = crate::deadlines::court_rules(&mut conn, &new.court).await?;
         drop(conn);
         let type_code = new.type_code.code();
         let id = new_id();
@@ -328,6 +330,11 @@ impl App {
             row.handler_id.as_deref(),
             &a.reason,
         ));
+        // The process events of filing (application, 立案, 分案) and the deadlines they start.
+        let (events, deadlines) =
+            crate::deadlines::filing_plan(&rules, &row, &actor.user_id, now_ms)?;
+        second.extend(dl::insert_events_stmt(&events));
+        second.extend(dl::insert_deadlines_stmt(&deadlines));
         second.push(audit::insert_stmt(&audit));
         batch::run(&mut tx, second).await?;
         tx.commit().await?;
@@ -561,6 +568,8 @@ impl App {
             status: status.clone(),
             ..before.clone()
         };
+        self.move_deadlines(&mut tx, &before, &after, now_ms)
+            .await?;
         write_audit(
             &mut tx,
             self.db.backend(),
@@ -580,6 +589,82 @@ impl App {
 }
 
 impl App {
+    /// 改派 moves the case's open deadlines (and their board counters) to the new team and handler;
+    /// a case that gets its first handler records the 分案 node, which starts the deadlines that
+    /// follow it (执行通知书, 通知提供财产线索).
+    async fn move_deadlines(
+        &self,
+        tx: &mut zhixing_store::Conn,
+        before: &CaseRow,
+        after: &CaseRow,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let court = &before.court_code;
+        let mut pending: Vec<dl::DeadlineRow> = dl::deadlines_of(tx, court, &before.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.status == "pending")
+            .collect();
+        let mut stmts = vec![dl::reassign_stmt(
+            court,
+            &before.id,
+            after.team_id.as_deref(),
+            after.handler_id.as_deref(),
+            now_ms,
+        )];
+        for d in &mut pending {
+            if let Some(l) = d.level.as_deref() {
+                stmts.push(dl::board_delta_stmt(
+                    court,
+                    d.team_id.as_deref(),
+                    d.handler_id.as_deref(),
+                    l,
+                    -1,
+                ));
+                stmts.push(dl::board_delta_stmt(
+                    court,
+                    after.team_id.as_deref(),
+                    after.handler_id.as_deref(),
+                    l,
+                    1,
+                ));
+            }
+            d.team_id.clone_from(&after.team_id);
+            d.handler_id.clone_from(&after.handler_id);
+        }
+        if before.handler_id.is_none() && after.handler_id.is_some() {
+            let today = china_date(now_ms);
+            let rules = crate::deadlines::court_rules(tx, court).await?;
+            let facts = crate::deadlines::CaseFacts::of(after);
+            let event = dl::EventRow {
+                court_code: court.clone(),
+                id: new_id(),
+                case_id: before.id.clone(),
+                node: "assignment".into(),
+                on_date: today.format("%Y-%m-%d").to_string(),
+                note: "改派：确定承办人".into(),
+                actor_id: "system".into(),
+                created_at: now_ms,
+                actor_name: None,
+            };
+            let applied = crate::deadlines::apply_event(
+                &rules,
+                &facts,
+                &mut pending,
+                "assignment",
+                today,
+                &event.id,
+                today,
+                now_ms,
+                zhixing_domain::calendar::LegalCalendar::builtin(),
+            )?;
+            stmts.push(dl::insert_event_stmt(&event));
+            stmts.extend(applied.stmts(court, &event.on_date, now_ms));
+        }
+        batch::run(tx, stmts).await?;
+        Ok(())
+    }
+
     /// After the duplicate guard refused a filing: name the case it duplicates.
     async fn duplicate_of(&self, new: &NewCase, type_code: &str) -> Result<AppError, AppError> {
         let mut conn = self.db.conn().await?;

@@ -8,8 +8,10 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod deadlines;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod scope;
 
 pub use error::AppError;

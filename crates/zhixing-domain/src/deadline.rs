@@ -746,6 +746,117 @@ pub fn level(
     Some(Level::Blue)
 }
 
+/// The dates on which a deadline's level changes: blue from `blue_from` (None when the blue window
+/// is empty, e.g. `blue_working_days` = 0), yellow on `due_on`, red from the day after. The days in
+/// `[blue_from, due_on)` are exactly those where [`level`] answers Blue (a property test checks it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LevelWindows {
+    pub blue_from: Option<NaiveDate>,
+    pub due_on: NaiveDate,
+    pub red_from: NaiveDate,
+}
+
+/// Compute the [`LevelWindows`] of a due date. Walks back from `due_on` over at most
+/// `blue_working_days` working days (plus the rest days between them): bounded, at most a few
+/// dozen steps for any real threshold.
+pub fn level_windows(
+    due_on: NaiveDate,
+    blue_working_days: u32,
+    cal: &LegalCalendar,
+) -> Result<LevelWindows, RuleError> {
+    let red_from = due_on.succ_opt().ok_or_else(range_err)?;
+    // Blue on day d (< due_on) iff the working days in (d, due_on] number at most N. Going back
+    // from due_on - 1, the count only grows, so blue days form one interval ending at due_on - 1.
+    let mut blue_from = None;
+    let mut count = if cal.is_working_day(due_on) { 1u32 } else { 0 };
+    let mut d = due_on;
+    // 400 steps cover any threshold up to a year of working days; past that the window is capped.
+    for _ in 0..400 {
+        if count > blue_working_days {
+            break;
+        }
+        let Some(prev) = d.pred_opt() else { break };
+        blue_from = Some(prev);
+        if cal.is_working_day(prev) {
+            count = count.saturating_add(1);
+        }
+        d = prev;
+    }
+    Ok(LevelWindows {
+        blue_from,
+        due_on,
+        red_from,
+    })
+}
+
+impl LevelWindows {
+    /// The level on `today` (same answer as [`level`] for an open deadline).
+    pub fn level_on(&self, today: NaiveDate) -> Option<Level> {
+        if today >= self.red_from {
+            Some(Level::Red)
+        } else if today == self.due_on {
+            Some(Level::Yellow)
+        } else if self.blue_from.is_some_and(|b| today >= b) {
+            Some(Level::Blue)
+        } else {
+            None
+        }
+    }
+
+    /// The first day after `today` on which the level differs from today's (None once red: red is
+    /// final until the deadline is done).
+    pub fn next_change_after(&self, today: NaiveDate) -> Option<NaiveDate> {
+        match self.level_on(today) {
+            Some(Level::Red) => None,
+            Some(Level::Yellow) => Some(self.red_from),
+            Some(Level::Blue) => Some(self.due_on),
+            None => match self.blue_from {
+                Some(b) if b > today => Some(b),
+                _ => Some(self.due_on),
+            },
+        }
+    }
+}
+
+/// 非诉执行 (DL2006 art 1: close within 3 months): enforcement of a basis not made by a court in
+/// litigation. The stricter reading is used: arbitral awards and notarial deeds of debt count as
+/// non-litigation (the shorter 3-month term applies), as do 行审 cases (非诉行政行为申请执行审查).
+pub fn is_non_litigation(basis_document_type: &str, type_code: &str) -> bool {
+    matches!(basis_document_type, "仲裁裁决书" | "公证债权文书")
+        || type_code == "行审"
+        || type_code == "行审复"
+}
+
+impl DeadlineRule {
+    /// Does the rule apply to a case of this kind (the `scope` column)?
+    pub fn applies(&self, non_litigation: bool) -> bool {
+        match self.scope {
+            CaseScope::All => true,
+            CaseScope::Ordinary => !non_litigation,
+            CaseScope::NonLitigation => non_litigation,
+        }
+    }
+}
+
+/// The rules a court uses: built-in plus its local rules, after conflict resolution (rules.md §1.3).
+pub fn effective_rules(
+    local: &[DeadlineRule],
+    court_choice: &HashMap<String, String>,
+) -> Result<Vec<DeadlineRule>, RuleError> {
+    let mut all: Vec<DeadlineRule> = builtin_rules().to_vec();
+    for r in local {
+        if all.iter().any(|b| b.id == r.id) {
+            return Err(RuleError::new(
+                "deadline_rule_duplicate",
+                format!("本院期限规则 id「{}」与内置规则重复", r.id),
+            ));
+        }
+        all.push(r.clone());
+    }
+    check_rules_against_nodes(&all, builtin_nodes())?;
+    resolve_conflicts(&all, court_choice)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -1255,5 +1366,94 @@ mod tests {
             level(d("2024-10-08"), d("2024-09-30"), false, 1, cal()),
             Some(Level::Blue)
         );
+    }
+
+    #[test]
+    fn level_windows_agree_with_level_over_two_years() {
+        // Every due date of 2024–2025 (National Day week, Spring Festival, 调休 Saturdays) and
+        // thresholds 0..=5: the windows give the same level as `level` on every day around them.
+        let mut due = d("2024-01-01");
+        while due <= d("2025-12-31") {
+            for n in 0..=5u32 {
+                let w = level_windows(due, n, cal()).unwrap();
+                let mut day = due - chrono::Days::new(20);
+                while day <= due + chrono::Days::new(2) {
+                    assert_eq!(
+                        w.level_on(day),
+                        level(due, day, false, n, cal()),
+                        "due {due} n {n} day {day}"
+                    );
+                    if let Some(next) = w.next_change_after(day) {
+                        assert!(next > day);
+                        assert_ne!(
+                            w.level_on(next),
+                            w.level_on(day),
+                            "due {due} n {n} day {day}"
+                        );
+                        let mut between = day.succ_opt().unwrap();
+                        while between < next {
+                            assert_eq!(w.level_on(between), w.level_on(day));
+                            between = between.succ_opt().unwrap();
+                        }
+                    } else {
+                        assert_eq!(w.level_on(day), Some(Level::Red));
+                    }
+                    day = day.succ_opt().unwrap();
+                }
+            }
+            due = due.succ_opt().unwrap();
+        }
+    }
+
+    #[test]
+    fn blue_window_spans_the_national_day_week() {
+        // Due 2024-10-08 (Tuesday after the 10-01..10-07 holiday; 10-12 is a 调休 working Saturday).
+        // 3 working days back: 10-08, then 09-30, 09-29 (调休 Sunday) → blue from 09-28?
+        // Working days in (d, 10-08] ≤ 3: d = 09-28 gives 09-29, 09-30, 10-08 = 3 → blue.
+        // d = 09-27 adds 09-28 (Saturday, a rest day) → still 3 → blue; d = 09-26 adds 09-27 → 4.
+        let w = level_windows(d("2024-10-08"), 3, cal()).unwrap();
+        assert!(
+            cal().is_working_day(d("2024-09-29")),
+            "09-29 is a 调休 working Sunday"
+        );
+        assert_eq!(w.blue_from, Some(d("2024-09-27")));
+        assert_eq!(w.level_on(d("2024-09-26")), None);
+        assert_eq!(w.level_on(d("2024-10-03")), Some(Level::Blue));
+        assert_eq!(w.level_on(d("2024-10-08")), Some(Level::Yellow));
+        assert_eq!(w.level_on(d("2024-10-09")), Some(Level::Red));
+        assert_eq!(w.next_change_after(d("2024-09-20")), Some(d("2024-09-27")));
+        assert_eq!(w.next_change_after(d("2024-10-09")), None);
+    }
+
+    #[test]
+    fn non_litigation_and_scope() {
+        assert!(is_non_litigation("仲裁裁决书", "执"));
+        assert!(is_non_litigation("公证债权文书", "执"));
+        assert!(!is_non_litigation("民事判决书", "执"));
+        let six = rule("closing_6m");
+        let three = rule("closing_nonlit_3m");
+        assert!(six.applies(false) && !six.applies(true));
+        assert!(three.applies(true) && !three.applies(false));
+    }
+
+    #[test]
+    fn effective_rules_resolve_and_refuse_duplicates() {
+        let eff = effective_rules(&[], &HashMap::new()).unwrap();
+        assert!(eff.iter().any(|r| r.id == "notice_3d_dl2006"));
+        assert!(!eff.iter().any(|r| r.id == "notice_10d_cpli"));
+        let mut local = rule("closing_6m").clone();
+        assert_eq!(
+            effective_rules(&[local.clone()], &HashMap::new())
+                .unwrap_err()
+                .code,
+            "deadline_rule_duplicate"
+        );
+        local.id = "first_inquiry_3d_local".into();
+        local.node = "first_online_inquiry".into();
+        local.start_event = "filing".into();
+        local.length = 3;
+        local.kind = RuleKind::Local;
+        let eff = effective_rules(&[local], &HashMap::new()).unwrap();
+        assert!(eff.iter().any(|r| r.id == "first_inquiry_3d_local"));
     }
 }

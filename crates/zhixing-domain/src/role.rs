@@ -32,6 +32,16 @@ pub enum Permission {
     ReassignCase,
     ManageTeams,
     ManageUsers,
+    /// Record process events, excluded periods, request extensions (the bureau's staff).
+    RecordEvents,
+    /// See the 红黄蓝 board of a court (or of the subordinate courts).
+    ViewBoard,
+    /// Open 督办 items (command center, bureau director, president, higher court).
+    Supervise,
+    /// Approve an extension of the case term (院长; TL2000 art 5, stricter than DL2006 art 1).
+    ApproveExtension,
+    /// Configure local deadline rules, conflict choices and warning thresholds.
+    ConfigureDeadlines,
 }
 
 /// How far a role's case visibility reaches.
@@ -134,6 +144,16 @@ impl Role {
             // 分案 and 改派 belong to the command center and the bureau director.
             ReassignCase => matches!(self, Role::Command | Role::Director),
             ManageTeams | ManageUsers => matches!(self, Role::Admin),
+            RecordEvents => matches!(
+                self,
+                Role::Judge | Role::Assistant | Role::Clerk | Role::Command | Role::Director
+            ),
+            ViewBoard | Supervise => matches!(
+                self,
+                Role::Command | Role::Director | Role::President | Role::Supervisor
+            ),
+            ApproveExtension => matches!(self, Role::President),
+            ConfigureDeadlines => matches!(self, Role::Admin | Role::Director),
         }
     }
 }
@@ -166,5 +186,29 @@ mod tests {
             assert_eq!(r.has(Permission::ManageUsers), manage, "{name}");
         }
         assert!(Role::from_str_opt("root").is_none());
+    }
+
+    #[test]
+    fn deadline_permissions() {
+        // role, record events, board, supervise, approve extension, configure rules
+        let table = [
+            ("judge", true, false, false, false, false),
+            ("assistant", true, false, false, false, false),
+            ("clerk", true, false, false, false, false),
+            ("police", false, false, false, false, false),
+            ("command", true, true, true, false, false),
+            ("director", true, true, true, false, true),
+            ("president", false, true, true, true, false),
+            ("supervisor", false, true, true, false, false),
+            ("admin", false, false, false, false, true),
+        ];
+        for (name, ev, board, sup, ext, conf) in table {
+            let r = Role::from_str_opt(name).unwrap();
+            assert_eq!(r.has(Permission::RecordEvents), ev, "{name}");
+            assert_eq!(r.has(Permission::ViewBoard), board, "{name}");
+            assert_eq!(r.has(Permission::Supervise), sup, "{name}");
+            assert_eq!(r.has(Permission::ApproveExtension), ext, "{name}");
+            assert_eq!(r.has(Permission::ConfigureDeadlines), conf, "{name}");
+        }
     }
 }

@@ -13,6 +13,13 @@ pub fn china_date(unix_ms: i64) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// The instant (unix ms) at which `d` begins in China (00:00 UTC+8).
+pub fn china_midnight_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis().saturating_sub(CST_OFFSET_MS))
+        .unwrap_or(i64::MIN)
+}
+
 /// `YYYY-MM-DD HH:MM` in China Standard Time (for display and documents).
 pub fn china_datetime_text(unix_ms: i64) -> String {
     DateTime::from_timestamp_millis(unix_ms.saturating_add(CST_OFFSET_MS))
@@ -46,5 +53,11 @@ mod tests {
             NaiveDate::from_ymd_opt(2024, 10, 1).unwrap()
         );
         assert_eq!(china_datetime_text(before + 1000), "2024-10-01 00:00");
+        let oct1 = NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
+        assert_eq!(china_midnight_ms(oct1), before + 1000);
+        assert_eq!(
+            china_date(china_midnight_ms(oct1) - 1),
+            oct1.pred_opt().unwrap()
+        );
     }
 }

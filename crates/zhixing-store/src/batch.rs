@@ -18,6 +18,7 @@ pub enum Arg {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
 }
 
 /// One SQL statement with its arguments.
@@ -44,6 +45,10 @@ impl Stmt {
     }
     pub fn int(mut self, v: i64) -> Stmt {
         self.args.push(Arg::Int(v));
+        self
+    }
+    pub fn opt_int(mut self, v: Option<i64>) -> Stmt {
+        self.args.push(Arg::OptInt(v));
         self
     }
 }
@@ -79,6 +84,7 @@ fn bind_all<'q>(
             Arg::Text(s) => q.bind(s),
             Arg::OptText(s) => q.bind(s),
             Arg::Int(i) => q.bind(i),
+            Arg::OptInt(i) => q.bind(i),
         };
     }
     q

@@ -62,6 +62,16 @@ impl Backend {
         }
     }
 
+    /// Suffix of a scheduler's SELECT of due rows: on PostgreSQL the rows are locked and rows locked
+    /// by another scheduler are skipped; SQLite's single writer (`BEGIN IMMEDIATE`) already
+    /// serialises schedulers.
+    pub fn skip_locked_clause(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// The backend a connection talks to.
     pub fn of(conn: &sqlx::AnyConnection) -> Backend {
         if conn.backend_name() == "PostgreSQL" {

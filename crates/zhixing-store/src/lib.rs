@@ -9,6 +9,7 @@ pub mod audit;
 pub mod batch;
 pub mod cases;
 pub mod courts;
+pub mod deadlines;
 pub mod dialect;
 pub mod error;
 pub mod users;

@@ -6,6 +6,7 @@ mod assignment;
 mod audit_chain;
 mod auth;
 mod common;
+mod deadlines;
 mod duplicates;
 mod filing;
 mod numbering;

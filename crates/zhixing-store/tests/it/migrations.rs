@@ -12,12 +12,20 @@ use zhixing_domain::audit::sm3_hex;
 use zhixing_store::MIGRATOR;
 
 /// (version, file name, SM3 of the file bytes, sqlx checksum (SHA-384 of the SQL) as hex)
-const EXPECTED: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "0001_foundation.sql",
-    "8a397cd80eb43d34d71d4269783a5fd5b44f9cddf1ace8002b3094ad3f33ef9c",
-    "59f5eba54f0f0efdf4bba25261d50446a6689b3261f61a1ef8b5049075b389116ed8b120a2f721c1cfd7b044b7038c31",
-)];
+const EXPECTED: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "0001_foundation.sql",
+        "8a397cd80eb43d34d71d4269783a5fd5b44f9cddf1ace8002b3094ad3f33ef9c",
+        "59f5eba54f0f0efdf4bba25261d50446a6689b3261f61a1ef8b5049075b389116ed8b120a2f721c1cfd7b044b7038c31",
+    ),
+    (
+        2,
+        "0002_deadlines.sql",
+        "0912cf963b726cea9569f8c573cebe70699c3418e3f851c7b544410f60e4b833",
+        "0123a77c80ac32486334ed6b1b5fe07f5f2333a6106b651a7a8243a8a8d948bbd3d4b03e71aeeaf933da9ddea93e2485",
+    ),
+];
 
 fn migrations_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations")

@@ -7,19 +7,29 @@ use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
 /// Every table of the foundation schema (plus sqlx's bookkeeping table).
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 24] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
     "case_assignments",
+    "case_events",
     "case_filing_keys",
     "case_serials",
     "cases",
+    "court_deadline_rules",
+    "court_rule_choices",
     "courts",
     "daily_assignments",
+    "deadline_board",
+    "deadlines",
+    "excluded_periods",
+    "notifications",
     "parties",
     "sessions",
+    "sms_outbox",
+    "supervisions",
     "teams",
+    "term_extensions",
     "users",
     "workloads",
 ];
