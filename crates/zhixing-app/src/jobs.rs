@@ -29,7 +29,7 @@ use zhixing_store::deadlines::{
 };
 
 use crate::admin::audit as write_audit;
-use crate::deadlines::level_name_zh;
+use crate::deadlines::{DeadlineView, court_rules, level_name_zh, view};
 use crate::{Actor, App, AppError, new_id};
 
 /// At most this many timers fire per tick (bounded work per transaction).
@@ -381,7 +381,7 @@ impl App {
         actor: &Actor,
         days: i64,
         now_ms: i64,
-    ) -> Result<Vec<DueItem>, AppError> {
+    ) -> Result<Vec<(String, DeadlineView)>, AppError> {
         actor.require(Permission::ReadCases)?;
         let until = china_date(now_ms)
             .checked_add_days(chrono::Days::new(
@@ -400,7 +400,19 @@ impl App {
             Role::Supervisor | Role::Admin => return Ok(Vec::new()),
         };
         let mut conn = self.db.conn().await?;
-        Ok(store::due_list(&mut conn, &actor.court_code, who, &until, 500).await?)
+        let items: Vec<DueItem> =
+            store::due_list(&mut conn, &actor.court_code, who, &until, 500).await?;
+        let rules = court_rules(&mut conn, &actor.court_code).await?;
+        let today = china_date(now_ms);
+        items
+            .into_iter()
+            .map(|i| {
+                Ok((
+                    i.case_number,
+                    view(i.deadline, rules.blue_working_days, today, &rules)?,
+                ))
+            })
+            .collect()
     }
 
     /// The 红黄蓝 board: the actor's court, or — for a higher court — every court below it (or

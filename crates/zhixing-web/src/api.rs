@@ -444,8 +444,15 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The whole API description: the foundation's paths plus each capability's own document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::api_deadlines::DeadlinesDoc::openapi());
+    doc
+}
+
 async fn openapi_json() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 async fn api_not_found() -> ApiError {

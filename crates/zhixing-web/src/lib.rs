@@ -4,6 +4,7 @@
 //! Every page asset is embedded in the binary (no CDN, no files at run time).
 
 pub mod api;
+pub mod api_deadlines;
 pub mod error;
 pub mod i18n;
 pub mod state;
@@ -58,6 +59,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
     Router::new()
         .merge(api::routes())
+        .merge(api_deadlines::routes())
         .merge(ui::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))

@@ -209,6 +209,9 @@ async fn openapi_and_security_headers() {
         "/api/v1/cases/{id}",
         "/api/v1/cases/{id}/reassign",
         "/api/v1/me",
+        "/api/v1/cases/{id}/events",
+        "/api/v1/cases/{id}/deadlines",
+        "/api/v1/board",
     ] {
         assert!(
             doc["paths"][path].is_object(),

@@ -1,0 +1,223 @@
+//! The deadline API contract: `POST /cases/{id}/events`, `GET /cases/{id}/deadlines` with the
+//! documented item fields, 422s that name the field, scope (404), the board and the inbox.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use zhixing_testkit::{NOW_MS, backends};
+
+use crate::common::{TestApp, filing_body};
+
+#[tokio::test]
+async fn events_and_deadlines_contract() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let cmd = t.token("command");
+        let (s, v) = t
+            .json(
+                "POST",
+                "/api/v1/cases",
+                Some(&cmd),
+                Some(&filing_body(456, 1_500_000)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let id = v["id"].as_str().unwrap().to_owned();
+
+        // GET deadlines: an array of items with node, due_on, status, level, rule, derivation.
+        let (s, d) = t
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{id}/deadlines"),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        let items = d.as_array().unwrap();
+        assert_eq!(items.len(), 7, "{d}");
+        let notice = items
+            .iter()
+            .find(|x| x["node"] == "enforcement_notice")
+            .unwrap();
+        assert_eq!(notice["due_on"], "2024-09-30");
+        assert_eq!(notice["status"], "pending");
+        assert_eq!(notice["level"], "blue");
+        assert_eq!(notice["rule"], "notice_3d_dl2006");
+        assert_eq!(notice["derivation"]["start_on"], "2024-09-27");
+        assert_eq!(notice["derivation"]["length"], 3);
+        assert!(notice["rule_source"].as_str().unwrap().contains("DL2006"));
+        let filing = items.iter().find(|x| x["rule"] == "filing_7d").unwrap();
+        assert_eq!(filing["status"], "done");
+        assert_eq!(filing["level"], Value::Null);
+
+        // POST an event (the handler's team may; the command center may too).
+        let (s, e) = t
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{id}/events"),
+                Some(&cmd),
+                Some(r#"{"node":"enforcement_notice","on":"2024-09-27","note":"直接送达"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        assert_eq!(e["event"]["node_name"], "发出执行通知书");
+        assert_eq!(e["completed"][0]["rule"], "notice_3d_dl2006");
+        assert_eq!(e["completed"][0]["status"], "done");
+
+        // Bad input → 422 naming the field; unknown fields are refused too.
+        let table: [(&str, &str, &str); 6] = [
+            (
+                r#"{"node":"nope","on":"2024-09-27"}"#,
+                "unknown_node",
+                "node",
+            ),
+            (
+                r#"{"node":"lead_received","on":"2024-13-01"}"#,
+                "date_format",
+                "on",
+            ),
+            (
+                r#"{"node":"lead_received","on":"2024-09-28"}"#,
+                "event_in_future",
+                "on",
+            ),
+            (
+                r#"{"node":"lead_received","on":"2024-09-01"}"#,
+                "event_before_filing",
+                "on",
+            ),
+            (
+                r#"{"node":"lead_verification","on":"2024-09-27"}"#,
+                "event_out_of_order",
+                "node",
+            ),
+            (
+                r#"{"node":"lead_received","on":"2024-09-27","colour":"red"}"#,
+                "invalid_type",
+                "",
+            ),
+        ];
+        for (body, code, field) in table {
+            let (s, v) = t
+                .json(
+                    "POST",
+                    &format!("/api/v1/cases/{id}/events"),
+                    Some(&cmd),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+            assert_eq!(v["error"]["code"], code, "{body}: {v}");
+            if !field.is_empty() {
+                assert_eq!(v["error"]["field"], field, "{body}: {v}");
+            }
+            assert!(v["error"]["message"].as_str().unwrap().len() > 3);
+        }
+        // Police may not record; a judge of another team does not see the case; no token → 401.
+        let (s, _) = t
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{id}/events"),
+                Some(&t.token("police")),
+                Some(r#"{"node":"lead_received","on":"2024-09-27"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, _) = t
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{id}/deadlines"),
+                Some(&t.token("judge3")),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = t
+            .json("GET", &format!("/api/v1/cases/{id}/deadlines"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        // The scheduler fires; the board and the handler's inbox show it.
+        let tick = t.db.app.run_once(NOW_MS).await.unwrap();
+        assert_eq!(
+            tick.fired, 1,
+            "only 通知提供财产线索 is still open and blue"
+        );
+        let (s, b) = t.json("GET", "/api/v1/board", Some(&cmd), None).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["totals"]["blue"], 1);
+        assert_eq!(b["rows"][0]["court"], "川1123");
+        let (s, _) = t
+            .json("GET", "/api/v1/board", Some(&t.token("judge")), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let handler = v["handler"]["id"].as_str().unwrap();
+        let judge_token = if t.court.judges[0].user_id == handler {
+            t.token("judge")
+        } else {
+            t.db.app
+                .issue_token(
+                    &t.court
+                        .judges
+                        .iter()
+                        .find(|j| j.user_id == handler)
+                        .unwrap()
+                        .username,
+                    "t",
+                    NOW_MS,
+                )
+                .await
+                .unwrap()
+        };
+        let (s, inbox) = t
+            .json("GET", "/api/v1/me/notifications", Some(&judge_token), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
+        assert_eq!(inbox[0]["level"], "blue");
+        let (s, due) = t
+            .json(
+                "GET",
+                "/api/v1/me/deadlines?days=7",
+                Some(&judge_token),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(due[0]["case_number"], "（2024）川1123执1号");
+        assert_eq!(due[0]["node"], "notify_applicant_leads");
+        let nid = inbox[0]["id"].as_str().unwrap();
+        let (s, _) = t
+            .json(
+                "POST",
+                &format!("/api/v1/me/notifications/{nid}/read"),
+                Some(&judge_token),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+
+        // 督办 over the API.
+        let (s, sup) = t
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{id}/supervisions"),
+                Some(&t.token("director")),
+                Some(r#"{"reason":"说明查控进度","reply_due_on":"2024-10-08"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{sup}");
+        let sid = sup["id"].as_str().unwrap();
+        let (s, r) = t
+            .json(
+                "POST",
+                &format!("/api/v1/supervisions/{sid}/reply"),
+                Some(&judge_token),
+                Some(r#"{"reply":"已完成首次网络查控"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["status"], "replied");
+        t.db.cleanup().await;
+    }
+}
