@@ -613,6 +613,28 @@ impl App {
             .collect()
     }
 
+    /// The case's extension requests and decisions.
+    pub async fn case_extensions(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<ExtensionRow>, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok(store::extensions_of(&mut conn, &case.court_code, &case.id).await?)
+    }
+
+    /// The case's excluded periods.
+    pub async fn case_excluded(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<ExcludedRow>, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok(store::excluded_of(&mut conn, &case.court_code, &case.id).await?)
+    }
+
     /// The case's process events, oldest first.
     pub async fn case_events(
         &self,

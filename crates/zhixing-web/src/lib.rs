@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod state;
 pub mod ui;
+pub mod ui_deadlines;
 
 use std::sync::Arc;
 
@@ -61,6 +62,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(api::routes())
         .merge(api_deadlines::routes())
         .merge(ui::routes())
+        .merge(ui_deadlines::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .with_state(state)

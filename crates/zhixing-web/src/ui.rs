@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for Staff {
 
 impl Staff {
     /// The refusal page when the form's CSRF token is missing or wrong; None when it matches.
-    fn csrf_rejection(&self, form: &HashMap<String, String>) -> Option<Response> {
+    pub(crate) fn csrf_rejection(&self, form: &HashMap<String, String>) -> Option<Response> {
         match form.get("csrf") {
             Some(t) if ct_eq(t, &self.csrf) => None,
             _ => Some(error_page(
@@ -85,7 +85,7 @@ impl Staff {
             )),
         }
     }
-    fn nav(&self) -> Nav {
+    pub(crate) fn nav(&self) -> Nav {
         Nav {
             user_name: self.actor.name.clone(),
             role_name: match self.lang {
@@ -97,6 +97,10 @@ impl Staff {
             can_read: self.actor.role.has(Permission::ReadCases),
             can_file: self.actor.role.has(Permission::FileCase),
             can_admin: self.actor.role.has(Permission::ManageUsers),
+            can_board: self.actor.role.has(Permission::ViewBoard),
+            due_label: crate::ui_deadlines::tr(self.lang).nav_due,
+            board_label: crate::ui_deadlines::tr(self.lang).nav_board,
+            inbox_label: crate::ui_deadlines::tr(self.lang).nav_inbox,
         }
     }
 }
@@ -110,6 +114,10 @@ pub struct Nav {
     pub can_read: bool,
     pub can_file: bool,
     pub can_admin: bool,
+    pub can_board: bool,
+    pub due_label: &'static str,
+    pub board_label: &'static str,
+    pub inbox_label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -476,6 +484,7 @@ pub struct CasePage {
     pub can_reassign: bool,
     pub teams: Vec<(String, String)>,
     pub error: String,
+    pub deadlines_label: &'static str,
 }
 
 fn party_lines(lang: Lang, rows: &[zhixing_store::cases::PartyRow]) -> Vec<PartyLine> {
@@ -503,6 +512,13 @@ fn action_text(lang: Lang, a: &str) -> String {
     let zh = match a {
         "case.file" => "立案",
         "case.reassign" => "改派",
+        "case.event" => "记录流程节点",
+        "case.excluded_period" => "登记扣除期间",
+        "case.extension_request" => "申请延长期限",
+        "case.extension_approve" => "批准延长期限",
+        "case.extension_refuse" => "不批准延长期限",
+        "case.supervise" => "督办",
+        "case.supervision_reply" => "回复督办",
         _ => a,
     };
     match lang {
@@ -570,6 +586,7 @@ async fn render_case(st: &AppState, staff: &Staff, d: CaseDetail, error: String)
             .map(|t| (t.id, t.name))
             .collect(),
         error,
+        deadlines_label: crate::ui_deadlines::tr(lang).case_deadlines,
     }
     .into_response()
 }

@@ -203,3 +203,128 @@ async fn login_rate_limit_and_cookie_flags() {
     assert!(set.contains("SameSite=Strict"), "{set}");
     t.db.cleanup().await;
 }
+
+async fn post_form(
+    t: &TestApp,
+    uri: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let req = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(pairs)))
+        .unwrap();
+    let (s, h, body) = t.call(req).await;
+    let location = h
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (s, location, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn deadline_pages_board_and_inbox() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let (s, v) = t
+            .json(
+                "POST",
+                "/api/v1/cases",
+                Some(&t.token("command")),
+                Some(&crate::common::filing_body(456, 1_500_000)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+        let id = v["id"].as_str().unwrap().to_owned();
+        t.db.app.run_once(zhixing_testkit::NOW_MS).await.unwrap();
+        let (_, cookie, _) = login(&t, "wcommand", PASSWORD).await;
+        let cookie = cookie.unwrap();
+
+        // The case's deadline page explains each date.
+        let (s, html) = page(&t, &format!("/cases/{id}/deadlines"), &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        for needle in [
+            "发出执行通知书",
+            "为何是这一天",
+            "2024-09-30",
+            "蓝色预警",
+            "民事诉讼法第八十五条",
+            "2024-10-27 为节假日，顺延至 2024-10-28",
+        ] {
+            assert!(html.contains(needle), "{needle} missing");
+        }
+        // Record a node through the form: redirect back; the deadline shows done.
+        let csrf = csrf_of(&html);
+        let (s, loc, _) = post_form(
+            &t,
+            &format!("/cases/{id}/events"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("node", "enforcement_notice"),
+                ("on", "2024-09-27"),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{loc}");
+        assert_eq!(loc, format!("/cases/{id}/deadlines"));
+        let (_, html) = page(&t, &format!("/cases/{id}/deadlines"), &cookie).await;
+        assert!(html.contains("已完成"));
+        // A bad date re-renders the page with the error and the field.
+        let (s, _, html) = post_form(
+            &t,
+            &format!("/cases/{id}/events"),
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("node", "lead_received"),
+                ("on", "2024-10-20"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("id=\"form-error\"") && html.contains("event_in_future"),
+            "{html}"
+        );
+        // Without the CSRF token nothing is written.
+        let (s, _, _) = post_form(
+            &t,
+            &format!("/cases/{id}/events"),
+            &cookie,
+            &[("node", "lead_received"), ("on", "2024-09-27")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The board: KPI figures and a server-made SVG chart.
+        let (s, html) = page(&t, "/board", &cookie).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("<svg"), "chart missing");
+        assert!(html.contains("id=\"kpi-blue\""));
+        assert!(html.contains("速执一组"));
+
+        // A judge has no board but a due list and an inbox.
+        let handler = v["handler"]["id"].as_str().unwrap();
+        let judge = t
+            .court
+            .judges
+            .iter()
+            .find(|j| j.user_id == handler)
+            .unwrap();
+        let (_, jc, _) = login(&t, &judge.username, PASSWORD).await;
+        let jc = jc.unwrap();
+        let (s, _) = page(&t, "/board", &jc).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, html) = page(&t, "/deadlines", &jc).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("通知申请执行人提供财产线索"));
+        let (s, html) = page(&t, "/inbox", &jc).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("蓝色预警"));
+        t.db.cleanup().await;
+    }
+}
