@@ -1241,6 +1241,31 @@ impl App {
         Ok(moved)
     }
 
+    /// After an upgrade that ships a new holiday calendar: recompute the open deadlines of every
+    /// court that still has dates computed with another calendar version (run by `zhixing serve`
+    /// at start). Returns (court, moved) per court recomputed.
+    pub async fn recompute_stale_calendar(
+        &self,
+        now_ms: i64,
+    ) -> Result<Vec<(String, Vec<Moved>)>, AppError> {
+        let current = format!(
+            "%\"calendar_version\":\"{}\"%",
+            LegalCalendar::builtin().version()
+        );
+        let mut conn = self.db.conn().await?;
+        let stale = store::courts_with_stale_calendar(&mut conn, &current).await?;
+        let mut out = Vec::new();
+        for court in stale {
+            let Some(row) = courts::find(&mut conn, &court).await? else {
+                continue;
+            };
+            let actor = Actor::system(&court, &row.path);
+            let moved = self.recompute_court(&actor, &court, now_ms).await?;
+            out.push((court, moved));
+        }
+        Ok(out)
+    }
+
     /// Add or replace a local (stricter) deadline rule of the actor's court, then recompute.
     /// `tsv_line` is one line in the format of `data/deadline_rules.tsv`.
     pub async fn set_local_rule(

@@ -20,6 +20,7 @@ use zhixing_domain::triage::{TriageRule, triage};
 use zhixing_store::audit::{self, StoredAudit};
 use zhixing_store::cases::{self, CaseRow, PartyRow};
 use zhixing_store::courts;
+use zhixing_store::deadlines as dl;
 
 use crate::admin::NewUser;
 use crate::{Actor, App, AppError, new_id};
@@ -337,7 +338,11 @@ impl App {
             }
         }
         let head = audit::head(&mut conn, court).await?;
+        let rules = crate::deadlines::court_rules(&mut conn, court).await?;
         drop(conn);
+        let cal = zhixing_domain::calendar::LegalCalendar::builtin();
+        let mut deadline_rows: Vec<dl::DeadlineRow> = Vec::new();
+        let mut event_rows: Vec<dl::EventRow> = Vec::new();
         let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_owned()));
         let rule = TriageRule {
             fast_max: Fen::new(fast_max_fen),
@@ -532,6 +537,53 @@ impl App {
                 prev_hash: std::mem::replace(&mut prev, hash.clone()),
                 hash,
             });
+            if status != "closed" {
+                // The case's node deadlines as if it had been worked: most deadlines already due
+                // were met (a node event on or before the date), the rest are open with today's
+                // warning level; the board counters are rebuilt from them below.
+                let (mut evs, mut dls) = crate::deadlines::filing_plan(&rules, &row, "system", at)?;
+                for d in &mut dls {
+                    if d.status != "pending" || d.kind == "minimum" {
+                        continue;
+                    }
+                    let due = NaiveDate::parse_from_str(&d.due_on, "%Y-%m-%d")
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    if due < today && rng.random_range(0..100) < 80 {
+                        let done = days_before(due, rng.random_range(0..3)).max(filed_on);
+                        let done_s = done.format("%Y-%m-%d").to_string();
+                        d.status = "done".into();
+                        d.done_on = Some(done_s.clone());
+                        d.fire_at = None;
+                        evs.push(dl::EventRow {
+                            court_code: court.to_owned(),
+                            id: new_id(),
+                            case_id: id.clone(),
+                            node: d.node.clone(),
+                            on_date: done_s,
+                            note: String::new(),
+                            actor_id: row.handler_id.clone().unwrap_or_else(|| "system".into()),
+                            created_at: at,
+                            actor_name: None,
+                        });
+                    } else {
+                        let w = zhixing_domain::deadline::level_windows(
+                            due,
+                            rules.blue_working_days,
+                            cal,
+                        )
+                        .map_err(|e| AppError::Internal(e.message))?;
+                        let level = w.level_on(today).map(|l| match l {
+                            zhixing_domain::deadline::Level::Blue => "blue",
+                            zhixing_domain::deadline::Level::Yellow => "yellow",
+                            zhixing_domain::deadline::Level::Red => "red",
+                        });
+                        d.level = level.map(str::to_owned);
+                        d.fire_at = crate::deadlines::next_fire(&w, level, today);
+                    }
+                }
+                deadline_rows.extend(dls);
+                event_rows.append(&mut evs);
+            }
             case_rows.push(row);
             if case_rows.len() >= BATCH || i + 1 == usize::try_from(n).unwrap_or(usize::MAX) {
                 // Write this batch on its own task while the next one is generated (2 cores: one
@@ -546,6 +598,8 @@ impl App {
                     std::mem::take(&mut party_rows),
                     std::mem::take(&mut keys),
                     std::mem::take(&mut audits),
+                    std::mem::take(&mut deadline_rows),
+                    std::mem::take(&mut event_rows),
                     serial
                         .iter()
                         .map(|((y, t), l)| (i64::from(*y), *t, *l))
@@ -554,12 +608,14 @@ impl App {
                 let db = self.db.clone();
                 let court_code = court.to_owned();
                 pending = Some(tokio::spawn(async move {
-                    let (c, p, k, a, serials) = batch;
+                    let (c, p, k, a, dls, evs, serials) = batch;
                     let mut tx = db.begin().await?;
                     cases::insert_cases(&mut tx, &c).await?;
                     cases::insert_parties(&mut tx, &p).await?;
                     cases::insert_filing_keys(&mut tx, &k).await?;
                     audit::insert_chained(&mut tx, &a).await?;
+                    dl::insert_deadlines(&mut tx, &dls).await?;
+                    dl::insert_events(&mut tx, &evs).await?;
                     for (year, tc, last) in serials {
                         cases::set_serial(&mut tx, &court_code, year, "", tc, last).await?;
                     }
@@ -575,6 +631,7 @@ impl App {
         // The bulk path bypasses file_case, so rebuild the 分案 counters from the rows written.
         let mut tx = self.db.begin().await?;
         cases::recompute_workloads(&mut tx, court).await?;
+        dl::recompute_board(&mut tx, court).await?;
         tx.commit().await?;
         Ok(written)
     }

@@ -52,6 +52,11 @@ enum Cmd {
         /// Mark cookies Secure (when behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Seconds between scheduler ticks (deadline warnings, 督办 escalation, SMS delivery).
+        #[arg(long, default_value_t = 60)]
+        tick_secs: u64,
+        #[command(flatten)]
+        sms: SmsArg,
     },
     /// Apply database migrations (creates a missing SQLite file).
     Migrate {
@@ -96,6 +101,62 @@ enum Cmd {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Deadline engine: scheduler tick, recomputation, local rules, board check.
+    Deadlines {
+        #[command(subcommand)]
+        cmd: DeadlinesCmd,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct SmsArg {
+    /// SMS sink: a file that receives one JSON line per message (the default gateway).
+    #[arg(
+        long,
+        env = "ZHIXING_SMS_FILE",
+        default_value = "zhixing-data/sms-outbox.jsonl"
+    )]
+    sms_file: std::path::PathBuf,
+    /// SMS gateway URL (http://…): each message is POSTed as {"phone","body"}; replaces the file.
+    #[arg(long, env = "ZHIXING_SMS_URL")]
+    sms_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum DeadlinesCmd {
+    /// Run the scheduler once: fire due warnings and escalations, deliver SMS; prints what it did.
+    Tick {
+        #[command(flatten)]
+        db: DbArg,
+        /// The instant to tick at, RFC 3339 (default: now). For drills and tests.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        sms: SmsArg,
+    },
+    /// Recompute a court's open deadlines against the current rules and holiday calendar and list
+    /// every deadline whose date moved (each handler is notified).
+    Recompute {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+    },
+    /// Add or replace a local deadline rule of a court from a TSV file (data/deadline_rules.tsv
+    /// format, kind `local`), then recompute.
+    AddRule {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Check the 红黄蓝 board counters against the deadlines (exit 2 on a mismatch).
+    Check {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -189,6 +250,30 @@ enum AuditCmd {
     Verify {
         #[command(flatten)]
         db: DbArg,
+    },
+    /// Export a court's chain segment (records dated FROM..=TO) as JSON lines with its head hash,
+    /// for an inspector to verify offline with `zhixing audit verify-export`.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        /// YYYY-MM-DD (China date)
+        #[arg(long)]
+        from: String,
+        /// YYYY-MM-DD (China date), inclusive
+        #[arg(long)]
+        to: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Verify an exported segment offline (no database): exit 2 naming the first broken record.
+    VerifyExport {
+        file: std::path::PathBuf,
+        /// The head hash published separately by the court (default: the one in the file header).
+        #[arg(long)]
+        head: Option<String>,
     },
 }
 
@@ -292,6 +377,180 @@ fn invalid(code: &str, message: &str) -> serde_json::Value {
     json!({"valid": false, "error": {"code": code, "message": message}})
 }
 
+/// The SMS gateway chosen on the command line.
+enum Sms {
+    File(zhixing_app::jobs::FileSms),
+    Http(HttpSms),
+}
+
+impl zhixing_app::jobs::SmsGateway for Sms {
+    async fn send(&self, phone: &str, body: &str) -> Result<(), String> {
+        match self {
+            Sms::File(f) => f.send(phone, body).await,
+            Sms::Http(h) => h.send(phone, body).await,
+        }
+    }
+}
+
+/// An HTTP SMS gateway: POST {"phone","body"} as JSON; any 2xx is delivered.
+struct HttpSms {
+    url: hyper::Uri,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<bytes::Bytes>,
+    >,
+}
+
+impl HttpSms {
+    async fn send(&self, phone: &str, body: &str) -> Result<(), String> {
+        let payload = json!({"phone": phone, "body": body}).to_string();
+        let req = hyper::Request::post(self.url.clone())
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from(payload)))
+            .map_err(|e| e.to_string())?;
+        let resp =
+            tokio::time::timeout(std::time::Duration::from_secs(10), self.client.request(req))
+                .await
+                .map_err(|_| "SMS gateway timed out after 10 s".to_owned())?
+                .map_err(|e| e.to_string())?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("SMS gateway answered {}", resp.status()))
+        }
+    }
+}
+
+fn sms_gateway(arg: &SmsArg) -> Result<Sms> {
+    match &arg.sms_url {
+        Some(u) => {
+            let url: hyper::Uri = u.parse().with_context(|| format!("bad --sms-url {u}"))?;
+            if url.scheme_str() != Some("http") {
+                bail!("--sms-url must be http:// (court intranet gateway); got {u}");
+            }
+            Ok(Sms::Http(HttpSms {
+                url,
+                client: hyper_util::client::legacy::Client::builder(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .build_http(),
+            }))
+        }
+        None => {
+            if let Some(dir) = arg.sms_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            Ok(Sms::File(zhixing_app::jobs::FileSms {
+                path: arg.sms_file.clone(),
+            }))
+        }
+    }
+}
+
+/// The server's scheduler: every `every`, fire what is due (bounded per tick) and deliver SMS.
+async fn scheduler_loop(app: App, every: std::time::Duration, sms: SmsArg) {
+    let gateway = match sms_gateway(&sms) {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::error!("scheduler not started: {e:#}");
+            return;
+        }
+    };
+    let mut interval = tokio::time::interval(every);
+    loop {
+        interval.tick().await;
+        let now = now_ms();
+        match app.run_due(now, 20).await {
+            Ok(t) if t.examined > 0 => tracing::info!(
+                fired = t.fired,
+                escalated = t.escalated,
+                examined = t.examined,
+                "scheduler tick"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!("scheduler tick failed: {e}"),
+        }
+        if let Err(e) = app.deliver_sms(&gateway, now, 200).await {
+            tracing::error!("SMS delivery failed: {e}");
+        }
+    }
+}
+
+async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
+    match cmd {
+        DeadlinesCmd::Tick { db, at, sms } => {
+            let app = open(&db).await?;
+            let now = match at {
+                Some(s) => chrono::DateTime::parse_from_rfc3339(&s)
+                    .with_context(|| {
+                        format!("--at {s}: expected RFC 3339, e.g. 2024-10-08T09:00:00+08:00")
+                    })?
+                    .timestamp_millis(),
+                None => now_ms(),
+            };
+            let t = app.run_due(now, 1000).await.map_err(app_err)?;
+            let (sent, failed) = app
+                .deliver_sms(&sms_gateway(&sms)?, now, 10_000)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"fired": t.fired, "escalated": t.escalated, "examined": t.examined, "more": t.more,
+                       "sms_sent": sent, "sms_failed": failed})
+            );
+        }
+        DeadlinesCmd::Recompute { db, court } => {
+            let app = open(&db).await?;
+            let actor = system_actor(&app, &court).await?;
+            let moved = app
+                .recompute_court(&actor, &actor.court_code, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"moved": moved.iter().map(|m| json!({"deadline_id": m.deadline_id, "case_id": m.case_id,
+                    "node": m.node, "from": m.from, "to": m.to})).collect::<Vec<_>>()})
+            );
+        }
+        DeadlinesCmd::AddRule { db, court, file } => {
+            let app = open(&db).await?;
+            let actor = system_actor(&app, &court).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let mut moved = Vec::new();
+            for line in text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            {
+                moved.extend(
+                    app.set_local_rule(&actor, line, now_ms())
+                        .await
+                        .map_err(app_err)?,
+                );
+            }
+            println!(
+                "{}",
+                json!({"moved": moved.iter().map(|m| json!({"case_id": m.case_id, "node": m.node,
+                    "from": m.from, "to": m.to})).collect::<Vec<_>>()})
+            );
+        }
+        DeadlinesCmd::Check { db } => {
+            let app = open(&db).await?;
+            let bad = app.board_mismatches().await.map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"mismatches": bad.iter().map(|(c, t, h, l, counter, actual)| json!({"court": c,
+                    "team": t, "handler": h, "level": l, "counter": counter, "actual": actual})).collect::<Vec<_>>()})
+            );
+            if !bad.is_empty() {
+                std::process::exit(2);
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
@@ -313,6 +572,8 @@ async fn main() -> Result<()> {
             demo,
             cases,
             secure_cookies,
+            tick_secs,
+            sms,
         } => {
             let app = open(&db).await?;
             if demo {
@@ -331,10 +592,27 @@ async fn main() -> Result<()> {
                     run_demo(&app, cases, 2024).await?;
                 }
             }
+            // A new binary may ship a new holiday calendar: move the dates it changes, and tell
+            // the handlers, before serving.
+            for (court, moved) in app
+                .recompute_stale_calendar(now_ms())
+                .await
+                .map_err(app_err)?
+            {
+                eprintln!(
+                    "{court}: 节假日表更新，{} 个期限已重算 / deadlines recomputed",
+                    moved.len()
+                );
+            }
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             eprintln!("zhixing 已启动 / listening on http://{addr}");
+            let scheduler = tokio::spawn(scheduler_loop(
+                app.clone(),
+                std::time::Duration::from_secs(tick_secs.max(1)),
+                sms,
+            ));
             let router = zhixing_web::router(
                 app,
                 zhixing_web::WebConfig {
@@ -343,6 +621,7 @@ async fn main() -> Result<()> {
                 },
             );
             zhixing_web::serve(listener, router, shutdown_signal()).await?;
+            scheduler.abort();
         }
         Cmd::Migrate { db } => {
             open(&db).await?;
@@ -505,6 +784,76 @@ async fn main() -> Result<()> {
                 },
             };
             print_check(v)?;
+        }
+        Cmd::Deadlines { cmd } => deadlines_cmd(cmd).await?,
+        Cmd::Audit {
+            cmd:
+                AuditCmd::Export {
+                    db,
+                    court,
+                    from,
+                    to,
+                    out,
+                },
+        } => {
+            let app = open(&db).await?;
+            let parse = |s: &str, f: &str| {
+                zhixing_domain::case::parse_date(s).map_err(|e| app_err(AppError::Invalid(e.at(f))))
+            };
+            let seg = app
+                .export_audit(court.trim(), parse(&from, "from")?, parse(&to, "to")?)
+                .await
+                .map_err(app_err)?;
+            let mut text = json!({
+                "format": "zhixing-audit-segment-v1", "court": seg.court, "from": from, "to": to,
+                "records": seg.records.len(), "first_prev_hash": seg.first_prev, "head_hash": seg.head_hash,
+                "hash": "SM3 (GB/T 32905-2016)",
+            })
+            .to_string();
+            text.push('\n');
+            for r in &seg.records {
+                text.push_str(&serde_json::to_string(r)?);
+                text.push('\n');
+            }
+            match out {
+                Some(p) => {
+                    std::fs::write(&p, text)
+                        .with_context(|| format!("cannot write {}", p.display()))?;
+                    eprintln!("{} records; head hash {}", seg.records.len(), seg.head_hash);
+                }
+                None => print!("{text}"),
+            }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::VerifyExport { file, head },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let mut lines = text.lines();
+            let header: serde_json::Value = serde_json::from_str(lines.next().unwrap_or_default())
+                .context("line 1: not a segment header")?;
+            let mut records = Vec::new();
+            for (i, line) in lines.enumerate() {
+                let r: zhixing_domain::audit::ChainedRecord = serde_json::from_str(line)
+                    .with_context(|| format!("line {}: not an audit record", i + 2))?;
+                records.push(r);
+            }
+            let first_prev = header["first_prev_hash"].as_str().unwrap_or_default();
+            let head =
+                head.unwrap_or_else(|| header["head_hash"].as_str().unwrap_or_default().to_owned());
+            match zhixing_domain::audit::verify_segment(&records, first_prev, &head) {
+                Ok(()) => println!(
+                    "{}",
+                    json!({"records": records.len(), "head_hash": head, "broken": null})
+                ),
+                Err(b) => {
+                    println!(
+                        "{}",
+                        json!({"records": records.len(), "broken": {"seq": b.seq, "reason": b.reason}})
+                    );
+                    std::process::exit(2);
+                }
+            }
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify { db },

@@ -11,7 +11,7 @@ use sm3::{Digest, Sm3};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One audit record, as hashed. `before`/`after` are JSON texts of the changed values (or None).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditRecord {
     pub court_code: String,
     pub seq: i64,
@@ -66,6 +66,68 @@ impl AuditRecord {
     }
 }
 
+/// One line of an exported chain segment: the record with its chain hashes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainedRecord {
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Where a chain segment breaks: the record's `seq` and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentBreak {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// Verify an exported chain segment offline: consecutive `seq`, each `prev_hash` equal to the
+/// previous record's `hash` (the first to `first_prev`), each `hash` recomputed, all one court, and
+/// the last hash equal to the published `head_hash`.
+pub fn verify_segment(
+    records: &[ChainedRecord],
+    first_prev: &str,
+    head_hash: &str,
+) -> Result<(), SegmentBreak> {
+    let mut prev = first_prev.to_owned();
+    let mut expect_seq: Option<i64> = None;
+    let court = records.first().map(|r| r.record.court_code.clone());
+    for r in records {
+        let seq = r.record.seq;
+        let brk = |reason: &str| SegmentBreak {
+            seq,
+            reason: reason.to_owned(),
+        };
+        if Some(&r.record.court_code) != court.as_ref() {
+            return Err(brk("记录不属于同一法院的链"));
+        }
+        if let Some(e) = expect_seq
+            && seq != e
+        {
+            return Err(SegmentBreak {
+                seq: e,
+                reason: format!("记录缺失或顺序被改动：应为第 {e} 条，实际为第 {seq} 条"),
+            });
+        }
+        if r.prev_hash != prev {
+            return Err(brk("prev_hash 与上一条记录的哈希不符"));
+        }
+        if r.record.chain_hash(&prev) != r.hash {
+            return Err(brk("记录内容与其 SM3 哈希不符（内容被改动）"));
+        }
+        prev = r.hash.clone();
+        expect_seq = Some(seq.saturating_add(1));
+    }
+    if prev != head_hash {
+        return Err(SegmentBreak {
+            seq: expect_seq.unwrap_or(0),
+            reason: "链段末条哈希与公布的链头哈希不符（记录被截去或追加）".into(),
+        });
+    }
+    Ok(())
+}
+
 /// SM3 of arbitrary bytes, lower-case hex (token hashes, evidence digests).
 pub fn sm3_hex(data: &[u8]) -> String {
     hex::encode(Sm3::digest(data))
@@ -116,5 +178,61 @@ mod tests {
         b.actor_id = "u".into();
         b.actor_name = "X张三".into();
         assert_ne!(a.chain_hash(GENESIS), b.chain_hash(GENESIS));
+    }
+
+    fn segment(n: i64) -> Vec<ChainedRecord> {
+        let mut prev = GENESIS.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let record = AuditRecord {
+                    court_code: "川1123".into(),
+                    seq,
+                    at_ms: 1_700_000_000_000 + seq,
+                    actor_id: "u".into(),
+                    actor_name: "甲".into(),
+                    action: "case.event".into(),
+                    target_kind: "case".into(),
+                    target_id: format!("c{seq}"),
+                    case_id: Some(format!("c{seq}")),
+                    before: None,
+                    after: Some("{}".into()),
+                };
+                let hash = record.chain_hash(&prev);
+                let r = ChainedRecord {
+                    record,
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
+                prev = hash;
+                r
+            })
+            .collect()
+    }
+
+    #[test]
+    fn segment_verification_detects_each_kind_of_tampering() {
+        let seg = segment(5);
+        let head = seg[4].hash.clone();
+        assert_eq!(verify_segment(&seg, GENESIS, &head), Ok(()));
+        // A later sub-segment verifies from its own first prev_hash.
+        assert_eq!(verify_segment(&seg[2..], &seg[1].hash, &head), Ok(()));
+        // Edited content.
+        let mut edited = seg.clone();
+        edited[2].record.after = Some("{\"x\":1}".into());
+        assert_eq!(verify_segment(&edited, GENESIS, &head).unwrap_err().seq, 3);
+        // Removed record.
+        let mut removed = seg.clone();
+        removed.remove(1);
+        assert_eq!(verify_segment(&removed, GENESIS, &head).unwrap_err().seq, 2);
+        // Reordered.
+        let mut swapped = seg.clone();
+        swapped.swap(1, 2);
+        assert!(verify_segment(&swapped, GENESIS, &head).is_err());
+        // Truncated at the end: the head no longer matches.
+        assert!(verify_segment(&seg[..4], GENESIS, &head).is_err());
+        // JSON round trip keeps every field (the export format).
+        let line = serde_json::to_string(&seg[0]).unwrap();
+        let back: ChainedRecord = serde_json::from_str(&line).unwrap();
+        assert_eq!(back, seg[0]);
     }
 }

@@ -178,14 +178,28 @@ impl LegalCalendar {
         (self.first_year..=self.last_year).contains(&d.year())
     }
 
-    /// Statutory holiday (放假日), including weekend days inside a holiday block.
+    /// Statutory holiday (放假日), including weekend days inside a holiday block. Outside the
+    /// published years only the fixed-date holidays are known (see [`provisional_holiday`]).
     pub fn is_holiday(&self, d: NaiveDate) -> bool {
+        if !self.covers(d) {
+            return provisional_holiday(d);
+        }
         self.days.get(&d) == Some(&DayKind::Holiday)
+    }
+
+    /// Whether `d` lies outside the years whose State Council notice is in the data: periods that
+    /// touch such days are PROVISIONAL (weekends and fixed-date holidays only) and are recomputed
+    /// when a new calendar version ships (`zhixing deadlines recompute`).
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        !self.covers(d)
     }
 
     /// Working day: Mon–Fri not a holiday, or a 调休 working Saturday/Sunday.
     /// (Five-day week: 国务院关于职工工作时间的规定 art 7; holidays and 调休: the annual notices.)
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        if !self.covers(d) {
+            return !is_weekend(d) && !provisional_holiday(d);
+        }
         match self.days.get(&d) {
             Some(DayKind::Holiday) => false,
             Some(DayKind::Workday) => true,
@@ -211,13 +225,10 @@ impl LegalCalendar {
         cur
     }
 
-    /// Like [`Self::next_working_day_on_or_after`] but every day examined must be covered.
+    /// Like [`Self::next_working_day_on_or_after`], erring when no working day is found.
     fn roll_forward_checked(&self, d: NaiveDate) -> Result<NaiveDate, RuleError> {
         let mut cur = d;
         for _ in 0..366 {
-            if !self.covers(cur) {
-                return Err(out_of_range(Some(cur), self.years()));
-            }
             if self.is_working_day(cur) {
                 return Ok(cur);
             }
@@ -238,8 +249,9 @@ impl LegalCalendar {
     /// - `Months`: the same day-of-month `n` months later, or the month's last day when there is
     ///   no such day (民法典 art 202: 「没有对应日的，月末日为期间的最后一日」), then the roll-over.
     ///
-    /// `n == 0` yields `start` itself (rolled to a working day). Errors with
-    /// `calendar_out_of_range` when a date that must be examined lies outside [`Self::years`].
+    /// `n == 0` yields `start` itself (rolled to a working day). Days outside [`Self::years`] are
+    /// judged provisionally (see [`Self::is_provisional`]); errors with `calendar_out_of_range`
+    /// only when the date leaves chrono's range.
     pub fn period_end(
         &self,
         start: NaiveDate,
@@ -268,9 +280,6 @@ impl LegalCalendar {
                 let mut counted = 0u32;
                 while counted < n {
                     cur = cur.succ_opt().ok_or_else(|| out_of_range(None, years))?;
-                    if !self.covers(cur) {
-                        return Err(out_of_range(Some(cur), years));
-                    }
                     if self.is_working_day(cur) {
                         counted += 1;
                     }
@@ -279,6 +288,18 @@ impl LegalCalendar {
             }
         }
     }
+}
+
+/// The fixed-date statutory holidays of 全国年节及纪念日放假办法 (2024 revision, art 2): 元旦
+/// (1 Jan), 劳动节 (1–2 May), 国庆节 (1–3 Oct). Used only for years whose annual notice is not in
+/// the data yet: the lunar-calendar holidays (春节, 清明, 端午, 中秋) and the 调休 days come only from
+/// the notices. Missing them makes a provisional deadline EARLIER than the final one, never later
+/// (the stricter reading); the final date replaces it on recomputation.
+fn provisional_holiday(d: NaiveDate) -> bool {
+    matches!(
+        (d.month(), d.day()),
+        (1, 1) | (5, 1) | (5, 2) | (10, 1) | (10, 2) | (10, 3)
+    )
 }
 
 fn is_weekend(d: NaiveDate) -> bool {
@@ -403,18 +424,37 @@ mod tests {
     }
 
     #[test]
-    fn out_of_range_is_an_error() {
+    fn beyond_the_published_years_weekends_and_fixed_holidays_apply() {
         let cases = [
-            ("2026-12-20", 30, DayUnit::CalendarDays), // 2027-01-19
-            ("2014-12-01", 5, DayUnit::CalendarDays),  // 2014
-            ("2026-12-30", 5, DayUnit::WorkingDays),   // runs into 2027
-            ("2026-11-30", 2, DayUnit::Months),        // 2027-01-30
-            ("2024-01-01", u32::MAX, DayUnit::CalendarDays), // beyond chrono's range
+            // 2027-01-19 is a Tuesday.
+            ("2026-12-20", 30, DayUnit::CalendarDays, "2027-01-19"),
+            // 2014-12-06 is a Saturday → Monday.
+            ("2014-12-01", 5, DayUnit::CalendarDays, "2014-12-08"),
+            // 12-31 (1), 2027-01-01 元旦, weekend, 01-04 (2) … 01-07 (5).
+            ("2026-12-30", 5, DayUnit::WorkingDays, "2027-01-07"),
+            // 2027-01-30 is a Saturday → 02-01.
+            ("2026-11-30", 2, DayUnit::Months, "2027-02-01"),
+            // 2027-04-30 + 1 = 05-01 劳动节, 05-02 too, then the weekend? 05-03 is a Monday.
+            ("2027-04-30", 1, DayUnit::CalendarDays, "2027-05-03"),
+            // 2027-10-01..03 国庆 (Fri–Sun) → Monday 10-04.
+            ("2027-09-30", 1, DayUnit::CalendarDays, "2027-10-04"),
         ];
-        for (start, n, unit) in cases {
-            let e = cal().period_end(d(start), n, unit).unwrap_err();
-            assert_eq!(e.code, "calendar_out_of_range", "{start} + {n} {unit:?}");
+        for (start, n, unit, want) in cases {
+            assert_eq!(
+                cal().period_end(d(start), n, unit),
+                Ok(d(want)),
+                "{start} + {n} {unit:?}"
+            );
         }
+        assert!(cal().is_provisional(d("2027-01-19")));
+        assert!(!cal().is_provisional(d("2026-12-31")));
+        assert!(cal().is_holiday(d("2027-10-02")));
+        assert!(!cal().is_working_day(d("2027-05-01")));
+        // Leaving chrono's range is still an error.
+        let e = cal()
+            .period_end(d("2024-01-01"), u32::MAX, DayUnit::CalendarDays)
+            .unwrap_err();
+        assert_eq!(e.code, "calendar_out_of_range");
     }
 
     #[test]

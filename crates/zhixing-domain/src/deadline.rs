@@ -556,6 +556,9 @@ pub struct Derivation {
     pub extensions: Vec<AppliedExtension>,
     pub roll_over: Option<RollOver>,
     pub calendar_version: String,
+    /// True when a day of the computation lies beyond the published holiday notices: the date is
+    /// provisional (weekends and fixed-date holidays only) until the calendar is updated.
+    pub calendar_provisional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -693,6 +696,9 @@ pub fn compute_due(
             extensions: applied_ext,
             roll_over,
             calendar_version: cal.version().to_string(),
+            calendar_provisional: cal.is_provisional(start_on)
+                || cal.is_provisional(raw_end)
+                || cal.is_provisional(due_on),
         },
     })
 }

@@ -178,6 +178,26 @@ pub async fn chain_page(
     rows.iter().map(stored).collect()
 }
 
+/// First and last sequence numbers of a court's records with `from_ms <= at < to_ms`.
+pub async fn seq_range(
+    conn: &mut AnyConnection,
+    court: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Option<(i64, i64)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM audit_log WHERE court_code = $1 AND at >= $2 AND at < $3",
+    )
+    .bind(court.to_owned())
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_one(conn)
+    .await?;
+    let lo: Option<i64> = row.try_get("lo")?;
+    let hi: Option<i64> = row.try_get("hi")?;
+    Ok(lo.zip(hi))
+}
+
 /// Courts that have an audit chain.
 pub async fn chained_courts(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
     let rows = sqlx::query("SELECT DISTINCT court_code FROM audit_log ORDER BY court_code")

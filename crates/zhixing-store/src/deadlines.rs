@@ -109,6 +109,42 @@ pub fn insert_deadlines_stmt(rows: &[DeadlineRow]) -> Option<Stmt> {
     Some(st)
 }
 
+/// Insert many deadlines (bulk loads), chunked under the parameter limit.
+pub async fn insert_deadlines(
+    conn: &mut AnyConnection,
+    rows: &[DeadlineRow],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(crate::rows_per_statement(20)) {
+        crate::batch::run(conn, insert_deadlines_stmt(chunk).into_iter().collect()).await?;
+    }
+    Ok(())
+}
+
+/// Insert many events (bulk loads), chunked under the parameter limit.
+pub async fn insert_events(conn: &mut AnyConnection, rows: &[EventRow]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(crate::rows_per_statement(8)) {
+        crate::batch::run(conn, insert_events_stmt(chunk).into_iter().collect()).await?;
+    }
+    Ok(())
+}
+
+/// Rebuild a court's board counters from its deadlines (bulk loads, repair).
+pub async fn recompute_board(conn: &mut AnyConnection, court: &str) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM deadline_board WHERE court_code = $1",
+        "INSERT INTO deadline_board (court_code, team_id, handler_id, level, items) \
+         SELECT court_code, COALESCE(team_id, ''), COALESCE(handler_id, ''), level, CAST(COUNT(*) AS BIGINT) \
+         FROM deadlines WHERE court_code = $1 AND status = 'pending' AND level IS NOT NULL \
+         GROUP BY court_code, COALESCE(team_id, ''), COALESCE(handler_id, ''), level",
+    ] {
+        sqlx::query(sql)
+            .bind(court.to_owned())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Insert one process event.
 pub fn insert_event_stmt(e: &EventRow) -> Stmt {
     Stmt::new(
@@ -330,6 +366,21 @@ pub async fn due_deadlines(
         .fetch_all(conn)
         .await?;
     rows.iter().map(deadline_row).collect()
+}
+
+/// Courts with open deadlines whose derivation does not match `like_current` (a LIKE pattern of
+/// the current calendar version).
+pub async fn courts_with_stale_calendar(
+    conn: &mut AnyConnection,
+    like_current: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT court_code FROM deadlines WHERE status = 'pending' AND derivation NOT LIKE $1 ORDER BY court_code",
+    )
+    .bind(like_current.to_owned())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("court_code")?)).collect()
 }
 
 /// Open deadlines of the given courts (for recomputation after a rule or calendar change).

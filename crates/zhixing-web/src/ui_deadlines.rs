@@ -284,6 +284,12 @@ pub fn why_lines(lang: Lang, derivation: &str) -> Vec<String> {
             Lang::En => format!("{from} is a rest day: moved to {to} (CPL art 85)"),
         });
     }
+    if v["calendar_provisional"].as_bool() == Some(true) {
+        out.push(match lang {
+            Lang::Zh => "涉及尚未公布放假安排的年份：暂按周末及固定日期节日计算，新版节假日表发布后自动重算".to_owned(),
+            Lang::En => "Touches a year whose holiday notice is not published yet: provisional (weekends and fixed-date holidays); recomputed when the calendar is updated".to_owned(),
+        });
+    }
     out.push(match lang {
         Lang::Zh => format!(
             "规则 {} 第 {} 版；法定节假日表 {}",

@@ -675,3 +675,85 @@ async fn a_rule_change_recomputes_open_deadlines_and_lists_what_moved() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_new_calendar_version_recomputes_stale_deadlines_and_dates_past_the_notices_are_provisional()
+ {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "k").await;
+        let case = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 1, person("李四", 1), 1_500_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        // Nothing is stale right after filing.
+        assert!(
+            app.recompute_stale_calendar(NOW_MS)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Deadlines computed with an older calendar (as after an upgrade) are recomputed once.
+        let current = zhixing_domain::calendar::LegalCalendar::builtin().version();
+        exec(
+            t.db(),
+            "UPDATE deadlines SET derivation = REPLACE(derivation, $1, 'cn-old')",
+            &[current],
+        )
+        .await;
+        let done = app.recompute_stale_calendar(NOW_MS).await.unwrap();
+        assert_eq!(done.len(), 1, "{:?}", t.backend);
+        assert_eq!(done[0].0, "川1123");
+        assert!(
+            app.recompute_stale_calendar(NOW_MS)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let d = app
+            .case_deadlines(&f.command, &case.id, NOW_MS)
+            .await
+            .unwrap();
+        assert!(
+            d.iter()
+                .filter(|x| x.status != "done")
+                .all(|x| x.row.derivation.contains(current))
+        );
+        t.cleanup().await;
+
+        // A case filed today (2026-11): its 6-month term ends in 2027, a year without a published
+        // notice yet — computed provisionally, flagged, not refused.
+        let t2 = zhixing_testkit::sqlite().await;
+        let f2 = seed_court(&t2.app, "川1123", "p").await;
+        let now = at("2026-11-20");
+        let mut input = filing("川1123", 2, person("王五", 2), 1_500_000);
+        input.filed_on = "2026-11-20".into();
+        let c = t2
+            .app
+            .file_case(&f2.command, &input, now)
+            .await
+            .unwrap()
+            .case;
+        let d = t2
+            .app
+            .case_deadlines(&f2.command, &c.id, now)
+            .await
+            .unwrap();
+        let term = d.iter().find(|x| x.row.node == "closing").unwrap();
+        assert_eq!(term.row.due_on, "2027-05-20");
+        let der: serde_json::Value = serde_json::from_str(&term.row.derivation).unwrap();
+        assert_eq!(der["calendar_provisional"], true);
+        let notice = d
+            .iter()
+            .find(|x| x.row.node == "enforcement_notice")
+            .unwrap();
+        let der: serde_json::Value = serde_json::from_str(&notice.row.derivation).unwrap();
+        assert_eq!(der["calendar_provisional"], false);
+        t2.cleanup().await;
+    }
+}

@@ -84,7 +84,9 @@ async fn counters_match_the_case_rows_after_filing_reassignment_and_demo() {
             vec![]
         );
         drop(conn);
-        // The demo's bulk path leaves consistent counters too.
+        // The demo's bulk path leaves consistent counters too. (First fire the warnings of the
+        // cases filed above, so the last check below sees only the demo's deadlines.)
+        app.run_due(NOW_MS, 10).await.unwrap();
         app.demo(200, 3, NOW_MS, &|_| {}).await.unwrap();
         let mut conn = t.db().conn().await.unwrap();
         for court in ["川1123", "川1102", "川11", "鄂2823", "甘0104"] {
@@ -95,6 +97,24 @@ async fn counters_match_the_case_rows_after_filing_reassignment_and_demo() {
             );
         }
         drop(conn);
+        // ... and deadlines with consistent board counters, some of them warned; a tick right
+        // after the demo finds nothing that the demo did not already account for.
+        assert!(app.board_mismatches().await.unwrap().is_empty());
+        let warned = crate::common::count(
+            t.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM deadlines WHERE status = 'pending' AND level IS NOT NULL",
+        )
+        .await;
+        assert!(warned > 0, "the demo should show warnings on the board");
+        let open = crate::common::count(
+            t.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM cases WHERE status <> 'closed'",
+        )
+        .await;
+        assert!(open > 0);
+        // Every open case has at least its application and filing events.
+        assert!(crate::common::rows(t.db(), "case_events").await >= 2 * open);
+        assert_eq!(app.run_once(NOW_MS).await.unwrap().fired, 0);
         t.cleanup().await;
     }
 }

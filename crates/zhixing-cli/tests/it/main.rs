@@ -210,6 +210,97 @@ async fn setup_commands_demo_and_audit_verify() {
         assert!(v["records"].as_u64().unwrap() > 300);
         assert_eq!(v["broken"], Value::Null);
 
+        // The deadline engine from the command line: board counters consistent, a tick years
+        // later fires every open deadline's red warning once, and the counters stay consistent.
+        let o = zhixing(&["deadlines", "check", "--db", db], None);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let sms = dir.join("sms.jsonl");
+        let tick = [
+            "deadlines",
+            "tick",
+            "--db",
+            db,
+            "--at",
+            "2030-01-02T09:00:00+08:00",
+            "--sms-file",
+            sms.to_str().unwrap(),
+        ];
+        let o = zhixing(&tick, None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v = json_out(&o);
+        assert!(v["fired"].as_u64().unwrap() > 0, "{v}");
+        assert_eq!(json_out(&zhixing(&tick, None))["fired"], 0, "fired once");
+        let o = zhixing(&["deadlines", "check", "--db", db], None);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let o = zhixing(
+            &["deadlines", "tick", "--db", db, "--at", "yesterday"],
+            None,
+        );
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("RFC 3339"));
+
+        // An inspector's copy of a chain segment verifies offline; an edited copy does not.
+        let seg = dir.join("segment.jsonl");
+        let o = zhixing(
+            &[
+                "audit",
+                "export",
+                "--db",
+                db,
+                "--court",
+                "川1123",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-12-31",
+                "--out",
+                seg.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = zhixing(&["audit", "verify-export", seg.to_str().unwrap()], None);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        assert!(json_out(&o)["records"].as_u64().unwrap() > 10);
+        let text = std::fs::read_to_string(&seg).unwrap();
+        let edited = text.replacen("演示数据生成", "篡改者", 1);
+        assert_ne!(edited, text);
+        std::fs::write(&seg, edited).unwrap();
+        let o = zhixing(&["audit", "verify-export", seg.to_str().unwrap()], None);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(json_out(&o)["broken"]["seq"].as_i64().unwrap() >= 1);
+        let o = zhixing(
+            &[
+                "audit",
+                "export",
+                "--db",
+                db,
+                "--court",
+                "川1123",
+                "--from",
+                "2024-02-30",
+                "--to",
+                "2024-03-01",
+            ],
+            None,
+        );
+        assert!(String::from_utf8_lossy(&o.stderr).contains("\"field\":\"from\""));
+
         // Tamper with one record directly in SQL: verify names it and exits non-zero.
         let pool = zhixing_store::Db::connect(db).await.unwrap();
         sqlx::query(
