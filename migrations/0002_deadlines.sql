@@ -179,3 +179,22 @@ CREATE TABLE supervisions (
 );
 CREATE INDEX supervisions_case ON supervisions (court_code, case_id);
 CREATE INDEX supervisions_fire ON supervisions (fire_at);
+
+-- Evidence files from field work (photos, audio, video, scans), stored content-addressed by SM3
+-- digest outside the database (files/<2 hex>/<digest>) and linked to the case and, optionally, the
+-- process event they document. The digest is also in the audit record of the upload, so a file
+-- swapped on disk no longer matches either.
+CREATE TABLE evidence_files (
+    court_code TEXT NOT NULL,
+    id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    event_id TEXT,
+    sm3 TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    media_type TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (court_code, id)
+);
+CREATE INDEX evidence_files_case ON evidence_files (court_code, case_id);

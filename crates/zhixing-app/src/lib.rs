@@ -11,6 +11,7 @@ pub mod cases;
 pub mod deadlines;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod jobs;
 pub mod scope;
 
@@ -22,11 +23,25 @@ use zhixing_store::Db;
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: Db,
+    /// Where evidence files live (content-addressed by SM3); see [`evidence`].
+    pub evidence_dir: std::path::PathBuf,
 }
+
+/// Default evidence folder, beside the default SQLite file.
+pub const DEFAULT_EVIDENCE_DIR: &str = "zhixing-data/evidence";
 
 impl App {
     pub fn new(db: Db) -> Self {
-        App { db }
+        App {
+            db,
+            evidence_dir: DEFAULT_EVIDENCE_DIR.into(),
+        }
+    }
+
+    /// Keep evidence files under `dir`.
+    pub fn with_evidence_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.evidence_dir = dir.into();
+        self
     }
 }
 

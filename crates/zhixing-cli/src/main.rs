@@ -282,7 +282,13 @@ async fn open(db: &DbArg) -> Result<App> {
         .await
         .with_context(|| format!("cannot open database {}", db.db))?;
     d.migrate().await.context("migration failed")?;
-    Ok(App::new(d))
+    // Evidence files live beside the database by default; ZHIXING_EVIDENCE_DIR moves them (a
+    // province's PostgreSQL deployment points it at shared storage).
+    let evidence = std::env::var("ZHIXING_EVIDENCE_DIR")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| zhixing_app::DEFAULT_EVIDENCE_DIR.to_owned());
+    Ok(App::new(d).with_evidence_dir(evidence))
 }
 
 /// Print an application error the way API clients see it, and fail.
@@ -860,11 +866,13 @@ async fn main() -> Result<()> {
         } => {
             let app = open(&db).await?;
             let report = app.verify_audit().await.map_err(app_err)?;
+            let (files, bad_files) = app.verify_evidence().await.map_err(app_err)?;
             println!(
                 "{}",
-                json!({"courts": report.courts, "records": report.records, "broken": report.broken})
+                json!({"courts": report.courts, "records": report.records, "broken": report.broken,
+                       "evidence": {"files": files, "broken": bad_files.iter().map(|(id, why)| json!({"id": id, "reason": why})).collect::<Vec<_>>()}})
             );
-            if report.broken.is_some() {
+            if report.broken.is_some() || !bad_files.is_empty() {
                 std::process::exit(2);
             }
         }

@@ -63,7 +63,7 @@ pub async fn sqlite() -> TestDb {
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     TestDb {
-        app: App::new(db),
+        app: App::new(db).with_evidence_dir(dir.join("evidence")),
         url,
         backend: zhixing_store::Backend::Sqlite,
         pg_admin_url: None,
@@ -92,13 +92,14 @@ pub async fn postgres() -> Option<TestDb> {
     let url = replace_db_name(&admin, &name);
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("zhixing-test-{name}"));
     Some(TestDb {
-        app: App::new(db),
+        app: App::new(db).with_evidence_dir(dir.join("evidence")),
         url,
         backend: zhixing_store::Backend::Postgres,
         pg_admin_url: Some(admin),
         pg_name: Some(name),
-        dir: None,
+        dir: Some(dir),
     })
 }
 

@@ -615,9 +615,131 @@ pub async fn set_local_rule(
     }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceOut {
+    pub id: String,
+    pub case_id: String,
+    pub event_id: Option<String>,
+    /// SM3 digest (GB/T 32905) of the content, lower-case hex.
+    pub sm3: String,
+    pub size_bytes: i64,
+    pub media_type: String,
+    pub file_name: String,
+    pub uploaded_by: String,
+    pub created_at: i64,
+}
+
+impl From<&zhixing_app::evidence::EvidenceRow> for EvidenceOut {
+    fn from(r: &zhixing_app::evidence::EvidenceRow) -> Self {
+        EvidenceOut {
+            id: r.id.clone(),
+            case_id: r.case_id.clone(),
+            event_id: r.event_id.clone(),
+            sm3: r.sm3.clone(),
+            size_bytes: r.size_bytes,
+            media_type: r.media_type.clone(),
+            file_name: r.file_name.clone(),
+            uploaded_by: r.uploaded_by.clone(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct EvidenceParams {
+    /// Original file name (UTF-8).
+    pub file_name: String,
+    /// The process event this file documents (optional).
+    pub event_id: Option<String>,
+}
+
+/// Upload an evidence file (raw body, `Content-Type` = its media type, at most 50 MiB).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", params(("id" = String, Path), EvidenceParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = EvidenceOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 413), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn upload_evidence(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    Query(p): Query<EvidenceParams>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let media_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let r = st
+        .app
+        .add_evidence(
+            &actor,
+            &id,
+            zhixing_app::evidence::EvidenceInput {
+                file_name: p.file_name,
+                media_type,
+                event_id: p.event_id,
+                bytes: body.to_vec(),
+            },
+            st.now_ms(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(EvidenceOut::from(&r))))
+}
+
+/// Evidence files of a case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", params(("id" = String, Path)),
+    responses((status = 200, body = [EvidenceOut]), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_evidence(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EvidenceOut>>, ApiError> {
+    let list = st.app.case_evidence(&actor, &id).await?;
+    Ok(Json(list.iter().map(Into::into).collect()))
+}
+
+/// The content of an evidence file, checked against its SM3 digest first (409 when it differs).
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn evidence_content(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (r, bytes) = st.app.evidence_content(&actor, &id).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, r.media_type.clone()),
+            (
+                axum::http::header::HeaderName::from_static("x-content-sm3"),
+                r.sm3.clone(),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// Routes that accept large bodies (given their own body limit in `router`).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/cases/{id}/evidence",
+        post(upload_evidence).get(list_evidence),
+    )
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        upload_evidence,
+        list_evidence,
+        evidence_content,
         record_event,
         list_events,
         list_deadlines,
@@ -653,7 +775,8 @@ pub async fn set_local_rule(
         BoardResponse,
         DueOut,
         NotificationOut,
-        LocalRuleRequest
+        LocalRuleRequest,
+        EvidenceOut
     ))
 )]
 pub struct DeadlinesDoc;
@@ -678,4 +801,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/notifications", get(my_notifications))
         .route("/api/v1/me/notifications/{id}/read", post(mark_read))
         .route("/api/v1/admin/deadline-rules", post(set_local_rule))
+        .route("/api/v1/evidence/{id}/content", get(evidence_content))
 }

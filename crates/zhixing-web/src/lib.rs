@@ -58,15 +58,23 @@ pub fn router(app: App, config: WebConfig) -> Router {
     };
     // Security headers on every response: no framing, no MIME sniffing, only our own resources.
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
-    Router::new()
+    // Request bodies: 1 MiB everywhere except evidence uploads.
+    let small = Router::new()
         .merge(api::routes())
         .merge(api_deadlines::routes())
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));
+    let upload_limit = zhixing_app::evidence::MAX_EVIDENCE_BYTES + 64 * 1024;
+    let uploads = api_deadlines::upload_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(upload_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(upload_limit));
+    Router::new()
+        .merge(small)
+        .merge(uploads)
         .with_state(state)
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -22,8 +22,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         2,
         "0002_deadlines.sql",
-        "0912cf963b726cea9569f8c573cebe70699c3418e3f851c7b544410f60e4b833",
-        "0123a77c80ac32486334ed6b1b5fe07f5f2333a6106b651a7a8243a8a8d948bbd3d4b03e71aeeaf933da9ddea93e2485",
+        "f1367b7e15065f7c9ee89129051cf1e72c446181a544bd439f3ff1c1d5aa19e3",
+        "1309a94da981a7e2903fb851baa1e6b938ea493c4b2356e9423bca5a60bc859f1c2e426fb2bc2529bc71e08d72787f2c",
     ),
 ];
 

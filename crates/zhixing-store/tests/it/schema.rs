@@ -7,7 +7,7 @@ use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
 /// Every table of the foundation schema (plus sqlx's bookkeeping table).
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 25] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -22,6 +22,7 @@ const TABLES: [&str; 24] = [
     "daily_assignments",
     "deadline_board",
     "deadlines",
+    "evidence_files",
     "excluded_periods",
     "notifications",
     "parties",

@@ -221,3 +221,108 @@ async fn events_and_deadlines_contract() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn evidence_files_are_content_addressed_and_tampering_is_detected() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let cmd = t.token("command");
+        let (_, v) = t
+            .json(
+                "POST",
+                "/api/v1/cases",
+                Some(&cmd),
+                Some(&filing_body(456, 1_500_000)),
+            )
+            .await;
+        let id = v["id"].as_str().unwrap().to_owned();
+        let photo: Vec<u8> = (0..20_000u32)
+            .map(|i| u8::try_from(i % 251).unwrap())
+            .collect();
+        let upload = |bytes: Vec<u8>, media: &str, name: &str| {
+            Request::post(format!(
+                "/api/v1/cases/{id}/evidence?file_name={}",
+                crate::api::urlencode(name)
+            ))
+            .header(header::AUTHORIZATION, format!("Bearer {cmd}"))
+            .header(header::CONTENT_TYPE, media)
+            .body(Body::from(bytes))
+            .unwrap()
+        };
+        let (s, _, body) = t
+            .call(upload(photo.clone(), "image/jpeg", "现场照片1.jpg"))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        let digest = zhixing_domain::audit::sm3_hex(&photo);
+        assert_eq!(e["sm3"], digest);
+        assert_eq!(e["size_bytes"], 20_000);
+        // Bad uploads name the field.
+        for (bytes, media, name, field) in [
+            (
+                photo.clone(),
+                "application/x-msdownload",
+                "a.exe",
+                "media_type",
+            ),
+            (photo.clone(), "image/jpeg", "../../etc/passwd", "file_name"),
+            (Vec::new(), "image/jpeg", "empty.jpg", "body"),
+        ] {
+            let (s, _, body) = t.call(upload(bytes, media, name)).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(v["error"]["field"], field, "{v}");
+        }
+        // The upload is audited with its digest; the file reads back with its digest checked.
+        let audited = crate::common::count_sql(
+            &t,
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log WHERE action = 'case.evidence'",
+        )
+        .await;
+        assert_eq!(audited, 1);
+        let (s, list) = t
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{id}/evidence"),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let eid = list[0]["id"].as_str().unwrap().to_owned();
+        let get = || {
+            Request::get(format!("/api/v1/evidence/{eid}/content"))
+                .header(header::AUTHORIZATION, format!("Bearer {cmd}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (s, h, body) = t.call(get()).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(body, photo);
+        assert_eq!(h["x-content-sm3"], digest.as_str());
+        assert_eq!(t.db.app.verify_evidence().await.unwrap(), (1, vec![]));
+        // Swap the file on disk: reading refuses it and verification names it.
+        let path = t.db.app.evidence_dir.join(&digest[..2]).join(&digest);
+        std::fs::write(&path, b"not the photo").unwrap();
+        let (s, _, body) = t.call(get()).await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "evidence_tampered");
+        let (n, bad) = t.db.app.verify_evidence().await.unwrap();
+        assert_eq!((n, bad.len()), (1, 1));
+        assert_eq!(bad[0].0, eid);
+        // Another court's judge (out of scope) cannot read it.
+        let (s, _) = t
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{id}/evidence"),
+                Some(&t.token("judge3")),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        t.db.cleanup().await;
+    }
+}

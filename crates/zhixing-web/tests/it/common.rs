@@ -105,3 +105,13 @@ pub fn filing_body(n: u32, claim_fen: i64) -> String {
     })
     .to_string()
 }
+
+/// A `SELECT … AS n` count on the test database.
+pub async fn count_sql(t: &TestApp, sql: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(t.db.db().pool())
+        .await
+        .unwrap()
+        .get::<i64, _>("n")
+}
