@@ -392,3 +392,127 @@ fn special_courts_by_configuration() {
     assert!(!o.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads HTTP/1.1 requests on one connection (bounded: 100 requests, 10 s idle) and answers each
+/// with `status`; returns the JSON bodies received.
+async fn sms_gateway_conn(mut sock: tokio::net::TcpStream, status: &'static str) -> Vec<Value> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut got = Vec::new();
+    let mut buf: Vec<u8> = Vec::new();
+    for _ in 0..100 {
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            let n = match tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                sock.read(&mut chunk),
+            )
+            .await
+            {
+                Ok(Ok(n)) if n > 0 => n,
+                _ => return got,
+            };
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
+        let len: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        while buf.len() < head_end + len {
+            let n = sock.read(&mut chunk).await.unwrap_or(0);
+            if n == 0 {
+                return got;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        got.push(serde_json::from_slice(&buf[head_end..head_end + len]).unwrap());
+        buf.drain(..head_end + len);
+        let resp = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n");
+        if sock.write_all(resp.as_bytes()).await.is_err() {
+            return got;
+        }
+    }
+    got
+}
+
+#[tokio::test]
+async fn key_node_sms_go_through_an_http_gateway_once() {
+    use zhixing_testkit::{NOW_MS, filing, person, seed_court};
+    let t = zhixing_testkit::sqlite().await;
+    let f = seed_court(&t.app, "川1123", "g").await;
+    let case = t
+        .app
+        .file_case(
+            &f.command,
+            &filing("川1123", 1, person("李四", 1), 1_500_000),
+            NOW_MS,
+        )
+        .await
+        .unwrap()
+        .case;
+    sqlx::query("UPDATE users SET phone = '13900000001' WHERE id = $1")
+        .bind(case.handler_id.clone().unwrap())
+        .execute(t.db().pool())
+        .await
+        .unwrap();
+    let url = t.url.clone();
+    // First the gateway refuses (503): the message stays in the outbox; the next tick delivers it.
+    for (status, want_sent, want_failed) in [("503 Service Unavailable", 0, 1), ("200 OK", 1, 0)] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (sock, _) =
+                tokio::time::timeout(std::time::Duration::from_secs(30), listener.accept())
+                    .await
+                    .unwrap()
+                    .unwrap();
+            sms_gateway_conn(sock, status).await
+        });
+        let sms_url = format!("http://{addr}/sms");
+        let out = tokio::task::spawn_blocking({
+            let url = url.clone();
+            move || {
+                zhixing(
+                    &[
+                        "deadlines",
+                        "tick",
+                        "--db",
+                        &url,
+                        "--at",
+                        "2024-09-27T10:00:00+08:00",
+                        "--sms-url",
+                        &sms_url,
+                    ],
+                    None,
+                )
+            }
+        })
+        .await
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v = json_out(&out);
+        assert_eq!(
+            (v["sms_sent"].as_u64(), v["sms_failed"].as_u64()),
+            (Some(want_sent), Some(want_failed)),
+            "{v}"
+        );
+        let bodies = server.await.unwrap();
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0]["phone"], "13900000001");
+        assert!(
+            bodies[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("发出执行通知书")
+        );
+    }
+    t.cleanup().await;
+}
