@@ -332,11 +332,15 @@ impl Peer {
 
     async fn idle_probe(&mut self, now: i64) -> Result<bool> {
         Ok(
-            sqlx::query("SELECT 1 AS one FROM peer_deadlines WHERE fire_at <= $1 LIMIT 1")
-                .bind(now)
-                .fetch_optional(&mut self.conn)
-                .await?
-                .is_some(),
+            // ORDER BY keeps the plan on the fire_at index even when PostgreSQL switches the
+            // prepared statement to a generic plan (without it: a full scan, ~100 ms at 1.3 M rows).
+            sqlx::query(
+                "SELECT 1 AS one FROM peer_deadlines WHERE fire_at <= $1 ORDER BY fire_at LIMIT 1",
+            )
+            .bind(now)
+            .fetch_optional(&mut self.conn)
+            .await?
+            .is_some(),
         )
     }
 

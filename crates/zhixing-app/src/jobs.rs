@@ -35,7 +35,17 @@ use crate::{Actor, App, AppError, new_id};
 /// At most this many timers fire per tick (bounded work per transaction).
 pub const TICK_BATCH: i64 = 500;
 /// Statements per database call inside a tick.
-const STMTS_PER_CALL: usize = 200;
+const STMTS_PER_CALL: usize = 50;
+/// Rows per multi-row statement inside a tick (≤ 10 parameters each: at most 2,000 parameters).
+const ROWS_PER_STATEMENT: usize = 200;
+
+fn level_static(l: &str) -> &'static str {
+    match l {
+        "blue" => "blue",
+        "yellow" => "yellow",
+        _ => "red",
+    }
+}
 /// An SMS is retried this many times before it is left for an operator.
 pub const SMS_MAX_ATTEMPTS: i64 = 5;
 
@@ -157,21 +167,29 @@ impl App {
             .await?
             .into_iter()
             .collect();
+        // Collected per tick and written as a few multi-row statements: the new level and next
+        // fire instant of every timer, the board deltas summed per counter, the notifications.
+        let mut levels: Vec<(String, String, Option<&'static str>, Option<i64>)> = Vec::new();
+        let mut board: HashMap<(String, String, String, String), i64> = HashMap::new();
+        let mut notes: Vec<NotificationRow> = Vec::new();
         let mut stmts = Vec::new();
         let mut tick = Tick {
             examined: due.len(),
             more: i64::try_from(due.len()).unwrap_or(i64::MAX) >= TICK_BATCH,
             ..Tick::default()
         };
+        let key = |d: &zhixing_store::deadlines::DeadlineRow, l: &str| {
+            (
+                d.court_code.clone(),
+                d.team_id.clone().unwrap_or_default(),
+                d.handler_id.clone().unwrap_or_default(),
+                l.to_owned(),
+            )
+        };
         for d in &due {
             if d.status != "pending" || d.kind == "minimum" {
-                stmts.push(store::set_level_stmt(
-                    &d.court_code,
-                    &d.id,
-                    d.level.as_deref(),
-                    None,
-                    now_ms,
-                ));
+                let keep = d.level.as_deref().map(level_static);
+                levels.push((d.court_code.clone(), d.id.clone(), keep, None));
                 continue;
             }
             if !blue.contains_key(&d.court_code) {
@@ -189,22 +207,10 @@ impl App {
             });
             if new != d.level.as_deref() {
                 if let Some(old) = d.level.as_deref() {
-                    stmts.push(store::board_delta_stmt(
-                        &d.court_code,
-                        d.team_id.as_deref(),
-                        d.handler_id.as_deref(),
-                        old,
-                        -1,
-                    ));
+                    *board.entry(key(d, old)).or_default() -= 1;
                 }
                 if let Some(l) = new {
-                    stmts.push(store::board_delta_stmt(
-                        &d.court_code,
-                        d.team_id.as_deref(),
-                        d.handler_id.as_deref(),
-                        l,
-                        1,
-                    ));
+                    *board.entry(key(d, l)).or_default() += 1;
                     tick.fired += 1;
                     let number = numbers.get(&d.case_id).cloned().unwrap_or_default();
                     let node = find_node(&d.node).map_or(d.node.as_str(), |x| x.name_zh.as_str());
@@ -224,17 +230,19 @@ impl App {
                         }
                     };
                     for (uid, phone) in recipients {
-                        stmts.push(notification(
-                            &d.court_code,
-                            &uid,
-                            Some(&d.case_id),
-                            "deadline.level",
-                            &d.id,
-                            Some(l),
-                            title.clone(),
-                            body.clone(),
-                            now_ms,
-                        ));
+                        notes.push(NotificationRow {
+                            court_code: d.court_code.clone(),
+                            id: new_id(),
+                            user_id: uid.clone(),
+                            case_id: Some(d.case_id.clone()),
+                            source_kind: "deadline.level".into(),
+                            source_id: d.id.clone(),
+                            level: Some(l.to_owned()),
+                            title: title.clone(),
+                            body: body.clone(),
+                            created_at: now_ms,
+                            read_at: None,
+                        });
                         if d.key_node
                             && let Some(p) = phone
                         {
@@ -249,13 +257,31 @@ impl App {
                     }
                 }
             }
-            stmts.push(store::set_level_stmt(
-                &d.court_code,
-                &d.id,
+            levels.push((
+                d.court_code.clone(),
+                d.id.clone(),
                 new,
                 w.next_change_after(today).map(china_midnight_ms),
-                now_ms,
             ));
+        }
+        for chunk in levels.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<store::LevelSet<'_>> = chunk
+                .iter()
+                .map(|(c, i, l, f)| (c.as_str(), i.as_str(), *l, *f))
+                .collect();
+            stmts.extend(store::set_levels_stmt(&rows, now_ms));
+        }
+        let mut deltas: Vec<(String, String, String, String, i64)> = board
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((c, t, h, l), n)| (c, t, h, l, n))
+            .collect();
+        deltas.sort();
+        for chunk in deltas.chunks(ROWS_PER_STATEMENT) {
+            stmts.extend(store::board_deltas_stmt(chunk));
+        }
+        for chunk in notes.chunks(ROWS_PER_STATEMENT) {
+            stmts.extend(store::insert_notifications_stmt(chunk));
         }
 
         // 督办 items past their reply date escalate to the bureau director(s) and the opener.

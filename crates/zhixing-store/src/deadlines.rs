@@ -296,6 +296,99 @@ pub fn set_level_stmt(
     .text(id)
 }
 
+/// `(court, id, level, fire_at)` of one deadline after a tick.
+pub type LevelSet<'a> = (&'a str, &'a str, Option<&'a str>, Option<i64>);
+
+/// `($o+1, …, $o+cols), (…)` for `rows` rows.
+fn numbered_values(rows: usize, cols: usize, offset: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push(',');
+        }
+        s.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                s.push(',');
+            }
+            s.push('$');
+            s.push_str(&(offset + r * cols + c + 1).to_string());
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Set the fired level and next fire instant of many deadlines in one statement (the scheduler).
+/// `UPDATE … FROM (VALUES …)` runs on both databases (SQLite ≥ 3.33); VALUES columns are
+/// `column1…` on both.
+pub fn set_levels_stmt(rows: &[LevelSet<'_>], now_ms: i64) -> Option<Stmt> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut st = Stmt::new(format!(
+        "UPDATE deadlines SET level = v.column3, fire_at = v.column4, updated_at = $1 \
+         FROM (VALUES {}) AS v WHERE deadlines.court_code = v.column1 AND deadlines.id = v.column2",
+        numbered_values(rows.len(), 4, 1)
+    ))
+    .int(now_ms);
+    for (court, id, level, fire_at) in rows {
+        st = st
+            .text(*court)
+            .text(*id)
+            .opt(level.map(str::to_owned))
+            .opt_int(*fire_at);
+    }
+    Some(st)
+}
+
+/// Add deltas to many board counters in one statement; keys must be distinct (callers sum first).
+pub fn board_deltas_stmt(rows: &[(String, String, String, String, i64)]) -> Option<Stmt> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut st = Stmt::new(format!(
+        "INSERT INTO deadline_board (court_code, team_id, handler_id, level, items) VALUES {} \
+         ON CONFLICT (court_code, team_id, handler_id, level) DO UPDATE SET items = deadline_board.items + excluded.items",
+        numbered_values(rows.len(), 5, 0)
+    ));
+    for (court, team, handler, level, delta) in rows {
+        st = st
+            .text(court)
+            .text(team)
+            .text(handler)
+            .text(level)
+            .int(*delta);
+    }
+    Some(st)
+}
+
+/// Insert many notifications in one statement.
+pub fn insert_notifications_stmt(rows: &[NotificationRow]) -> Option<Stmt> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut st = Stmt::new(format!(
+        "INSERT INTO notifications (court_code, id, user_id, case_id, source_kind, source_id, level, title, body, created_at) \
+         VALUES {}",
+        numbered_values(rows.len(), 10, 0)
+    ));
+    for n in rows {
+        st = st
+            .text(&n.court_code)
+            .text(&n.id)
+            .text(&n.user_id)
+            .opt(n.case_id.clone())
+            .text(&n.source_kind)
+            .text(&n.source_id)
+            .opt(n.level.clone())
+            .text(&n.title)
+            .text(&n.body)
+            .int(n.created_at);
+    }
+    Some(st)
+}
+
 /// Move a case's pending deadlines to a new team and handler (改派).
 pub fn reassign_stmt(
     court: &str,
@@ -334,18 +427,19 @@ pub fn board_delta_stmt(
     .int(delta)
 }
 
-/// Is anything due at `now`? (The idle tick: one index probe.)
+/// Is anything due at `now`? (The idle tick.) `MIN(fire_at)` is answered from the end of the
+/// `fire_at` index on both databases whatever the plan; a parameterised `fire_at <= $1 LIMIT 1`
+/// got a generic plan on PostgreSQL after five executions and scanned the whole table when nothing
+/// was due (167 ms at 1.3 M deadlines, bench/RESULTS.md).
 pub async fn any_due(conn: &mut AnyConnection, now_ms: i64) -> Result<bool, StoreError> {
     let row = sqlx::query(
-        "SELECT (SELECT 1 FROM deadlines WHERE fire_at <= $1 LIMIT 1) AS d, \
-                (SELECT 1 FROM supervisions WHERE fire_at <= $1 LIMIT 1) AS s",
+        "SELECT (SELECT MIN(fire_at) FROM deadlines) AS d, (SELECT MIN(fire_at) FROM supervisions) AS s",
     )
-    .bind(now_ms)
     .fetch_one(conn)
     .await?;
     let d: Option<i64> = row.try_get("d")?;
     let s: Option<i64> = row.try_get("s")?;
-    Ok(d.is_some() || s.is_some())
+    Ok(d.is_some_and(|t| t <= now_ms) || s.is_some_and(|t| t <= now_ms))
 }
 
 /// Deadlines whose next level change is due, oldest first, at most `limit`. Inside the scheduler's
