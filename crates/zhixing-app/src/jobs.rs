@@ -33,11 +33,11 @@ use crate::deadlines::{DeadlineView, court_rules, level_name_zh, view};
 use crate::{Actor, App, AppError, new_id};
 
 /// At most this many timers fire per tick (bounded work per transaction).
-pub const TICK_BATCH: i64 = 500;
+pub const TICK_BATCH: i64 = 2000;
 /// Statements per database call inside a tick.
-const STMTS_PER_CALL: usize = 50;
+const STMTS_PER_CALL: usize = 8;
 /// Rows per multi-row statement inside a tick (≤ 10 parameters each: at most 2,000 parameters).
-const ROWS_PER_STATEMENT: usize = 200;
+const ROWS_PER_STATEMENT: usize = 50;
 
 fn level_static(l: &str) -> &'static str {
     match l {
