@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cases;
 pub mod demo;
 pub mod error;
+pub mod funds;
 pub mod scope;
 
 pub use error::AppError;

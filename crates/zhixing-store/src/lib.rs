@@ -11,6 +11,7 @@ pub mod cases;
 pub mod courts;
 pub mod dialect;
 pub mod error;
+pub mod funds;
 pub mod users;
 
 use std::str::FromStr;

@@ -8,6 +8,7 @@ mod auth;
 mod common;
 mod duplicates;
 mod filing;
+mod funds;
 mod numbering;
 mod scope;
 mod search;

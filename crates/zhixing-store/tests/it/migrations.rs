@@ -12,12 +12,20 @@ use zhixing_domain::audit::sm3_hex;
 use zhixing_store::MIGRATOR;
 
 /// (version, file name, SM3 of the file bytes, sqlx checksum (SHA-384 of the SQL) as hex)
-const EXPECTED: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "0001_foundation.sql",
-    "8a397cd80eb43d34d71d4269783a5fd5b44f9cddf1ace8002b3094ad3f33ef9c",
-    "59f5eba54f0f0efdf4bba25261d50446a6689b3261f61a1ef8b5049075b389116ed8b120a2f721c1cfd7b044b7038c31",
-)];
+const EXPECTED: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "0001_foundation.sql",
+        "8a397cd80eb43d34d71d4269783a5fd5b44f9cddf1ace8002b3094ad3f33ef9c",
+        "59f5eba54f0f0efdf4bba25261d50446a6689b3261f61a1ef8b5049075b389116ed8b120a2f721c1cfd7b044b7038c31",
+    ),
+    (
+        3,
+        "0003_funds.sql",
+        "b2da4b71027225e053a23ed26e683ffc3c642d6b3d72360047c57c8a37f128c3",
+        "7220e4eb5e7407ddd95cbdc3f9135bb5ef7949473cac463031616873322ed74bc295b3007f826a88e31313fadc487889",
+    ),
+];
 
 fn migrations_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations")

@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the foundation schema (plus sqlx's bookkeeping table).
-const TABLES: [&str; 14] = [
+/// Every table of the schema: foundation (0001) and funds (0003), plus sqlx's bookkeeping table.
+const TABLES: [&str; 23] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -17,6 +17,15 @@ const TABLES: [&str; 14] = [
     "cases",
     "courts",
     "daily_assignments",
+    "fund_balances",
+    "fund_case_accounts",
+    "fund_deferrals",
+    "fund_disbursement_lines",
+    "fund_disbursements",
+    "fund_entries",
+    "fund_receipts",
+    "fund_settings",
+    "fund_txns",
     "parties",
     "sessions",
     "teams",
