@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod error;
+pub mod funds_api;
 pub mod i18n;
 pub mod state;
 pub mod ui;
@@ -58,6 +59,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
     Router::new()
         .merge(api::routes())
+        .merge(funds_api::routes())
         .merge(ui::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
