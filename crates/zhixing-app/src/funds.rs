@@ -147,7 +147,7 @@ pub fn account_number_of(case: &CaseRow) -> Result<AccountNumber, AppError> {
 }
 
 /// Validated receipt fields.
-struct Receipt {
+pub(crate) struct Receipt {
     key: String,
     account_number: String,
     amount: i64,
@@ -236,6 +236,13 @@ fn validate_receipt(i: &ReceiptInput, now_ms: i64) -> Result<Receipt, AppError> 
 }
 
 impl Receipt {
+    pub(crate) fn bank_reference(&self) -> &str {
+        &self.bank_reference
+    }
+    pub(crate) fn amount(&self) -> i64 {
+        self.amount
+    }
+
     /// SM3 of a length-prefixed encoding of every field: a replay must match it exactly.
     fn hash(&self) -> String {
         let mut s = String::new();
@@ -313,6 +320,155 @@ async fn post_or_conflict(tx: &mut Tx, h: &TxnHeader<'_>, t: &JournalTxn) -> Res
     }
 }
 
+/// Validate one statement line as a receipt (the import checks every line before booking any).
+pub(crate) fn validate_statement_line(i: &ReceiptInput, now_ms: i64) -> Result<Receipt, AppError> {
+    validate_receipt(i, now_ms)
+}
+
+/// Book one validated statement line inside the import's transaction.
+pub(crate) async fn book_receipt_line(
+    tx: &mut Tx,
+    backend: zhixing_store::Backend,
+    actor: &Actor,
+    r: &Receipt,
+    now_ms: i64,
+) -> Result<ReceiptAnswer, AppError> {
+    book_receipt(tx, backend, actor, r, &r.hash(), now_ms).await
+}
+
+/// Book one validated receipt inside `tx`: find the case its account number names (in the actor's
+/// court), else compute suggestions and the claim deadline; post the journal transaction, count it
+/// on the case account, store the receipt with its answer, and audit.
+async fn book_receipt(
+    tx: &mut Tx,
+    backend: zhixing_store::Backend,
+    actor: &Actor,
+    r: &Receipt,
+    hash: &str,
+    now_ms: i64,
+) -> Result<ReceiptAnswer, AppError> {
+    let court = actor.court_code.as_str();
+    // Only a case of this court: the money is in this court's 执行款专户.
+    let quoted = AccountNumber::parse(&r.account_number)
+        .ok()
+        .and_then(|a| a.case_number().ok().map(|n| (a, n)));
+    let case = match quoted {
+        Some((a, n)) if n.court_code() == court => {
+            funds::case_id_by_number(tx, court, &n.to_string())
+                .await?
+                .map(|id| (id, n.to_string(), a))
+        }
+        _ => None,
+    };
+    let arrived = china_date(r.received_at_ms);
+    let id = new_id();
+    let txn_id = new_id();
+    let (answer, to_account) = match &case {
+        Some((case_id, number, _)) => (
+            ReceiptAnswer {
+                receipt_id: id.clone(),
+                status: "booked".into(),
+                case_id: Some(case_id.clone()),
+                case_number: Some(number.clone()),
+                amount_fen: r.amount,
+                arrived_on: date_text(arrived),
+                disburse_by: Some(disburse_deadline(arrived)),
+                claim_by: None,
+                suggestions: Vec::new(),
+            },
+            Account::Case(case_id.clone()),
+        ),
+        None => {
+            let days = funds::claim_days(tx, court)
+                .await?
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(DEFAULT_CLAIM_DAYS);
+            let suggestions =
+                funds::suggestions(tx, court, &r.payer_name, r.amount, SUGGESTION_LIMIT)
+                    .await?
+                    .into_iter()
+                    .map(|s| SuggestionOut {
+                        case_id: s.case_id,
+                        case_number: s.case_number,
+                        reason: s.reason,
+                    })
+                    .collect();
+            (
+                ReceiptAnswer {
+                    receipt_id: id.clone(),
+                    status: "unidentified".into(),
+                    case_id: None,
+                    case_number: None,
+                    amount_fen: r.amount,
+                    arrived_on: date_text(arrived),
+                    disburse_by: None,
+                    claim_by: Some(deadline_after(arrived, days, claim_by(arrived, days))),
+                    suggestions,
+                },
+                Account::Unidentified,
+            )
+        }
+    };
+    let response_json = serde_json::to_string(&answer)
+        .map_err(|e| AppError::Internal(format!("receipt answer: {e}")))?;
+    let txn = JournalTxn::receipt(to_account, Fen::new(r.amount))
+        .map_err(|e| AppError::Invalid(e.at("amount_fen")))?;
+    let memo = format!("到账 {} {}", r.bank_reference, r.payer_name);
+    post_or_conflict(
+        tx,
+        &TxnHeader {
+            court,
+            id: &txn_id,
+            case_id: answer.case_id.as_deref(),
+            at: now_ms,
+            actor_id: &actor.user_id,
+            memo: &memo,
+            reverses_id: None,
+        },
+        &txn,
+    )
+    .await?;
+    if let Some((case_id, _, account)) = &case {
+        funds::bump_case_account(tx, court, case_id, account.as_str(), r.amount, 0, now_ms).await?;
+    }
+    let row = ReceiptRow {
+        court_code: court.to_owned(),
+        id: id.clone(),
+        idempotency_key: r.key.clone(),
+        request_hash: hash.to_owned(),
+        account_number: r.account_number.clone(),
+        amount_fen: r.amount,
+        payer_name: r.payer_name.clone(),
+        payer_account: r.payer_account.clone(),
+        received_at: r.received_at_ms,
+        bank_reference: r.bank_reference.clone(),
+        status: answer.status.clone(),
+        case_id: answer.case_id.clone(),
+        arrived_on: answer.arrived_on.clone(),
+        disburse_by: answer.disburse_by.clone(),
+        claim_by: answer.claim_by.clone(),
+        txn_id,
+        claim_txn_id: None,
+        response_json: response_json.clone(),
+        created_at: now_ms,
+    };
+    funds::insert_receipt(tx, &row).await?;
+    write_audit(
+        tx,
+        backend,
+        actor,
+        "funds.receipt",
+        "receipt",
+        &id,
+        answer.case_id.as_deref(),
+        None,
+        Some(response_json),
+        now_ms,
+    )
+    .await?;
+    Ok(answer)
+}
+
 impl App {
     /// 到账: book a bank receipt to the case whose account number it quotes, or to unidentified funds
     /// with suggested cases and a claim deadline. Idempotent by `idempotency_key`: a replay with the
@@ -331,157 +487,29 @@ impl App {
         if let Some(existing) = funds::find_receipt_by_key(&mut conn, &court, &r.key).await? {
             return replay(&existing, &hash);
         }
-        // Which case does the quoted number name? Only a case of this court: the money is in this
-        // court's 执行款专户.
-        let case = match AccountNumber::parse(&r.account_number)
-            .ok()
-            .and_then(|a| a.case_number().ok())
-        {
-            Some(n) if n.court_code() == court => {
-                funds::case_id_by_number(&mut conn, &court, &n.to_string())
-                    .await?
-                    .map(|id| (id, n.to_string()))
-            }
-            _ => None,
-        };
-        let arrived = china_date(r.received_at_ms);
-        let id = new_id();
-        let txn_id = new_id();
-        let (answer, to_account) = match &case {
-            Some((case_id, number)) => (
-                ReceiptAnswer {
-                    receipt_id: id.clone(),
-                    status: "booked".into(),
-                    case_id: Some(case_id.clone()),
-                    case_number: Some(number.clone()),
-                    amount_fen: r.amount,
-                    arrived_on: date_text(arrived),
-                    disburse_by: Some(disburse_deadline(arrived)),
-                    claim_by: None,
-                    suggestions: Vec::new(),
-                },
-                Account::Case(case_id.clone()),
-            ),
-            None => {
-                let days = funds::claim_days(&mut conn, &court)
-                    .await?
-                    .and_then(|d| u32::try_from(d).ok())
-                    .unwrap_or(DEFAULT_CLAIM_DAYS);
-                let suggestions = funds::suggestions(
-                    &mut conn,
-                    &court,
-                    &r.payer_name,
-                    r.amount,
-                    SUGGESTION_LIMIT,
-                )
-                .await?
-                .into_iter()
-                .map(|s| SuggestionOut {
-                    case_id: s.case_id,
-                    case_number: s.case_number,
-                    reason: s.reason,
-                })
-                .collect();
-                (
-                    ReceiptAnswer {
-                        receipt_id: id.clone(),
-                        status: "unidentified".into(),
-                        case_id: None,
-                        case_number: None,
-                        amount_fen: r.amount,
-                        arrived_on: date_text(arrived),
-                        disburse_by: None,
-                        claim_by: Some(deadline_after(arrived, days, claim_by(arrived, days))),
-                        suggestions,
-                    },
-                    Account::Unidentified,
-                )
-            }
-        };
         drop(conn);
-        let response_json = serde_json::to_string(&answer)
-            .map_err(|e| AppError::Internal(format!("receipt answer: {e}")))?;
-        let txn = JournalTxn::receipt(to_account, Fen::new(r.amount))
-            .map_err(|e| AppError::Invalid(e.at("amount_fen")))?;
-
-        let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         // Re-check under the write lock: a concurrent first delivery may have committed meanwhile.
         if let Some(existing) = funds::find_receipt_by_key(&mut tx, &court, &r.key).await? {
             tx.rollback().await?;
             return replay(&existing, &hash);
         }
-        let memo = format!("到账 {} {}", r.bank_reference, r.payer_name);
-        post_or_conflict(
-            &mut tx,
-            &TxnHeader {
-                court: &court,
-                id: &txn_id,
-                case_id: answer.case_id.as_deref(),
-                at: now_ms,
-                actor_id: &actor.user_id,
-                memo: &memo,
-                reverses_id: None,
-            },
-            &txn,
-        )
-        .await?;
-        if let (Some(case_id), Some(number)) = (&answer.case_id, &answer.case_number) {
-            let acct = CaseNumber::parse(number)
-                .ok()
-                .and_then(|n| AccountNumber::for_case(&n).ok())
-                .map(|a| a.as_str().to_owned())
-                .unwrap_or_else(|| r.account_number.clone());
-            funds::bump_case_account(&mut tx, &court, case_id, &acct, r.amount, 0, now_ms).await?;
-        }
-        let row = ReceiptRow {
-            court_code: court.clone(),
-            id: id.clone(),
-            idempotency_key: r.key.clone(),
-            request_hash: hash.clone(),
-            account_number: r.account_number.clone(),
-            amount_fen: r.amount,
-            payer_name: r.payer_name.clone(),
-            payer_account: r.payer_account.clone(),
-            received_at: r.received_at_ms,
-            bank_reference: r.bank_reference.clone(),
-            status: answer.status.clone(),
-            case_id: answer.case_id.clone(),
-            arrived_on: answer.arrived_on.clone(),
-            disburse_by: answer.disburse_by.clone(),
-            claim_by: answer.claim_by.clone(),
-            txn_id: txn_id.clone(),
-            claim_txn_id: None,
-            response_json: response_json.clone(),
-            created_at: now_ms,
-        };
-        match funds::insert_receipt(&mut tx, &row).await {
-            Err(e) if e.is_conflict() => {
+        match book_receipt(&mut tx, self.db.backend(), actor, &r, &hash, now_ms).await {
+            Err(AppError::Store(e)) if e.is_conflict() => {
                 // PostgreSQL: a concurrent delivery with the same key won the race.
                 tx.rollback().await?;
                 let mut conn = self.db.conn().await?;
                 let existing = funds::find_receipt_by_key(&mut conn, &court, &r.key)
                     .await?
                     .ok_or(AppError::Internal("receipt vanished".into()))?;
-                return replay(&existing, &hash);
+                replay(&existing, &hash)
             }
-            r => r?,
+            Err(e) => Err(e),
+            Ok(answer) => {
+                tx.commit().await?;
+                Ok((answer, false))
+            }
         }
-        write_audit(
-            &mut tx,
-            backend,
-            actor,
-            "funds.receipt",
-            "receipt",
-            &id,
-            answer.case_id.as_deref(),
-            None,
-            Some(response_json),
-            now_ms,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((answer, false))
     }
 
     /// Load a case the actor can see (404 otherwise), with its court path.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod funds;
 pub mod scope;
+pub mod statement;
 
 pub use error::AppError;
 pub use scope::Actor;

@@ -891,6 +891,74 @@ pub fn distribute(
         .map_err(|_| RuleError::new("money_overflow", "分配金额超出可表示范围"))
 }
 
+// ---- FIFO clearance (超期发放) ----------------------------------------------------------------------
+
+/// Money into a case account (an arrival) with its disbursement deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inflow {
+    pub id: String,
+    pub on: NaiveDate,
+    pub amount: i64,
+    pub due: NaiveDate,
+}
+
+/// What became of one arrival: when it was fully paid out, or how much is still held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clearance {
+    pub id: String,
+    pub on: NaiveDate,
+    pub amount: i64,
+    pub due: NaiveDate,
+    /// The day the last of it left the case account.
+    pub cleared_on: Option<NaiveDate>,
+    pub remaining: i64,
+}
+
+impl Clearance {
+    /// 超期发放: paid out after the deadline, or still held after it (as of `today`).
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        match self.cleared_on {
+            Some(d) => d > self.due,
+            None => self.remaining > 0 && today > self.due,
+        }
+    }
+}
+
+/// Match outflows (date, amount) of a case account against its inflows, oldest money first
+/// (first in, first out): a case's disbursement pays its earliest arrival first. Inputs need not be
+/// sorted; outflows beyond the inflows are ignored.
+pub fn fifo_clearance(inflows: &[Inflow], outflows: &[(NaiveDate, i64)]) -> Vec<Clearance> {
+    let mut ins: Vec<Clearance> = inflows
+        .iter()
+        .map(|i| Clearance {
+            id: i.id.clone(),
+            on: i.on,
+            amount: i.amount,
+            due: i.due,
+            cleared_on: None,
+            remaining: i.amount.max(0),
+        })
+        .collect();
+    ins.sort_by(|a, b| a.on.cmp(&b.on).then(a.id.cmp(&b.id)));
+    let mut outs: Vec<(NaiveDate, i64)> = outflows.to_vec();
+    outs.sort();
+    let mut idx = 0usize;
+    for (day, amount) in outs {
+        let mut left = amount.max(0);
+        while left > 0 {
+            let Some(cur) = ins.get_mut(idx) else { break };
+            let take = cur.remaining.min(left);
+            cur.remaining -= take;
+            left -= take;
+            if cur.remaining == 0 {
+                cur.cleared_on = Some(day.max(cur.on));
+                idx += 1;
+            }
+        }
+    }
+    ins
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -1341,6 +1409,39 @@ mod tests {
             (0usize..3, amt).prop_map(|(c, a)| Op::Refund(c, a)),
             (0usize..40).prop_map(Op::Reverse),
         ]
+    }
+
+    #[test]
+    fn fifo_pays_oldest_money_first() {
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        let ins = vec![
+            Inflow {
+                id: "b".into(),
+                on: d(9, 20),
+                amount: 2000,
+                due: d(10, 21),
+            },
+            Inflow {
+                id: "a".into(),
+                on: d(8, 1),
+                amount: 3000,
+                due: d(9, 2),
+            },
+        ];
+        // 3,500 out on 09-27: "a" (3,000) cleared late, "b" has 1,500 left.
+        let c = fifo_clearance(&ins, &[(d(9, 27), 3500)]);
+        assert_eq!(c[0].id, "a");
+        assert_eq!((c[0].cleared_on, c[0].remaining), (Some(d(9, 27)), 0));
+        assert!(c[0].is_overdue(d(9, 27)));
+        assert_eq!((c[1].cleared_on, c[1].remaining), (None, 1500));
+        assert!(!c[1].is_overdue(d(10, 21)));
+        assert!(c[1].is_overdue(d(10, 22)));
+        // Paid in time: not overdue, ever.
+        let c = fifo_clearance(&ins, &[(d(8, 5), 3000), (d(9, 30), 2000), (d(10, 1), 99)]);
+        assert!(
+            c.iter()
+                .all(|x| x.remaining == 0 && !x.is_overdue(d(12, 31)))
+        );
     }
 
     proptest! {

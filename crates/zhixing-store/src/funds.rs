@@ -829,3 +829,91 @@ pub async fn cases_holding_money(
         })
         .collect()
 }
+
+/// Receipts of a court with this bank reference.
+pub async fn receipts_by_reference(
+    conn: &mut AnyConnection,
+    court: &str,
+    bank_reference: &str,
+) -> Result<Vec<ReceiptRow>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECEIPT_COLUMNS} FROM fund_receipts WHERE court_code = $1 AND bank_reference = $2 ORDER BY id"
+    )))
+    .bind(court)
+    .bind(bank_reference)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(receipt).collect()
+}
+
+/// Receipts of a court that arrived on `day` (YYYY-MM-DD).
+pub async fn receipts_on(
+    conn: &mut AnyConnection,
+    court: &str,
+    day: &str,
+) -> Result<Vec<ReceiptRow>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECEIPT_COLUMNS} FROM fund_receipts WHERE court_code = $1 AND arrived_on = $2 ORDER BY received_at, id"
+    )))
+    .bind(court)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(receipt).collect()
+}
+
+/// Every receipt of a court that reached a case: (case_id, receipt_id, arrived_on, amount, disburse_by).
+pub async fn case_inflows(
+    conn: &mut AnyConnection,
+    court: &str,
+) -> Result<Vec<(String, String, String, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT case_id, id, arrived_on, amount_fen, disburse_by FROM fund_receipts \
+         WHERE court_code = $1 AND case_id IS NOT NULL AND disburse_by IS NOT NULL ORDER BY case_id, received_at, id",
+    )
+    .bind(court)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("case_id")?,
+                r.try_get("id")?,
+                r.try_get("arrived_on")?,
+                r.try_get("amount_fen")?,
+                r.try_get("disburse_by")?,
+            ))
+        })
+        .collect()
+}
+
+/// Money out of every case account of a court: (case_id, at, amount > 0).
+pub async fn case_outflows(
+    conn: &mut AnyConnection,
+    court: &str,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT case_id, at, amount_fen FROM fund_entries \
+         WHERE court_code = $1 AND account LIKE 'case:%' AND amount_fen > 0 ORDER BY case_id, at",
+    )
+    .bind(court)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("case_id")?,
+                r.try_get("at")?,
+                r.try_get("amount_fen")?,
+            ))
+        })
+        .collect()
+}
+
+/// Courts that have any funds activity.
+pub async fn courts_with_funds(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query("SELECT DISTINCT court_code FROM fund_balances ORDER BY court_code")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("court_code")?)).collect()
+}

@@ -12,5 +12,6 @@ mod funds;
 mod numbering;
 mod scope;
 mod search;
+mod statement;
 mod validation;
 mod workloads;
