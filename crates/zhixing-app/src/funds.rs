@@ -1021,6 +1021,249 @@ impl App {
         Ok(out)
     }
 
+    /// Ask to defer a case's disbursement deadline (rules.md §5: deferral needs grounds and the
+    /// approval of the 执行局长 or 主管院领导, KW2017 art 11 [U]). Takes effect only once approved.
+    pub async fn request_deferral(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        reason: &str,
+        new_disburse_by: &str,
+        now_ms: i64,
+    ) -> Result<funds::DeferralRow, AppError> {
+        actor.require(Permission::HandleFunds)?;
+        let reason = text_field(reason, "reason", 500, true)?;
+        let new_due = zhixing_domain::case::parse_date(new_disburse_by)
+            .map_err(|e| AppError::Invalid(e.at("new_disburse_by")))?;
+        let today = china_date(now_ms);
+        if new_due <= today || new_due > today + chrono::Days::new(366) {
+            return Err(AppError::invalid(
+                "new_disburse_by_range",
+                "new_disburse_by",
+                "延期后的发放期限应晚于今天且不超过一年",
+            ));
+        }
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        drop(conn);
+        if !actor.writes_in(&case.court_code) {
+            return Err(AppError::forbidden("court_scope", "只能处理本院案款"));
+        }
+        let row = funds::DeferralRow {
+            court_code: case.court_code.clone(),
+            id: new_id(),
+            case_id: case.id.clone(),
+            reason,
+            new_disburse_by: date_text(new_due),
+            requested_by: actor.user_id.clone(),
+            requested_at: now_ms,
+            status: "requested".into(),
+            decided_by: None,
+            decided_at: None,
+        };
+        let mut tx = self.db.begin().await?;
+        funds::insert_deferral(&mut tx, &row).await?;
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            "funds.deferral.request",
+            "deferral",
+            &row.id,
+            Some(&case.id),
+            None,
+            Some(
+                serde_json::json!({"reason": row.reason, "new_disburse_by": row.new_disburse_by})
+                    .to_string(),
+            ),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The director (or president) approves a deferral — the case's arrivals get the new deadline —
+    /// or refuses it.
+    pub async fn decide_deferral(
+        &self,
+        actor: &Actor,
+        id: &str,
+        approve: bool,
+        now_ms: i64,
+    ) -> Result<funds::DeferralRow, AppError> {
+        actor.require(Permission::ApproveDisbursement)?;
+        let mut conn = self.db.conn().await?;
+        let d = funds::find_deferral(&mut conn, id)
+            .await?
+            .filter(|d| d.court_code == actor.court_code)
+            .ok_or(AppError::NotFound)?;
+        drop(conn);
+        let status = if approve { "approved" } else { "refused" };
+        let mut tx = self.db.begin().await?;
+        if !funds::decide_deferral(&mut tx, &d.court_code, id, status, &actor.user_id, now_ms)
+            .await?
+        {
+            tx.rollback().await?;
+            return Err(AppError::Conflict {
+                code: "deferral_decided",
+                field: None,
+                message: "该延期申请已审批过".into(),
+            });
+        }
+        if approve {
+            funds::extend_disburse_by(&mut tx, &d.court_code, &d.case_id, &d.new_disburse_by)
+                .await?;
+        }
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            if approve {
+                "funds.deferral.approve"
+            } else {
+                "funds.deferral.refuse"
+            },
+            "deferral",
+            id,
+            Some(&d.case_id),
+            Some(r#"{"status":"requested"}"#.into()),
+            Some(serde_json::json!({"status": status}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = self.db.conn().await?;
+        funds::find_deferral(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Correct a wrongly booked receipt or claim by a reversal (the journal is never edited): the
+    /// director posts the exact negation. A receipt's money leaves its case (refused if already
+    /// disbursed); a reversed claim returns the money to unidentified funds. Each transaction can be
+    /// reversed once.
+    pub async fn reverse(
+        &self,
+        actor: &Actor,
+        txn_id: &str,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<String, AppError> {
+        actor.require(Permission::ApproveDisbursement)?;
+        let reason = text_field(reason, "reason", 500, true)?;
+        let court = actor.court_code.clone();
+        let mut conn = self.db.conn().await?;
+        let (kind, case_id) = funds::find_txn(&mut conn, &court, txn_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if kind != "receipt" && kind != "claim" {
+            return Err(AppError::invalid(
+                "not_reversible",
+                "txn_id",
+                "只能冲正到账或认领记录；发放通过审批流程处理",
+            ));
+        }
+        let receipt = funds::receipt_of_txn(&mut conn, &court, txn_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let lines = funds::txn_lines(&mut conn, &court, txn_id).await?;
+        drop(conn);
+        // A receipt that was later claimed is corrected by reversing the claim first.
+        if kind == "receipt" && receipt.status == "claimed" {
+            return Err(AppError::Conflict {
+                code: "reverse_claim_first",
+                field: None,
+                message: "该笔款项已被认领，请先冲正认领".into(),
+            });
+        }
+        let original = JournalTxn::new(
+            if kind == "receipt" {
+                TxnKind::Receipt
+            } else {
+                TxnKind::Claim
+            },
+            lines,
+        )
+        .map_err(|e| AppError::Internal(e.message))?;
+        let reversal = original.reversal();
+        let new_txn = new_id();
+        let memo = format!("冲正 {txn_id}：{reason}");
+        let mut tx = self.db.begin().await?;
+        if funds::is_reversed(&mut tx, &court, txn_id).await? {
+            tx.rollback().await?;
+            return Err(AppError::Conflict {
+                code: "already_reversed",
+                field: Some("txn_id".into()),
+                message: "该记录已冲正过".into(),
+            });
+        }
+        let h = TxnHeader {
+            court: &court,
+            id: &new_txn,
+            case_id: case_id.as_deref(),
+            at: now_ms,
+            actor_id: &actor.user_id,
+            memo: &memo,
+            reverses_id: Some(txn_id),
+        };
+        match funds::post(&mut tx, &h, &reversal).await {
+            Ok(Posted::Ok) => {}
+            Ok(Posted::Insufficient(acc)) => {
+                return Err(AppError::Conflict {
+                    code: "insufficient_funds",
+                    field: None,
+                    message: format!("账户「{}」余额不足，款项可能已发放，不能冲正", acc.code()),
+                });
+            }
+            Err(e) if e.is_conflict() => {
+                return Err(AppError::Conflict {
+                    code: "already_reversed",
+                    field: Some("txn_id".into()),
+                    message: "该记录已冲正过".into(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(case_id) = &case_id {
+            let acct = funds::find_case_account(&mut tx, &court, case_id)
+                .await?
+                .map(|a| a.account_number)
+                .unwrap_or_default();
+            funds::bump_case_account(
+                &mut tx,
+                &court,
+                case_id,
+                &acct,
+                receipt.amount_fen.saturating_neg(),
+                0,
+                now_ms,
+            )
+            .await?;
+        }
+        let status = if kind == "receipt" {
+            "reversed"
+        } else {
+            "unidentified"
+        };
+        funds::set_receipt_status(&mut tx, &court, &receipt.id, status).await?;
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            "funds.reverse",
+            "fund_txn",
+            txn_id,
+            case_id.as_deref(),
+            None,
+            Some(serde_json::json!({"reversal": new_txn, "reason": reason}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new_txn)
+    }
+
     /// Set a court's claim period for unidentified funds (court admin).
     pub async fn set_claim_days(
         &self,

@@ -917,3 +917,178 @@ pub async fn courts_with_funds(conn: &mut AnyConnection) -> Result<Vec<String>, 
         .await?;
     rows.iter().map(|r| Ok(r.try_get("court_code")?)).collect()
 }
+
+// ---- deferrals and reversals ---------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferralRow {
+    pub court_code: String,
+    pub id: String,
+    pub case_id: String,
+    pub reason: String,
+    pub new_disburse_by: String,
+    pub requested_by: String,
+    pub requested_at: i64,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
+pub async fn insert_deferral(conn: &mut AnyConnection, d: &DeferralRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO fund_deferrals (court_code, id, case_id, reason, new_disburse_by, requested_by, requested_at, status, \
+         decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&d.court_code)
+    .bind(&d.id)
+    .bind(&d.case_id)
+    .bind(&d.reason)
+    .bind(&d.new_disburse_by)
+    .bind(&d.requested_by)
+    .bind(d.requested_at)
+    .bind(&d.status)
+    .bind(&d.decided_by)
+    .bind(d.decided_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_deferral(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<DeferralRow>, StoreError> {
+    let row = sqlx::query(
+        "SELECT court_code, id, case_id, reason, new_disburse_by, requested_by, requested_at, status, decided_by, \
+         decided_at FROM fund_deferrals WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(DeferralRow {
+            court_code: r.try_get("court_code")?,
+            id: r.try_get("id")?,
+            case_id: r.try_get("case_id")?,
+            reason: r.try_get("reason")?,
+            new_disburse_by: r.try_get("new_disburse_by")?,
+            requested_by: r.try_get("requested_by")?,
+            requested_at: r.try_get("requested_at")?,
+            status: r.try_get("status")?,
+            decided_by: r.try_get("decided_by")?,
+            decided_at: r.try_get("decided_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Decide a requested deferral once (false when it was already decided).
+pub async fn decide_deferral(
+    conn: &mut AnyConnection,
+    court: &str,
+    id: &str,
+    status: &str,
+    actor_id: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE fund_deferrals SET status = $1, decided_by = $2, decided_at = $3 \
+         WHERE court_code = $4 AND id = $5 AND status = 'requested'",
+    )
+    .bind(status)
+    .bind(actor_id)
+    .bind(at)
+    .bind(court)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Move the disbursement deadline of a case's arrivals to `new_due` (only ever later).
+pub async fn extend_disburse_by(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+    new_due: &str,
+) -> Result<u64, StoreError> {
+    let r = sqlx::query(
+        "UPDATE fund_receipts SET disburse_by = $1 WHERE court_code = $2 AND case_id = $3 \
+         AND disburse_by IS NOT NULL AND disburse_by < $1",
+    )
+    .bind(new_due)
+    .bind(court)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// A journal transaction's header.
+pub async fn find_txn(
+    conn: &mut AnyConnection,
+    court: &str,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, StoreError> {
+    let row = sqlx::query("SELECT kind, case_id FROM fund_txns WHERE court_code = $1 AND id = $2")
+        .bind(court)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("kind")?, r.try_get("case_id")?)))
+        .transpose()
+}
+
+/// The receipt a receipt or claim transaction belongs to.
+pub async fn receipt_of_txn(
+    conn: &mut AnyConnection,
+    court: &str,
+    txn_id: &str,
+) -> Result<Option<ReceiptRow>, StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECEIPT_COLUMNS} FROM fund_receipts WHERE court_code = $1 AND (txn_id = $2 OR claim_txn_id = $2)"
+    )))
+    .bind(court)
+    .bind(txn_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(receipt)
+    .transpose()
+}
+
+/// Set a receipt's status after a reversal: 'reversed' (the receipt itself was wrong) or back to
+/// 'unidentified' (a wrong claim), clearing its case.
+pub async fn set_receipt_status(
+    conn: &mut AnyConnection,
+    court: &str,
+    id: &str,
+    status: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE fund_receipts SET status = $1, case_id = CASE WHEN $1 = 'reversed' THEN case_id ELSE NULL END, \
+         disburse_by = NULL, claim_txn_id = NULL WHERE court_code = $2 AND id = $3",
+    )
+    .bind(status)
+    .bind(court)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a transaction already has a reversal.
+pub async fn is_reversed(
+    conn: &mut AnyConnection,
+    court: &str,
+    txn_id: &str,
+) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query("SELECT id FROM fund_txns WHERE court_code = $1 AND reverses_id = $2")
+            .bind(court)
+            .bind(txn_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}

@@ -554,6 +554,117 @@ pub async fn overdue(
     Ok(Json(list.iter().map(Into::into).collect()))
 }
 
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeferralRequest {
+    pub reason: String,
+    /// YYYY-MM-DD
+    pub new_disburse_by: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeferralResponse {
+    pub id: String,
+    pub case_id: String,
+    pub reason: String,
+    pub new_disburse_by: String,
+    /// `requested` | `approved` | `refused`
+    pub status: String,
+}
+
+impl From<&zhixing_store::funds::DeferralRow> for DeferralResponse {
+    fn from(d: &zhixing_store::funds::DeferralRow) -> Self {
+        DeferralResponse {
+            id: d.id.clone(),
+            case_id: d.case_id.clone(),
+            reason: d.reason.clone(),
+            new_disburse_by: d.new_disburse_by.clone(),
+            status: d.status.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReverseResponse {
+    pub reversal_txn_id: String,
+}
+
+/// Ask to defer a case's disbursement deadline (needs the director's approval).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/deferrals", params(("id" = String, Path)), request_body = DeferralRequest,
+    responses((status = 201, body = DeferralResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn request_deferral(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let r: DeferralRequest = parse_strict(&body)?;
+    let d = st
+        .app
+        .request_deferral(&actor, &id, &r.reason, &r.new_disburse_by, st.now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(DeferralResponse::from(&d))))
+}
+
+async fn decide_deferral(
+    st: AppState,
+    actor: zhixing_app::Actor,
+    id: String,
+    approve: bool,
+) -> Result<Json<DeferralResponse>, ApiError> {
+    let d = st
+        .app
+        .decide_deferral(&actor, &id, approve, st.now_ms())
+        .await?;
+    Ok(Json(DeferralResponse::from(&d)))
+}
+
+/// The director approves a deferral.
+#[utoipa::path(post, path = "/api/v1/funds/deferrals/{id}/approve", params(("id" = String, Path)),
+    responses((status = 200, body = DeferralResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve_deferral(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<DeferralResponse>, ApiError> {
+    decide_deferral(st, actor, id, true).await
+}
+
+/// The director refuses a deferral.
+#[utoipa::path(post, path = "/api/v1/funds/deferrals/{id}/refuse", params(("id" = String, Path)),
+    responses((status = 200, body = DeferralResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn refuse_deferral(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<DeferralResponse>, ApiError> {
+    decide_deferral(st, actor, id, false).await
+}
+
+/// 冲正: reverse a wrongly booked receipt or claim (director; once per transaction).
+#[utoipa::path(post, path = "/api/v1/funds/txns/{id}/reverse", params(("id" = String, Path)), request_body = ReverseRequest,
+    responses((status = 200, body = ReverseResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn reverse(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReverseResponse>, ApiError> {
+    let r: ReverseRequest = parse_strict(&body)?;
+    let reversal_txn_id = st.app.reverse(&actor, &id, &r.reason, st.now_ms()).await?;
+    Ok(Json(ReverseResponse { reversal_txn_id }))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/funds/receipts", post(post_receipt))
@@ -569,4 +680,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/funds/disbursements/{id}/confirm", post(confirm))
         .route("/api/v1/cases/{id}/funds", get(case_funds))
         .route("/api/v1/cases/{id}/disbursements", post(propose))
+        .route("/api/v1/cases/{id}/deferrals", post(request_deferral))
+        .route(
+            "/api/v1/funds/deferrals/{id}/approve",
+            post(approve_deferral),
+        )
+        .route("/api/v1/funds/deferrals/{id}/refuse", post(refuse_deferral))
+        .route("/api/v1/funds/txns/{id}/reverse", post(reverse))
 }

@@ -738,3 +738,228 @@ fn journal_tables_are_never_updated_or_deleted() {
     }
     assert!(hits.is_empty(), "{hits:?}");
 }
+
+#[tokio::test]
+async fn deferral_needs_a_reason_and_the_directors_approval() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        let mut early = receipt("df", &fx.account, 3000);
+        early.received_at = "2024-08-01T10:00:00+08:00".into();
+        t.app.post_receipt(&fx.bank, &early, NOW_MS).await.unwrap();
+        let today = NaiveDate::from_ymd_opt(2024, 9, 27).unwrap();
+        assert_eq!(
+            t.app
+                .overdue_disbursements(&fx.f.command, today)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let e = expect_invalid(
+            t.app
+                .request_deferral(handler(&fx), &fx.case_id, "", "2024-10-31", NOW_MS)
+                .await,
+            "no reason",
+        );
+        assert_eq!(e.field, "reason");
+        let e = expect_invalid(
+            t.app
+                .request_deferral(handler(&fx), &fx.case_id, "参与分配", "2024-09-01", NOW_MS)
+                .await,
+            "past date",
+        );
+        assert_eq!(e.field, "new_disburse_by");
+        let d = t
+            .app
+            .request_deferral(
+                handler(&fx),
+                &fx.case_id,
+                "需要参与分配，分配方案未确定",
+                "2024-10-31",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        // A request changes nothing; a judge cannot approve it.
+        assert_eq!(
+            t.app
+                .overdue_disbursements(&fx.f.command, today)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        expect_forbidden(
+            t.app
+                .decide_deferral(&fx.f.judges[0], &d.id, true, NOW_MS)
+                .await,
+            "judge",
+        );
+        let d = t
+            .app
+            .decide_deferral(&fx.f.director, &d.id, true, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(d.status, "approved");
+        assert!(
+            t.app
+                .overdue_disbursements(&fx.f.command, today)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        expect_conflict(
+            t.app
+                .decide_deferral(&fx.f.director, &d.id, false, NOW_MS)
+                .await,
+            "twice",
+        );
+        // A refused request leaves the deadline alone.
+        let d2 = t
+            .app
+            .request_deferral(handler(&fx), &fx.case_id, "再延", "2024-12-31", NOW_MS)
+            .await
+            .unwrap();
+        t.app
+            .decide_deferral(&fx.f.director, &d2.id, false, NOW_MS)
+            .await
+            .unwrap();
+        let nov = NaiveDate::from_ymd_opt(2024, 11, 1).unwrap();
+        assert_eq!(
+            t.app
+                .overdue_disbursements(&fx.f.command, nov)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn corrections_are_reversals_never_edits() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        t.app
+            .post_receipt(&fx.bank, &receipt("rv1", &fx.account, 900), NOW_MS)
+            .await
+            .unwrap();
+        let (unknown, _) = t
+            .app
+            .post_receipt(&fx.bank, &receipt("rv2", "?", 400), NOW_MS)
+            .await
+            .unwrap();
+        t.app
+            .claim_receipt(&fx.f.command, &unknown.receipt_id, &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        let f = t.app.case_funds(&fx.f.command, &fx.case_id).await.unwrap();
+        let txn_of = |kind: &str| {
+            f.entries
+                .iter()
+                .find(|e| e.kind == kind)
+                .unwrap()
+                .txn_id
+                .clone()
+        };
+        let receipt_txn = txn_of("receipt");
+        let claim_txn = txn_of("claim");
+        let entries_before = rows(t.db(), "fund_entries").await;
+        // Only the director corrects; a reason is required.
+        expect_forbidden(
+            t.app
+                .reverse(&fx.f.command, &receipt_txn, "错账", NOW_MS)
+                .await,
+            "command",
+        );
+        expect_invalid(
+            t.app
+                .reverse(&fx.f.director, &receipt_txn, "", NOW_MS)
+                .await,
+            "no reason",
+        );
+        // Reversing the claim sends the 400 back to unidentified funds.
+        t.app
+            .reverse(&fx.f.director, &claim_txn, "认领错案", NOW_MS)
+            .await
+            .unwrap();
+        let f = t.app.case_funds(&fx.f.command, &fx.case_id).await.unwrap();
+        assert_eq!((f.balance_fen, f.received_fen), (900, 900));
+        assert_eq!(
+            t.app
+                .unidentified_receipts(&fx.f.command)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // Reversing the receipt takes the 900 out; a second reversal is refused.
+        t.app
+            .reverse(&fx.f.director, &receipt_txn, "银行退回错账", NOW_MS)
+            .await
+            .unwrap();
+        let (code, ..) = expect_conflict(
+            t.app
+                .reverse(&fx.f.director, &receipt_txn, "again", NOW_MS)
+                .await,
+            "twice",
+        );
+        assert_eq!(code, "already_reversed");
+        let f = t.app.case_funds(&fx.f.command, &fx.case_id).await.unwrap();
+        assert_eq!((f.balance_fen, f.received_fen), (0, 0));
+        // Nothing was edited: the old lines are all still there, plus the reversals' lines.
+        assert_eq!(rows(t.db(), "fund_entries").await, entries_before + 4);
+        assert_ledger_ok(&t.app, "reversals").await;
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_disbursed_receipt_cannot_be_reversed() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        t.app
+            .post_receipt(&fx.bank, &receipt("x1", &fx.account, 500), NOW_MS)
+            .await
+            .unwrap();
+        let d = t
+            .app
+            .propose_disbursement(handler(&fx), &fx.case_id, &[line("applicant", 500)], NOW_MS)
+            .await
+            .unwrap();
+        t.app
+            .decide_disbursement(&fx.f.director, &d.row.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let f = t.app.case_funds(&fx.f.command, &fx.case_id).await.unwrap();
+        let receipt_txn = f
+            .entries
+            .iter()
+            .find(|e| e.kind == "receipt")
+            .unwrap()
+            .txn_id
+            .clone();
+        let disb_txn = f
+            .entries
+            .iter()
+            .find(|e| e.kind == "disbursement")
+            .unwrap()
+            .txn_id
+            .clone();
+        let (code, ..) = expect_conflict(
+            t.app
+                .reverse(&fx.f.director, &receipt_txn, "错账", NOW_MS)
+                .await,
+            "disbursed",
+        );
+        assert_eq!(code, "insufficient_funds");
+        let e = expect_invalid(
+            t.app.reverse(&fx.f.director, &disb_txn, "x", NOW_MS).await,
+            "disb",
+        );
+        assert_eq!(e.code, "not_reversible");
+        assert_ledger_ok(&t.app, "refused reversal").await;
+        t.cleanup().await;
+    }
+}
