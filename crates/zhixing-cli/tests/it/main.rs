@@ -1,6 +1,8 @@
 //! The `zhixing` binary's command contract, run as a subprocess.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod crash;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
