@@ -11,7 +11,7 @@ use zhixing_testkit::{NOW_MS, PASSWORD, backends};
 use crate::common::{TestApp, filing_body};
 
 /// A bank user's token, and a filed case (id, account number).
-async fn setup(app: &TestApp) -> (String, String, String) {
+pub async fn setup(app: &TestApp) -> (String, String, String) {
     let sys = zhixing_app::Actor::system("川1123", "最高法/川/川11/川1123");
     app.db
         .app
