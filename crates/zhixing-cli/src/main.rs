@@ -143,6 +143,16 @@ enum FundsCmd {
         #[arg(long)]
         xlsx: Option<std::path::PathBuf>,
     },
+    /// A court's funds settings: the claim period of unidentified funds (default 3 days).
+    Settings {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        /// Days (1–30) to claim unidentified funds (不明款) before the claim deadline.
+        #[arg(long)]
+        claim_days: i64,
+    },
     /// Check every court's stored balances against the journal; exit 1 on any difference.
     Verify {
         #[command(flatten)]
@@ -542,6 +552,24 @@ async fn main() -> Result<()> {
                 std::fs::write(&out, bytes)
                     .with_context(|| format!("cannot write {}", out.display()))?;
             }
+        }
+        Cmd::Funds {
+            cmd:
+                FundsCmd::Settings {
+                    db,
+                    court,
+                    claim_days,
+                },
+        } => {
+            let app = open(&db).await?;
+            let sys = system_actor(&app, &court).await?;
+            app.set_claim_days(&sys, claim_days, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"court": sys.court_code, "claim_days": claim_days})
+            );
         }
         Cmd::Funds {
             cmd: FundsCmd::Verify { db },

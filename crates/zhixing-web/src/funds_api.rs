@@ -184,11 +184,13 @@ pub struct UnidentifiedWire {
     pub bank_reference: String,
     pub arrived_on: String,
     pub claim_by: Option<String>,
+    /// The claim deadline has passed (a warning for the handler and the command center).
+    pub claim_overdue: bool,
     pub suggestions: Vec<SuggestionWire>,
 }
 
-impl From<&ReceiptRow> for UnidentifiedWire {
-    fn from(r: &ReceiptRow) -> Self {
+impl UnidentifiedWire {
+    fn new(r: &ReceiptRow, today: &str) -> Self {
         let suggestions = serde_json::from_str::<ReceiptAnswer>(&r.response_json)
             .map(|a| a.suggestions.iter().map(suggestion).collect())
             .unwrap_or_default();
@@ -201,6 +203,7 @@ impl From<&ReceiptRow> for UnidentifiedWire {
             bank_reference: r.bank_reference.clone(),
             arrived_on: r.arrived_on.clone(),
             claim_by: r.claim_by.clone(),
+            claim_overdue: r.claim_by.as_deref().is_some_and(|d| d < today),
             suggestions,
         }
     }
@@ -373,7 +376,12 @@ pub async fn unidentified(
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<UnidentifiedWire>>, ApiError> {
     let rows = st.app.unidentified_receipts(&actor).await?;
-    Ok(Json(rows.iter().map(Into::into).collect()))
+    let today = china_date(st.now_ms()).format("%Y-%m-%d").to_string();
+    Ok(Json(
+        rows.iter()
+            .map(|r| UnidentifiedWire::new(r, &today))
+            .collect(),
+    ))
 }
 
 /// 认领: claim an unidentified receipt to a case.

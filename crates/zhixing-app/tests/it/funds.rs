@@ -963,3 +963,26 @@ async fn a_disbursed_receipt_cannot_be_reversed() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn claim_period_is_configurable_per_court() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        // Only the court admin sets it, within 1–30 days.
+        expect_forbidden(
+            t.app.set_claim_days(&fx.f.command, 5, NOW_MS).await,
+            "command",
+        );
+        let e = expect_invalid(t.app.set_claim_days(&fx.f.admin, 0, NOW_MS).await, "zero");
+        assert_eq!(e.field, "claim_days");
+        t.app.set_claim_days(&fx.f.admin, 10, NOW_MS).await.unwrap();
+        let (a, _) = t
+            .app
+            .post_receipt(&fx.bank, &receipt("cd", "nothing", 1), NOW_MS)
+            .await
+            .unwrap();
+        // 09-27 + 10 = 10-07, inside the National Day holiday → 10-08.
+        assert_eq!(a.claim_by.as_deref(), Some("2024-10-08"));
+        t.cleanup().await;
+    }
+}

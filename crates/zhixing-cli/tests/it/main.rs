@@ -389,6 +389,35 @@ fn funds_import_verify_and_report() {
         ),
         (Some(2), Some(2), Some(350))
     );
+    let o = zhixing(
+        &[
+            "funds",
+            "settings",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--claim-days",
+            "7",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_out(&o)["claim_days"], 7);
+    let o = zhixing(
+        &[
+            "funds",
+            "settings",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--claim-days",
+            "99",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
     let o = zhixing(&["funds", "verify", "--db", &db], None);
     assert!(o.status.success());
     assert_eq!(json_out(&o)["ok"], true);

@@ -277,6 +277,8 @@ async fn unidentified_claim_and_disbursement_over_http() {
             .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(list.as_array().unwrap().len(), 1);
+        // Today (the fixed clock, 09-27) is before the 09-30 claim deadline.
+        assert_eq!(list[0]["claim_overdue"], false);
         let rid = r["receipt_id"].as_str().unwrap();
         let claim = json!({"case_id": case_id}).to_string();
         let (s, f) = app
