@@ -1264,6 +1264,58 @@ impl App {
         Ok(new_txn)
     }
 
+    /// 参与分配: split a case's balance (or `available`) among creditors' claims by the configured
+    /// order of priority (zhixing_domain::funds::distribute). Computes only; the handler then proposes
+    /// the disbursement lines.
+    pub async fn distribution_plan(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        available: Option<i64>,
+        claims: &[zhixing_domain::funds::DistributionClaim],
+    ) -> Result<(i64, Vec<Fen>), AppError> {
+        actor.require(Permission::HandleFunds)?;
+        if claims.is_empty() || claims.len() > 500 {
+            return Err(AppError::invalid(
+                "claims_count",
+                "claims",
+                "债权应有 1–500 项",
+            ));
+        }
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        let acc = Account::Case(case.id.clone());
+        let held = acc.normal_balance(funds::raw_balance(&mut conn, &case.court_code, &acc).await?);
+        drop(conn);
+        let available = match available {
+            Some(a) if !(0..=held).contains(&a) => {
+                return Err(AppError::invalid(
+                    "available_out_of_range",
+                    "available_fen",
+                    format!("可分配金额应在 0 到案款余额 {} 之间", Fen::new(held)),
+                ));
+            }
+            Some(a) => a,
+            None => held,
+        };
+        for (i, c) in claims.iter().enumerate() {
+            if c.amount.get() <= 0 {
+                return Err(AppError::invalid(
+                    "amount_not_positive",
+                    &format!("claims[{i}].amount_fen"),
+                    "债权金额必须是正整数（单位：分）",
+                ));
+            }
+        }
+        let shares = zhixing_domain::funds::distribute(
+            Fen::new(available),
+            claims,
+            zhixing_domain::funds::DistributionOrder::builtin(),
+        )
+        .map_err(|e| AppError::Invalid(e.at("claims")))?;
+        Ok((available, shares))
+    }
+
     /// Set a court's claim period for unidentified funds (court admin).
     pub async fn set_claim_days(
         &self,

@@ -673,6 +673,82 @@ pub async fn reverse(
     Ok(Json(ReverseResponse { reversal_txn_id }))
 }
 
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanClaimWire {
+    pub creditor: String,
+    /// `enforcement_costs` | `secured` | `priority` | `ordinary` (the court's configured classes)
+    pub class: String,
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// Default: the case's balance.
+    #[serde(default)]
+    pub available_fen: Option<i64>,
+    pub claims: Vec<PlanClaimWire>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanShare {
+    pub creditor: String,
+    pub class: String,
+    pub claim_fen: i64,
+    pub share_fen: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanResponse {
+    pub available_fen: i64,
+    pub distributed_fen: i64,
+    pub shares: Vec<PlanShare>,
+}
+
+/// 参与分配 plan: shares by the order of priority (costs, secured, priority, ordinary pro rata with
+/// largest remainder). Computes only.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/distribution-plan", params(("id" = String, Path)), request_body = PlanRequest,
+    responses((status = 200, body = PlanResponse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn distribution_plan(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<PlanResponse>, ApiError> {
+    let r: PlanRequest = parse_strict(&body)?;
+    let claims: Vec<zhixing_domain::funds::DistributionClaim> = r
+        .claims
+        .iter()
+        .map(|c| zhixing_domain::funds::DistributionClaim {
+            creditor: c.creditor.clone(),
+            class: c.class.clone(),
+            amount: zhixing_domain::money::Fen::new(c.amount_fen),
+        })
+        .collect();
+    let (available, shares) = st
+        .app
+        .distribution_plan(&actor, &id, r.available_fen, &claims)
+        .await?;
+    let shares: Vec<PlanShare> = r
+        .claims
+        .into_iter()
+        .zip(shares)
+        .map(|(c, s)| PlanShare {
+            creditor: c.creditor,
+            class: c.class,
+            claim_fen: c.amount_fen,
+            share_fen: s.get(),
+        })
+        .collect();
+    Ok(Json(PlanResponse {
+        available_fen: available,
+        distributed_fen: shares.iter().map(|s| s.share_fen).sum(),
+        shares,
+    }))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/funds/receipts", post(post_receipt))
@@ -689,6 +765,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{id}/funds", get(case_funds))
         .route("/api/v1/cases/{id}/disbursements", post(propose))
         .route("/api/v1/cases/{id}/deferrals", post(request_deferral))
+        .route(
+            "/api/v1/cases/{id}/distribution-plan",
+            post(distribution_plan),
+        )
         .route(
             "/api/v1/funds/deferrals/{id}/approve",
             post(approve_deferral),

@@ -303,6 +303,45 @@ async fn unidentified_claim_and_disbursement_over_http() {
             (s, e["error"]["code"].as_str()),
             (StatusCode::CONFLICT, Some("receipt_not_unidentified"))
         );
+        // 参与分配 plan over the 1,000,000 balance: costs 100,000 first, then ordinary claims 1:2 share
+        // 900,000 → 300,000 / 600,000.
+        let plan = json!({"claims": [
+            {"creditor": "甲", "class": "ordinary", "amount_fen": 1_000_000},
+            {"creditor": "乙", "class": "ordinary", "amount_fen": 2_000_000},
+            {"creditor": "法院", "class": "enforcement_costs", "amount_fen": 100_000}
+        ]})
+        .to_string();
+        let (s, p) = app
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{case_id}/distribution-plan"),
+                Some(&cmd),
+                Some(&plan),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        let shares: Vec<i64> = p["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["share_fen"].as_i64().unwrap())
+            .collect();
+        assert_eq!(shares, [300_000, 600_000, 100_000]);
+        assert_eq!(p["distributed_fen"], 1_000_000);
+        let bad =
+            json!({"claims": [{"creditor": "甲", "class": "tax", "amount_fen": 1}]}).to_string();
+        let (s, e) = app
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{case_id}/distribution-plan"),
+                Some(&cmd),
+                Some(&bad),
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("distribution_class"))
+        );
         // Propose, approve, export, confirm.
         let propose = json!({"lines": [
             {"kind": "applicant", "payee_name": "张三", "payee_account": "6222", "amount_fen": 986_000},
