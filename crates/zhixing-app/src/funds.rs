@@ -325,15 +325,170 @@ pub(crate) fn validate_statement_line(i: &ReceiptInput, now_ms: i64) -> Result<R
     validate_receipt(i, now_ms)
 }
 
-/// Book one validated statement line inside the import's transaction.
-pub(crate) async fn book_receipt_line(
+/// Book many validated receipts inside the import's transaction with few round trips: account
+/// numbers are resolved once each, the audit chain head is read once and chained in memory (the
+/// transaction holds the court's write lock), and each receipt's writes go as one batch
+/// (`store::batch`: one call on SQLite). The same rows as [`book_receipt`].
+pub(crate) async fn book_receipts_bulk(
     tx: &mut Tx,
     backend: zhixing_store::Backend,
     actor: &Actor,
-    r: &Receipt,
+    receipts: &[&Receipt],
     now_ms: i64,
-) -> Result<ReceiptAnswer, AppError> {
-    book_receipt(tx, backend, actor, r, &r.hash(), now_ms).await
+) -> Result<Vec<ReceiptAnswer>, AppError> {
+    use std::collections::HashMap;
+    use zhixing_store::audit::{self, AuditEntry};
+    use zhixing_store::batch;
+    let court = actor.court_code.as_str();
+    let rows = batch::run(tx, audit::head_stmts(backend, court)).await?;
+    let mut head = audit::head_of(&rows)?;
+    let days = funds::claim_days(tx, court)
+        .await?
+        .and_then(|d| u32::try_from(d).ok())
+        .unwrap_or(DEFAULT_CLAIM_DAYS);
+    let mut cases: HashMap<String, Option<(String, String, AccountNumber)>> = HashMap::new();
+    let mut answers = Vec::with_capacity(receipts.len());
+    for r in receipts {
+        if !cases.contains_key(&r.account_number) {
+            let found = match AccountNumber::parse(&r.account_number)
+                .ok()
+                .and_then(|a| a.case_number().ok().map(|n| (a, n)))
+            {
+                Some((a, n)) if n.court_code() == court => {
+                    funds::case_id_by_number(tx, court, &n.to_string())
+                        .await?
+                        .map(|id| (id, n.to_string(), a))
+                }
+                _ => None,
+            };
+            cases.insert(r.account_number.clone(), found);
+        }
+        let case = cases.get(&r.account_number).cloned().flatten();
+        let arrived = china_date(r.received_at_ms);
+        let id = new_id();
+        let txn_id = new_id();
+        let (answer, to_account) = match &case {
+            Some((case_id, number, _)) => (
+                ReceiptAnswer {
+                    receipt_id: id.clone(),
+                    status: "booked".into(),
+                    case_id: Some(case_id.clone()),
+                    case_number: Some(number.clone()),
+                    amount_fen: r.amount,
+                    arrived_on: date_text(arrived),
+                    disburse_by: Some(disburse_deadline(arrived)),
+                    claim_by: None,
+                    suggestions: Vec::new(),
+                },
+                Account::Case(case_id.clone()),
+            ),
+            None => {
+                let suggestions =
+                    funds::suggestions(tx, court, &r.payer_name, r.amount, SUGGESTION_LIMIT)
+                        .await?
+                        .into_iter()
+                        .map(|s| SuggestionOut {
+                            case_id: s.case_id,
+                            case_number: s.case_number,
+                            reason: s.reason,
+                        })
+                        .collect();
+                (
+                    ReceiptAnswer {
+                        receipt_id: id.clone(),
+                        status: "unidentified".into(),
+                        case_id: None,
+                        case_number: None,
+                        amount_fen: r.amount,
+                        arrived_on: date_text(arrived),
+                        disburse_by: None,
+                        claim_by: Some(deadline_after(arrived, days, claim_by(arrived, days))),
+                        suggestions,
+                    },
+                    Account::Unidentified,
+                )
+            }
+        };
+        let response_json = serde_json::to_string(&answer)
+            .map_err(|e| AppError::Internal(format!("receipt answer: {e}")))?;
+        let txn = JournalTxn::receipt(to_account, Fen::new(r.amount))
+            .map_err(|e| AppError::Invalid(e.at("amount_fen")))?;
+        let memo = format!("到账 {} {}", r.bank_reference, r.payer_name);
+        let mut stmts = funds::post_stmts(
+            &TxnHeader {
+                court,
+                id: &txn_id,
+                case_id: answer.case_id.as_deref(),
+                at: now_ms,
+                actor_id: &actor.user_id,
+                memo: &memo,
+                reverses_id: None,
+            },
+            &txn,
+        );
+        if let Some((case_id, _, account)) = &case {
+            stmts.push(funds::bump_case_account_stmt(
+                court,
+                case_id,
+                account.as_str(),
+                r.amount,
+                0,
+                now_ms,
+            ));
+        }
+        stmts.push(funds::insert_receipt_stmt(&ReceiptRow {
+            court_code: court.to_owned(),
+            id: id.clone(),
+            idempotency_key: r.key.clone(),
+            request_hash: r.hash(),
+            account_number: r.account_number.clone(),
+            amount_fen: r.amount,
+            payer_name: r.payer_name.clone(),
+            payer_account: r.payer_account.clone(),
+            received_at: r.received_at_ms,
+            bank_reference: r.bank_reference.clone(),
+            status: answer.status.clone(),
+            case_id: answer.case_id.clone(),
+            arrived_on: answer.arrived_on.clone(),
+            disburse_by: answer.disburse_by.clone(),
+            claim_by: answer.claim_by.clone(),
+            txn_id: txn_id.clone(),
+            claim_txn_id: None,
+            response_json: response_json.clone(),
+            created_at: now_ms,
+        }));
+        let stored = audit::chain(
+            head.take(),
+            AuditEntry {
+                court_code: court.to_owned(),
+                actor_id: actor.user_id.clone(),
+                actor_name: actor.name.clone(),
+                action: "funds.receipt".into(),
+                target_kind: "receipt".into(),
+                target_id: id.clone(),
+                case_id: answer.case_id.clone(),
+                before: None,
+                after: Some(response_json),
+            },
+            now_ms,
+        );
+        stmts.push(audit::insert_stmt(&stored));
+        head = Some((stored.record.seq, stored.hash.clone()));
+        let returned = batch::run(tx, stmts).await?;
+        let applied = returned
+            .iter()
+            .filter(|row| sqlx::Row::try_get::<i64, _>(*row, "balance_fen").is_ok())
+            .count();
+        if applied != txn.lines().len() {
+            return Err(AppError::Conflict {
+                code: "insufficient_funds",
+                field: None,
+                message: "余额不足，导入未执行".into(),
+            });
+        }
+        answers.push(answer);
+    }
+    Ok(answers)
 }
 
 /// Book one validated receipt inside `tx`: find the case its account number names (in the actor's

@@ -17,7 +17,7 @@ use zhixing_domain::role::Permission;
 use zhixing_domain::time::china_date;
 use zhixing_store::funds;
 
-use crate::funds::{ReceiptInput, book_receipt_line, validate_statement_line};
+use crate::funds::{ReceiptInput, book_receipts_bulk, validate_statement_line};
 use crate::{Actor, App, AppError};
 
 /// Columns of a statement, in the order exports use.
@@ -467,38 +467,36 @@ impl App {
             ..Default::default()
         };
         let mut tx = self.db.begin().await.map_err(AppError::from)?;
+        let refs: Vec<&str> = valid.iter().map(|(_, v)| v.bank_reference()).collect();
+        let booked = funds::amounts_by_reference(&mut tx, &court, &refs)
+            .await
+            .map_err(AppError::from)?;
+        let mut to_book = Vec::with_capacity(valid.len());
         for (line, v) in &valid {
-            let existing = funds::receipts_by_reference(&mut tx, &court, v.bank_reference())
-                .await
-                .map_err(AppError::from)?;
-            if let Some(e) = existing.first() {
-                if e.amount_fen == v.amount() {
-                    report.already_booked += 1;
-                    continue;
-                }
-                errors.push(line_error(
+            match booked.get(v.bank_reference()) {
+                Some(a) if *a == v.amount() => report.already_booked += 1,
+                Some(a) => errors.push(line_error(
                     *line,
                     "amount_fen",
                     "amount_differs",
-                    format!(
-                        "流水号已入账金额为 {} 分，对账单为 {} 分",
-                        e.amount_fen,
-                        v.amount()
-                    ),
-                ));
-                continue;
+                    format!("流水号已入账金额为 {a} 分，对账单为 {} 分", v.amount()),
+                )),
+                None => to_book.push(v),
             }
-            let answer = book_receipt_line(&mut tx, self.db.backend(), actor, v, now_ms).await?;
-            if answer.status == "booked" {
+        }
+        if !errors.is_empty() {
+            tx.rollback().await.map_err(AppError::from)?;
+            return Err(ImportError::Lines(errors));
+        }
+        let answers =
+            book_receipts_bulk(&mut tx, self.db.backend(), actor, &to_book, now_ms).await?;
+        for (a, v) in answers.iter().zip(&to_book) {
+            if a.status == "booked" {
                 report.booked += 1;
             } else {
                 report.unidentified += 1;
             }
             report.amount_fen = report.amount_fen.saturating_add(v.amount());
-        }
-        if !errors.is_empty() {
-            tx.rollback().await.map_err(AppError::from)?;
-            return Err(ImportError::Lines(errors));
         }
         tx.commit().await.map_err(AppError::from)?;
         Ok(report)

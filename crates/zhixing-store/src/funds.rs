@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, Row};
 use zhixing_domain::funds::{Account, JournalTxn};
 
 use crate::StoreError;
+use crate::batch::Stmt;
 
 /// Lines are applied in account order so that concurrent postings lock balance rows in one order
 /// (no deadlock on PostgreSQL).
@@ -1091,4 +1092,141 @@ pub async fn is_reversed(
             .await?
             .is_some(),
     )
+}
+
+// ---- batched statements (bulk import) ------------------------------------------------------------
+
+
+/// The statements that post `t` (same SQL as [`post`]): each balance's conditional UPDATE returns
+/// `balance_fen` only when it applied, so the caller checks that `lines().len()` rows came back.
+pub fn post_stmts(h: &TxnHeader<'_>, t: &JournalTxn) -> Vec<Stmt> {
+    let mut v = Vec::with_capacity(t.lines().len() * 3 + 1);
+    for (_, acc, amount) in sorted_lines(t) {
+        v.push(
+            Stmt::new(
+                "INSERT INTO fund_balances (court_code, account, kind, case_id, balance_fen, updated_at) \
+                 VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (court_code, account) DO NOTHING",
+            )
+            .text(h.court)
+            .text(acc.code())
+            .text(acc.kind())
+            .opt(case_of(acc))
+            .int(h.at),
+        );
+        v.push(
+            Stmt::new(
+                "UPDATE fund_balances SET balance_fen = balance_fen + $1, updated_at = $2 \
+                 WHERE court_code = $3 AND account = $4 AND (kind = 'bank' OR balance_fen + $1 <= 0) \
+                 RETURNING balance_fen",
+            )
+            .int(amount)
+            .int(h.at)
+            .text(h.court)
+            .text(acc.code()),
+        );
+    }
+    v.push(
+        Stmt::new(
+            "INSERT INTO fund_txns (court_code, id, kind, case_id, at, actor_id, memo, reverses_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .text(h.court)
+        .text(h.id)
+        .text(t.kind().as_str())
+        .opt(h.case_id)
+        .int(h.at)
+        .text(h.actor_id)
+        .text(h.memo)
+        .opt(h.reverses_id),
+    );
+    for (i, (acc, amount)) in t.lines().iter().enumerate() {
+        v.push(
+            Stmt::new(
+                "INSERT INTO fund_entries (court_code, txn_id, line_no, account, case_id, amount_fen, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .text(h.court)
+            .text(h.id)
+            .int(i64::try_from(i).unwrap_or(i64::MAX))
+            .text(acc.code())
+            .opt(case_of(acc))
+            .int(*amount)
+            .int(h.at),
+        );
+    }
+    v
+}
+
+/// [`bump_case_account`] as a statement.
+pub fn bump_case_account_stmt(
+    court: &str,
+    case_id: &str,
+    account_number: &str,
+    received: i64,
+    disbursed: i64,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO fund_case_accounts (court_code, case_id, account_number, received_fen, disbursed_fen, opened_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (court_code, case_id) DO UPDATE SET \
+         received_fen = fund_case_accounts.received_fen + $4, disbursed_fen = fund_case_accounts.disbursed_fen + $5",
+    )
+    .text(court)
+    .text(case_id)
+    .text(account_number)
+    .int(received)
+    .int(disbursed)
+    .int(now_ms)
+}
+
+/// [`insert_receipt`] as a statement.
+pub fn insert_receipt_stmt(r: &ReceiptRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO fund_receipts ({RECEIPT_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    ))
+    .text(&r.court_code)
+    .text(&r.id)
+    .text(&r.idempotency_key)
+    .text(&r.request_hash)
+    .text(&r.account_number)
+    .int(r.amount_fen)
+    .text(&r.payer_name)
+    .text(&r.payer_account)
+    .int(r.received_at)
+    .text(&r.bank_reference)
+    .text(&r.status)
+    .opt(r.case_id.clone())
+    .text(&r.arrived_on)
+    .opt(r.disburse_by.clone())
+    .opt(r.claim_by.clone())
+    .text(&r.txn_id)
+    .opt(r.claim_txn_id.clone())
+    .text(&r.response_json)
+    .int(r.created_at)
+}
+
+/// Amounts already booked under these bank references: reference → amount (of the first receipt).
+pub async fn amounts_by_reference(
+    conn: &mut AnyConnection,
+    court: &str,
+    references: &[&str],
+) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in references.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT bank_reference, amount_fen FROM fund_receipts WHERE court_code = $1 AND bank_reference IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(crate::dynamic(&sql)).bind(court.to_owned());
+        for r in chunk {
+            q = q.bind((*r).to_owned());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.entry(row.try_get::<String, _>("bank_reference")?)
+                .or_insert(row.try_get::<i64, _>("amount_fen")?);
+        }
+    }
+    Ok(out)
 }

@@ -97,6 +97,17 @@ async fn import_books_all_or_nothing_and_reconciles() {
             .await
             .unwrap();
         assert_eq!(again.already_booked, 3);
+        // The import chained its audit records in memory: the court's SM3 chain still verifies.
+        let audit = t.app.verify_audit().await.unwrap();
+        assert!(audit.broken.is_none(), "{:?}", audit.broken);
+        assert_eq!(
+            crate::common::count(
+                t.db(),
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM audit_log WHERE action = 'funds.receipt'"
+            )
+            .await,
+            3
+        );
         let funds = t.app.case_funds(&f.command, &case.id).await.unwrap();
         assert_eq!(funds.balance_fen, 1700);
         assert!(t.app.verify_funds("川1123").await.unwrap().is_empty());
