@@ -649,6 +649,28 @@ impl App {
             tx.rollback().await?;
             return replay(&existing, &hash);
         }
+        // The bank's reference identifies the money too: a receipt already booked under it (from a
+        // statement import, or a callback under another key) is not booked again.
+        if let Some(existing) = funds::receipts_by_reference(&mut tx, &court, &r.bank_reference)
+            .await?
+            .into_iter()
+            .next()
+        {
+            tx.rollback().await?;
+            if existing.amount_fen != r.amount {
+                return Err(AppError::Conflict {
+                    code: "bank_reference_conflict",
+                    field: Some("bank_reference".into()),
+                    message: format!(
+                        "流水号 {} 已以 {} 分入账，与本次金额不符",
+                        r.bank_reference, existing.amount_fen
+                    ),
+                });
+            }
+            let answer: ReceiptAnswer = serde_json::from_str(&existing.response_json)
+                .map_err(|e| AppError::Internal(format!("stored receipt answer: {e}")))?;
+            return Ok((answer, true));
+        }
         match book_receipt(&mut tx, self.db.backend(), actor, &r, &hash, now_ms).await {
             Err(AppError::Store(e)) if e.is_conflict() => {
                 // PostgreSQL: a concurrent delivery with the same key won the race.

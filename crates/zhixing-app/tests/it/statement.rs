@@ -108,6 +108,25 @@ async fn import_books_all_or_nothing_and_reconciles() {
             .await,
             3
         );
+        // The callback for R1 arriving after the statement books nothing more.
+        let (_, replayed) = t
+            .app
+            .post_receipt(
+                &bank,
+                &ReceiptInput {
+                    idempotency_key: "cb-R1-late".into(),
+                    account_number: acct.clone(),
+                    amount_fen: 1000,
+                    payer_name: "李四".into(),
+                    payer_account: "622".into(),
+                    received_at: "2024-09-27T09:00:00+08:00".into(),
+                    bank_reference: "R1".into(),
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert!(replayed);
         let funds = t.app.case_funds(&f.command, &case.id).await.unwrap();
         assert_eq!(funds.balance_fen, 1700);
         assert!(t.app.verify_funds("川1123").await.unwrap().is_empty());
