@@ -96,8 +96,10 @@ CREATE TABLE fund_receipts (
 );
 CREATE INDEX fund_receipts_case ON fund_receipts (court_code, case_id, received_at);
 CREATE INDEX fund_receipts_status ON fund_receipts (court_code, status, received_at);
--- Statement import and reconciliation find a receipt by the bank's reference and by arrival day.
-CREATE INDEX fund_receipts_reference ON fund_receipts (court_code, bank_reference);
+-- The bank's reference (流水号) identifies the money: booked once per court, whether it came by
+-- callback or by statement import. Also how import and reconciliation find a receipt.
+CREATE UNIQUE INDEX fund_receipts_reference ON fund_receipts (court_code, bank_reference);
+-- Reconciliation lists a day's receipts.
 CREATE INDEX fund_receipts_arrived ON fund_receipts (court_code, arrived_on);
 
 -- Disbursements (案款发放): proposed by the handler, approved or refused by the director, paid when

@@ -673,13 +673,30 @@ impl App {
         }
         match book_receipt(&mut tx, self.db.backend(), actor, &r, &hash, now_ms).await {
             Err(AppError::Store(e)) if e.is_conflict() => {
-                // PostgreSQL: a concurrent delivery with the same key won the race.
+                // PostgreSQL: a concurrent delivery with the same key (or the same bank reference)
+                // won the race; answer as a replay of it.
                 tx.rollback().await?;
                 let mut conn = self.db.conn().await?;
-                let existing = funds::find_receipt_by_key(&mut conn, &court, &r.key)
+                if let Some(existing) =
+                    funds::find_receipt_by_key(&mut conn, &court, &r.key).await?
+                {
+                    return replay(&existing, &hash);
+                }
+                let existing = funds::receipts_by_reference(&mut conn, &court, &r.bank_reference)
                     .await?
+                    .into_iter()
+                    .next()
                     .ok_or(AppError::Internal("receipt vanished".into()))?;
-                replay(&existing, &hash)
+                if existing.amount_fen != r.amount {
+                    return Err(AppError::Conflict {
+                        code: "bank_reference_conflict",
+                        field: Some("bank_reference".into()),
+                        message: format!("流水号 {} 已以其他金额入账", r.bank_reference),
+                    });
+                }
+                let answer: ReceiptAnswer = serde_json::from_str(&existing.response_json)
+                    .map_err(|e| AppError::Internal(format!("stored receipt answer: {e}")))?;
+                Ok((answer, true))
             }
             Err(e) => Err(e),
             Ok(answer) => {

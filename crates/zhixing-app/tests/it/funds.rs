@@ -175,8 +175,25 @@ async fn concurrent_first_deliveries_of_one_key_book_once() {
             ids.insert(a.receipt_id);
         }
         assert_eq!((fresh, ids.len()), (1, 1), "{:?}", t.backend);
+        // Ten callbacks under different keys for one bank reference: booked once too.
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let app = t.app.clone();
+                let bank = fx.bank.clone();
+                let mut r = receipt(&format!("ref-{i}"), &fx.account, 300);
+                r.bank_reference = "ONE-REF".into();
+                tokio::spawn(async move { app.post_receipt(&bank, &r, NOW_MS).await })
+            })
+            .collect();
+        let mut fresh = 0;
+        for h in handles {
+            if !h.await.unwrap().unwrap().1 {
+                fresh += 1;
+            }
+        }
+        assert_eq!(fresh, 1, "{:?}", t.backend);
         let funds = t.app.case_funds(handler(&fx), &fx.case_id).await.unwrap();
-        assert_eq!(funds.balance_fen, 700);
+        assert_eq!(funds.balance_fen, 1000);
         assert_ledger_ok(&t.app, "race").await;
         t.cleanup().await;
     }

@@ -22,8 +22,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         3,
         "0003_funds.sql",
-        "61c40186cdf4ad4ff5a18e31aea1952885928e928f3cc8864b2ba68b36a08e11",
-        "4bb76627528d9fb0842f5acc21bc6e6351c5e895e836f14db80b226bf735427de9c7a6af09b185866489dd25270db521",
+        "6137cf9b59403cff9683afb0fb3371fba44c5b48a9f0ece19a2c3d715786024b",
+        "c16842c96572ef57f33e2a30952d7f35d4ea5665266c93761ccffe635a8c81cbcc7cc1a300951d2b82e6a84fae6ce977",
     ),
 ];
 
