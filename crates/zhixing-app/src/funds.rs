@@ -327,8 +327,9 @@ pub(crate) fn validate_statement_line(i: &ReceiptInput, now_ms: i64) -> Result<R
 
 /// Book many validated receipts inside the import's transaction with few round trips: account
 /// numbers are resolved once each, the audit chain head is read once and chained in memory (the
-/// transaction holds the court's write lock), and each receipt's writes go as one batch
-/// (`store::batch`: one call on SQLite). The same rows as [`book_receipt`].
+/// transaction holds the court's write lock), each receipt's journal rows go as one batch
+/// (`store::batch`: one call on SQLite), and the balances change once per account at the end, with
+/// the same overdraft check as a posting. The same rows as [`book_receipt`].
 pub(crate) async fn book_receipts_bulk(
     tx: &mut Tx,
     backend: zhixing_store::Backend,
@@ -348,6 +349,8 @@ pub(crate) async fn book_receipts_bulk(
         .unwrap_or(DEFAULT_CLAIM_DAYS);
     let mut cases: HashMap<String, Option<(String, String, AccountNumber)>> = HashMap::new();
     let mut answers = Vec::with_capacity(receipts.len());
+    let mut deltas: std::collections::BTreeMap<Account, i64> = Default::default();
+    let mut received: std::collections::BTreeMap<String, (String, i64)> = Default::default();
     for r in receipts {
         if !cases.contains_key(&r.account_number) {
             let found = match AccountNumber::parse(&r.account_number)
@@ -414,7 +417,13 @@ pub(crate) async fn book_receipts_bulk(
         let txn = JournalTxn::receipt(to_account, Fen::new(r.amount))
             .map_err(|e| AppError::Invalid(e.at("amount_fen")))?;
         let memo = format!("到账 {} {}", r.bank_reference, r.payer_name);
-        let mut stmts = funds::post_stmts(
+        for (acc, amount) in txn.lines() {
+            let d = deltas.entry(acc.clone()).or_insert(0);
+            *d = d.checked_add(*amount).ok_or_else(|| {
+                AppError::invalid("amount_too_large", "amount_fen", "合计金额溢出")
+            })?;
+        }
+        let mut stmts = funds::journal_stmts(
             &TxnHeader {
                 court,
                 id: &txn_id,
@@ -427,14 +436,10 @@ pub(crate) async fn book_receipts_bulk(
             &txn,
         );
         if let Some((case_id, _, account)) = &case {
-            stmts.push(funds::bump_case_account_stmt(
-                court,
-                case_id,
-                account.as_str(),
-                r.amount,
-                0,
-                now_ms,
-            ));
+            let e = received
+                .entry(case_id.clone())
+                .or_insert_with(|| (account.as_str().to_owned(), 0));
+            e.1 = e.1.saturating_add(r.amount);
         }
         stmts.push(funds::insert_receipt_stmt(&ReceiptRow {
             court_code: court.to_owned(),
@@ -474,19 +479,29 @@ pub(crate) async fn book_receipts_bulk(
         );
         stmts.push(audit::insert_stmt(&stored));
         head = Some((stored.record.seq, stored.hash.clone()));
-        let returned = batch::run(tx, stmts).await?;
-        let applied = returned
-            .iter()
-            .filter(|row| sqlx::Row::try_get::<i64, _>(*row, "balance_fen").is_ok())
-            .count();
-        if applied != txn.lines().len() {
-            return Err(AppError::Conflict {
-                code: "insufficient_funds",
-                field: None,
-                message: "余额不足，导入未执行".into(),
-            });
-        }
+        batch::run(tx, stmts).await?;
         answers.push(answer);
+    }
+    // Every line's balance change, summed per account and applied once (checked like a posting),
+    // and each case account's received total.
+    let deltas: Vec<(Account, i64)> = deltas.into_iter().filter(|(_, d)| *d != 0).collect();
+    let mut stmts = funds::balance_stmts(court, now_ms, &deltas);
+    for (case_id, (account, amount)) in &received {
+        stmts.push(funds::bump_case_account_stmt(
+            court, case_id, account, *amount, 0, now_ms,
+        ));
+    }
+    let returned = batch::run(tx, stmts).await?;
+    let applied = returned
+        .iter()
+        .filter(|row| sqlx::Row::try_get::<i64, _>(*row, "balance_fen").is_ok())
+        .count();
+    if applied != deltas.len() {
+        return Err(AppError::Conflict {
+            code: "insufficient_funds",
+            field: None,
+            message: "余额不足，导入未执行".into(),
+        });
     }
     Ok(answers)
 }

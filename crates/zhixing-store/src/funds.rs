@@ -1096,22 +1096,32 @@ pub async fn is_reversed(
 
 // ---- batched statements (bulk import) ------------------------------------------------------------
 
-
-/// The statements that post `t` (same SQL as [`post`]): each balance's conditional UPDATE returns
-/// `balance_fen` only when it applied, so the caller checks that `lines().len()` rows came back.
+/// The statements that post `t` (same SQL as [`post`]): [`balance_stmts`] then [`journal_stmts`].
 pub fn post_stmts(h: &TxnHeader<'_>, t: &JournalTxn) -> Vec<Stmt> {
-    let mut v = Vec::with_capacity(t.lines().len() * 3 + 1);
-    for (_, acc, amount) in sorted_lines(t) {
+    let mut v = balance_stmts(h.court, h.at, t.lines());
+    v.extend(journal_stmts(h, t));
+    v
+}
+
+/// Balance changes (account order, so concurrent writers lock rows in one order): each conditional
+/// UPDATE returns `balance_fen` only when it applied, so the caller checks that one row per account
+/// came back. A bulk import sums its deltas per account and applies them once at the end of its
+/// transaction (PostgreSQL keeps every version of a row updated many times in one transaction).
+pub fn balance_stmts(court: &str, at: i64, deltas: &[(Account, i64)]) -> Vec<Stmt> {
+    let mut sorted: Vec<&(Account, i64)> = deltas.iter().collect();
+    sorted.sort_by_key(|(a, _)| a.code());
+    let mut v = Vec::with_capacity(sorted.len() * 2);
+    for (acc, amount) in sorted {
         v.push(
             Stmt::new(
                 "INSERT INTO fund_balances (court_code, account, kind, case_id, balance_fen, updated_at) \
                  VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (court_code, account) DO NOTHING",
             )
-            .text(h.court)
+            .text(court)
             .text(acc.code())
             .text(acc.kind())
             .opt(case_of(acc))
-            .int(h.at),
+            .int(at),
         );
         v.push(
             Stmt::new(
@@ -1119,12 +1129,18 @@ pub fn post_stmts(h: &TxnHeader<'_>, t: &JournalTxn) -> Vec<Stmt> {
                  WHERE court_code = $3 AND account = $4 AND (kind = 'bank' OR balance_fen + $1 <= 0) \
                  RETURNING balance_fen",
             )
-            .int(amount)
-            .int(h.at)
-            .text(h.court)
+            .int(*amount)
+            .int(at)
+            .text(court)
             .text(acc.code()),
         );
     }
+    v
+}
+
+/// The journal rows of `t` (transaction header and lines): INSERTs only.
+pub fn journal_stmts(h: &TxnHeader<'_>, t: &JournalTxn) -> Vec<Stmt> {
+    let mut v = Vec::with_capacity(t.lines().len() + 1);
     v.push(
         Stmt::new(
             "INSERT INTO fund_txns (court_code, id, kind, case_id, at, actor_id, memo, reverses_id) \
