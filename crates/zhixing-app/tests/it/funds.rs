@@ -1003,3 +1003,185 @@ async fn claim_period_is_configurable_per_court() {
         t.cleanup().await;
     }
 }
+
+/// xorshift64*: a deterministic schedule for the randomised ledger test.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+/// Random sequences of receipts, replays, claims, disbursements (approved, refused, paid), reversals
+/// and refunds through the use cases keep every invariant after every step, on both databases: the
+/// stored balances equal the journal and sum to zero, nothing held is negative, every receipt key is
+/// booked once, and the case balance equals what the model expects.
+#[tokio::test]
+async fn random_sequences_keep_the_ledger_consistent() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        for seed in [7u64, 1234, 987_654_321] {
+            let mut rng = Rng(seed);
+            let mut keys: Vec<ReceiptInput> = Vec::new();
+            let mut held: i64 = t
+                .app
+                .case_funds(handler(&fx), &fx.case_id)
+                .await
+                .unwrap()
+                .balance_fen;
+            let mut unclaimed: Vec<(String, i64)> = Vec::new();
+            let mut proposed: Vec<(String, i64)> = Vec::new();
+            let mut approved: Vec<String> = Vec::new();
+            let mut receipt_txns: Vec<(String, i64)> = Vec::new();
+            for step in 0..60 {
+                match rng.below(7) {
+                    0 | 1 => {
+                        let to_case = rng.below(3) != 0;
+                        let amount = 1 + i64::try_from(rng.below(100_000)).unwrap();
+                        let r = receipt(
+                            &format!("s{seed}-{step}"),
+                            if to_case { &fx.account } else { "none" },
+                            amount,
+                        );
+                        let (a, replayed) = t.app.post_receipt(&fx.bank, &r, NOW_MS).await.unwrap();
+                        assert!(!replayed);
+                        if to_case {
+                            held += amount;
+                        } else {
+                            unclaimed.push((a.receipt_id, amount));
+                        }
+                        keys.push(r);
+                    }
+                    2 => {
+                        // Replay an earlier receipt: same answer, nothing booked.
+                        if let Some(r) = keys.get(
+                            usize::try_from(rng.below(u64::try_from(keys.len()).unwrap()))
+                                .unwrap_or(0),
+                        ) {
+                            assert!(t.app.post_receipt(&fx.bank, r, NOW_MS).await.unwrap().1);
+                        }
+                    }
+                    3 => {
+                        if let Some((id, amount)) = unclaimed.pop() {
+                            t.app
+                                .claim_receipt(&fx.f.command, &id, &fx.case_id, NOW_MS)
+                                .await
+                                .unwrap();
+                            held += amount;
+                        }
+                    }
+                    4 => {
+                        let amount = 1 + i64::try_from(rng.below(60_000)).unwrap();
+                        let kind = if rng.below(4) == 0 {
+                            "refund"
+                        } else {
+                            "applicant"
+                        };
+                        match t
+                            .app
+                            .propose_disbursement(
+                                handler(&fx),
+                                &fx.case_id,
+                                &[line(kind, amount)],
+                                NOW_MS,
+                            )
+                            .await
+                        {
+                            Ok(d) => proposed.push((d.row.id, amount)),
+                            Err(AppError::Conflict {
+                                code: "insufficient_funds",
+                                ..
+                            }) => assert!(amount > held),
+                            Err(e) => panic!("{e:?}"),
+                        }
+                    }
+                    5 => {
+                        if let Some((id, amount)) = proposed.pop() {
+                            let approve = rng.below(4) != 0;
+                            match t
+                                .app
+                                .decide_disbursement(
+                                    &fx.f.director,
+                                    &id,
+                                    approve,
+                                    "不符合发放条件",
+                                    NOW_MS,
+                                )
+                                .await
+                            {
+                                Ok(d) if approve => {
+                                    assert_eq!(d.row.status, "approved");
+                                    held -= amount;
+                                    approved.push(id);
+                                }
+                                Ok(d) => assert_eq!(d.row.status, "refused"),
+                                Err(AppError::Conflict {
+                                    code: "insufficient_funds",
+                                    ..
+                                }) => assert!(amount > held),
+                                Err(e) => panic!("{e:?}"),
+                            }
+                        }
+                    }
+                    _ => {
+                        if rng.below(2) == 0 {
+                            if let Some(id) = approved.pop() {
+                                t.app
+                                    .confirm_payment(&fx.bank, &id, &format!("PAY-{id}"), NOW_MS)
+                                    .await
+                                    .unwrap();
+                            }
+                        } else {
+                            // Reverse the newest receipt to the case, if its money is still there.
+                            let f = t.app.case_funds(handler(&fx), &fx.case_id).await.unwrap();
+                            for e in f
+                                .entries
+                                .iter()
+                                .filter(|e| e.kind == "receipt" && e.amount_fen > 0)
+                            {
+                                if !receipt_txns.iter().any(|(id, _)| *id == e.txn_id) {
+                                    receipt_txns.push((e.txn_id.clone(), e.amount_fen));
+                                }
+                            }
+                            if let Some((txn, amount)) = receipt_txns.pop() {
+                                match t
+                                    .app
+                                    .reverse(&fx.f.director, &txn, "银行退回", NOW_MS)
+                                    .await
+                                {
+                                    Ok(_) => held -= amount,
+                                    Err(AppError::Conflict { code, .. }) => {
+                                        assert!(
+                                            code == "already_reversed"
+                                                || (code == "insufficient_funds" && amount > held),
+                                            "{code}"
+                                        );
+                                    }
+                                    Err(e) => panic!("{e:?}"),
+                                }
+                            }
+                        }
+                    }
+                }
+                let f = t.app.case_funds(handler(&fx), &fx.case_id).await.unwrap();
+                assert_eq!(
+                    f.balance_fen, held,
+                    "{:?} seed {seed} step {step}",
+                    t.backend
+                );
+                assert!(f.balance_fen >= 0);
+                assert_ledger_ok(&t.app, &format!("seed {seed} step {step}")).await;
+            }
+            let n = crate::common::count(
+                t.db(),
+                &format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM fund_receipts WHERE idempotency_key LIKE 's{seed}-%'"),
+            )
+            .await;
+            assert_eq!(n, i64::try_from(keys.len()).unwrap());
+        }
+        t.cleanup().await;
+    }
+}
