@@ -182,7 +182,7 @@ enum UserCmd {
         db: DbArg,
         #[arg(long)]
         court: String,
-        /// judge, assistant, clerk, police, command, director, president, supervisor, admin
+        /// judge, assistant, clerk, police, command, director, president, supervisor, admin, bank
         #[arg(long)]
         role: String,
         #[arg(long)]
