@@ -749,10 +749,84 @@ pub async fn distribution_plan(
     }))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    pub lines: usize,
+    pub booked: usize,
+    pub unidentified: usize,
+    pub already_booked: usize,
+    pub amount_fen: i64,
+}
+
+/// 银行对账单导入: the bank uploads a statement (`text/csv` UTF-8, or an `.xlsx` workbook with
+/// content type `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) of at most 1 MiB.
+/// Every line is booked or none: a refused file answers 422 naming the first bad line and field
+/// (`lines[N].field`, N = line number in the file) and books nothing.
+#[utoipa::path(post, path = "/api/v1/funds/statements", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportResponse), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn import_statement(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportResponse>, ApiError> {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let parsed =
+        if ctype.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+            zhixing_app::statement::parse_xlsx(&body)
+        } else if ctype.starts_with("text/csv") {
+            let text = std::str::from_utf8(&body).map_err(|_| {
+                ApiError::from(AppError::invalid(
+                    "encoding",
+                    "body",
+                    "对账单应为 UTF-8 编码的 CSV",
+                ))
+            })?;
+            zhixing_app::statement::parse_csv(text)
+        } else {
+            return Err(AppError::invalid(
+                "content_type",
+                "content-type",
+                "对账单的 Content-Type 应为 text/csv 或 XLSX",
+            )
+            .into());
+        };
+    let rejected = |errs: &[zhixing_app::statement::LineError]| -> ApiError {
+        let first = errs.first();
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            first.map_or("statement_rejected", |e| e.code.as_str()),
+            first.map(|e| format!("lines[{}].{}", e.line, e.field)),
+            format!(
+                "对账单有 {} 处错误，未入账任何一行；第一处：{}",
+                errs.len(),
+                first.map(ToString::to_string).unwrap_or_default()
+            ),
+        )
+    };
+    let lines = parsed.map_err(|e| rejected(&e))?;
+    match st.app.import_statement(&actor, &lines, st.now_ms()).await {
+        Ok(r) => Ok(Json(ImportResponse {
+            lines: r.lines,
+            booked: r.booked,
+            unidentified: r.unidentified,
+            already_booked: r.already_booked,
+            amount_fen: r.amount_fen,
+        })),
+        Err(zhixing_app::statement::ImportError::Lines(e)) => Err(rejected(&e)),
+        Err(zhixing_app::statement::ImportError::App(e)) => Err(e.into()),
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/funds/receipts", post(post_receipt))
         .route("/api/v1/funds/receipts/{id}/claim", post(claim))
+        .route("/api/v1/funds/statements", post(import_statement))
         .route("/api/v1/funds/unidentified", get(unidentified))
         .route("/api/v1/funds/overdue", get(overdue))
         .route(

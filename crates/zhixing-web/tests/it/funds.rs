@@ -171,6 +171,81 @@ async fn receipt_contract_replay_and_case_funds() {
             .json("POST", "/api/v1/funds/receipts", None, Some(&body))
             .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
+        // The OpenAPI document lists the funds routes.
+        let (_, doc) = app.json("GET", "/api/v1/openapi.json", None, None).await;
+        for path in [
+            "/api/v1/funds/receipts",
+            "/api/v1/cases/{id}/funds",
+            "/api/v1/funds/statements",
+        ] {
+            assert!(
+                doc["paths"].get(path).is_some(),
+                "{path} missing from OpenAPI"
+            );
+        }
+        app.db.cleanup().await;
+    }
+}
+
+async fn post_statement(
+    app: &TestApp,
+    token: &str,
+    ctype: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/funds/statements")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, ctype)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let (s, _, b) = app.call(req).await;
+    (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn statement_upload_books_all_or_nothing() {
+    for db in backends().await {
+        let app = TestApp::new(db).await;
+        let (bank, case_id, account) = setup(&app).await;
+        let header =
+            "bank_reference,received_at,amount_fen,payer_name,payer_account,account_number\n";
+        let bad = format!(
+            "{header}S1,2024-09-27 10:00:00,100,李四,6,{account}\nS2,2024-09-27 10:00:00,1.5,李四,6,{account}\n"
+        );
+        let (s, e) = post_statement(&app, &bank, "text/csv", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            (e["error"]["field"].as_str(), e["error"]["code"].as_str()),
+            (Some("lines[3].amount_fen"), Some("amount_format"))
+        );
+        let good = format!(
+            "{header}S1,2024-09-27 10:00:00,100,李四,6,{account}\nS2,2024-09-27 10:00:00,250,王五,6,x\n"
+        );
+        let (s, r) = post_statement(&app, &bank, "text/csv; charset=utf-8", &good).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(
+            (
+                r["booked"].as_u64(),
+                r["unidentified"].as_u64(),
+                r["amount_fen"].as_i64()
+            ),
+            (Some(1), Some(1), Some(350))
+        );
+        let (s, _) = post_statement(&app, &bank, "application/json", "{}").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (s, _) = post_statement(&app, &app.token("command"), "text/csv", &good).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, f) = app
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{case_id}/funds"),
+                Some(&app.token("command")),
+                None,
+            )
+            .await;
+        assert_eq!(f["balance_fen"], 100);
         app.db.cleanup().await;
     }
 }
