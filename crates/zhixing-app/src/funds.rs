@@ -997,7 +997,13 @@ impl App {
         let case_id = d.row.case_id.clone();
         let mut tx = self.db.begin().await?;
         let txn_id = new_id();
-        let to_status = if approve { "approved" } else { "refused" };
+        // A disbursement that the bank pays nothing of (court income only: fee, costs, fines) is
+        // complete when approved.
+        let to_status = match (approve, d.lines.iter().any(|l| paid_by_bank(&l.kind))) {
+            (false, _) => "refused",
+            (true, true) => "approved",
+            (true, false) => "paid",
+        };
         let reason_opt = Some(reason.as_str()).filter(|r| !r.is_empty());
         let txn_opt = approve.then_some(txn_id.as_str());
         if !funds::decide_disbursement(

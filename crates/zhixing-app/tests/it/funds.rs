@@ -559,6 +559,67 @@ async fn disbursement_is_proposed_approved_and_paid() {
 }
 
 #[tokio::test]
+async fn income_only_disbursement_is_complete_when_approved() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        t.app
+            .post_receipt(&fx.bank, &receipt("inc", &fx.account, 9000), NOW_MS)
+            .await
+            .unwrap();
+        let d = t
+            .app
+            .propose_disbursement(
+                handler(&fx),
+                &fx.case_id,
+                &[line("fee", 5000), line("fine", 4000)],
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        let d = t
+            .app
+            .decide_disbursement(&fx.f.director, &d.row.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(d.row.status, "paid");
+        assert!(
+            t.app
+                .payment_instructions(&fx.bank)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mut conn = t.db().conn().await.unwrap();
+        let fee = zhixing_store::funds::raw_balance(
+            &mut conn,
+            COURT,
+            &zhixing_domain::funds::Account::FeeIncome,
+        )
+        .await
+        .unwrap();
+        let fine = zhixing_store::funds::raw_balance(
+            &mut conn,
+            COURT,
+            &zhixing_domain::funds::Account::FineIncome,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!((fee, fine), (-5000, -4000));
+        assert_eq!(
+            t.app
+                .case_funds(handler(&fx), &fx.case_id)
+                .await
+                .unwrap()
+                .balance_fen,
+            0
+        );
+        assert_ledger_ok(&t.app, "income only").await;
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn refusal_stops_a_disbursement() {
     for t in backends().await {
         let fx = setup(&t.app).await;
