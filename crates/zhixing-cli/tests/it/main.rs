@@ -211,6 +211,10 @@ async fn setup_commands_demo_and_audit_verify() {
         let v = json_out(&o);
         assert!(v["records"].as_u64().unwrap() > 300);
         assert_eq!(v["broken"], Value::Null);
+        // The demo booked receipts in 犍为 through the bank role; the ledger agrees with itself.
+        let o = zhixing(&["funds", "verify", "--db", db], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(json_out(&o)["court"], "川1123");
 
         // Tamper with one record directly in SQL: verify names it and exits non-zero.
         let pool = zhixing_store::Db::connect(db).await.unwrap();
