@@ -595,7 +595,8 @@ impl App {
             ..Default::default()
         };
         for c in self.clearances(court).await? {
-            if c.remaining > 0 {
+            // Arrivals after the report date are not counted (a report for a past day).
+            if c.remaining > 0 && c.on <= today {
                 let b = bucket((today - c.on).num_days());
                 if let Some(slot) = a.undisbursed.get_mut(b) {
                     slot.0 += 1;
@@ -605,7 +606,7 @@ impl App {
         }
         let mut conn = self.db.conn().await?;
         for r in funds::receipts_with_status(&mut conn, court, "unidentified", i64::MAX).await? {
-            if let Some(on) = parse_day(&r.arrived_on) {
+            if let Some(on) = parse_day(&r.arrived_on).filter(|on| *on <= today) {
                 let b = bucket((today - on).num_days());
                 if let Some(slot) = a.unidentified.get_mut(b) {
                     slot.0 += 1;
@@ -628,7 +629,7 @@ impl App {
             ..Default::default()
         };
         for c in self.clearances(court).await? {
-            if c.cleared_on.is_some() || today > c.due {
+            if c.on <= today && (c.cleared_on.is_some() || today > c.due) {
                 r.due_count += 1;
                 r.due_fen = r.due_fen.saturating_add(c.amount);
                 if c.is_overdue(today) {

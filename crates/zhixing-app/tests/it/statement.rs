@@ -162,6 +162,19 @@ async fn import_books_all_or_nothing_and_reconciles() {
             .await
             .unwrap();
         assert_eq!(a.undisbursed, [(2, 1700), (0, 0), (0, 0)]);
+        // A report for a day before the money arrived counts none of it.
+        let a = t
+            .app
+            .ageing("川1123", NaiveDate::from_ymd_opt(2024, 9, 26).unwrap())
+            .await
+            .unwrap();
+        assert_eq!((a.undisbursed, a.unidentified), ([(0, 0); 3], [(0, 0); 3]));
+        let r = t
+            .app
+            .overdue_rate("川1123", NaiveDate::from_ymd_opt(2024, 9, 26).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(r.due_count, 0);
         // Overdue rate: both arrivals are past their 10-28 deadline and still held.
         let r = t.app.overdue_rate("川1123", today).await.unwrap();
         assert_eq!(
