@@ -34,7 +34,9 @@ CREATE TABLE fund_case_accounts (
     disbursed_fen BIGINT NOT NULL,
     opened_at BIGINT NOT NULL,
     PRIMARY KEY (court_code, case_id),
-    UNIQUE (account_number)
+    -- The number encodes the court, so this is globally unique too; court_code leads every key so a
+    -- distributed engine can enforce it per shard.
+    UNIQUE (court_code, account_number)
 );
 
 -- Journal transactions (记账凭证). Append-only: never updated or deleted; a correction is a new

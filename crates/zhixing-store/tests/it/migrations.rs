@@ -22,8 +22,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         3,
         "0003_funds.sql",
-        "6137cf9b59403cff9683afb0fb3371fba44c5b48a9f0ece19a2c3d715786024b",
-        "c16842c96572ef57f33e2a30952d7f35d4ea5665266c93761ccffe635a8c81cbcc7cc1a300951d2b82e6a84fae6ce977",
+        "300ca053c930ae08a6b2f4d4b14541e1e5005fd918529170910dcf0e8307c373",
+        "45a971ce9f08d224e5a1688a3e213c17d05b8e1d5f8522ef11c910fe582d657c8c455366aa5506d8161bfbc0e976a06f",
     ),
 ];
 

@@ -208,3 +208,30 @@ async fn migrate_is_idempotent_and_keeps_settings() {
         t.cleanup().await;
     }
 }
+
+/// Sharding by court: every key of the funds tables (primary, UNIQUE, unique index) leads with
+/// court_code, so a distributed engine can enforce it within one shard.
+#[test]
+fn funds_keys_lead_with_court_code() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/0003_funds.sql");
+    let sql = std::fs::read_to_string(path).unwrap();
+    let mut keys = 0;
+    for line in sql.lines().map(str::trim).filter(|l| !l.starts_with("--")) {
+        let cols = if let Some(rest) = line.strip_prefix("PRIMARY KEY (") {
+            rest
+        } else if let Some(rest) = line.strip_prefix("UNIQUE (") {
+            rest
+        } else if line.starts_with("CREATE UNIQUE INDEX") {
+            line.split_once('(').map(|(_, c)| c).unwrap()
+        } else {
+            continue;
+        };
+        keys += 1;
+        assert!(
+            cols.starts_with("court_code"),
+            "key does not lead with court_code: {line}"
+        );
+    }
+    assert!(keys >= 12, "found only {keys} keys");
+}
