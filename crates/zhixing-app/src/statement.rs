@@ -641,6 +641,30 @@ impl App {
         Ok(r)
     }
 
+    /// The funds report of the actor's court (ageing and overdue rate), for roles that see the whole
+    /// court (command center, director, president, police) or more (supervisor: its own court here).
+    pub async fn funds_report(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+    ) -> Result<(Ageing, OverdueRate), AppError> {
+        actor.require(Permission::ReadCases)?;
+        if matches!(
+            actor.role.case_scope(),
+            zhixing_domain::role::CaseScope::Team | zhixing_domain::role::CaseScope::None
+        ) {
+            return Err(AppError::forbidden(
+                "permission_denied",
+                "案款报表需要全院范围的查看权限",
+            ));
+        }
+        let court = actor.court_code.clone();
+        Ok((
+            self.ageing(&court, today).await?,
+            self.overdue_rate(&court, today).await?,
+        ))
+    }
+
     /// Courts with any funds activity (for reports over a whole database).
     pub async fn courts_with_funds(&self) -> Result<Vec<String>, AppError> {
         let mut conn = self.db.conn().await?;

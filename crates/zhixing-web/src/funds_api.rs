@@ -822,6 +822,107 @@ pub async fn import_statement(
     }
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BucketWire {
+    pub count: i64,
+    pub fen: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgeingWire {
+    pub days_0_30: BucketWire,
+    pub days_31_60: BucketWire,
+    pub over_60: BucketWire,
+}
+
+fn ageing_wire(b: &[(i64, i64); 3]) -> AgeingWire {
+    let w = |(count, fen): (i64, i64)| BucketWire { count, fen };
+    AgeingWire {
+        days_0_30: w(b[0]),
+        days_31_60: w(b[1]),
+        over_60: w(b[2]),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundsReportResponse {
+    pub court: String,
+    pub today: String,
+    pub undisbursed: AgeingWire,
+    pub unidentified: AgeingWire,
+    pub due_count: i64,
+    pub due_fen: i64,
+    pub overdue_count: i64,
+    pub overdue_fen: i64,
+    /// 案款超期发放率 in basis points (1/10,000), by count and by amount.
+    pub overdue_rate_by_count_bp: i64,
+    pub overdue_rate_by_amount_bp: i64,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ReportParams {
+    /// YYYY-MM-DD; default today (China time).
+    pub today: Option<String>,
+    /// `json` (default) or `xlsx`
+    pub format: Option<String>,
+}
+
+/// 案款报表: ageing of undisbursed and unidentified funds and the overdue disbursement rate of the
+/// caller's court, as JSON or XLSX.
+#[utoipa::path(get, path = "/api/v1/funds/report", params(ReportParams),
+    responses((status = 200, body = FundsReportResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(p): Query<ReportParams>,
+) -> Result<Response, ApiError> {
+    let today = match p.today.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => {
+            zhixing_domain::case::parse_date(t).map_err(|e| AppError::Invalid(e.at("today")))?
+        }
+        None => china_date(st.now_ms()),
+    };
+    let (a, r) = st.app.funds_report(&actor, today).await?;
+    match p.format.as_deref().unwrap_or("json") {
+        "json" => {
+            let (by_count, by_amount) = r.rates_bp();
+            Ok(Json(FundsReportResponse {
+                court: a.court.clone(),
+                today: today.format("%Y-%m-%d").to_string(),
+                undisbursed: ageing_wire(&a.undisbursed),
+                unidentified: ageing_wire(&a.unidentified),
+                due_count: r.due_count,
+                due_fen: r.due_fen,
+                overdue_count: r.overdue_count,
+                overdue_fen: r.overdue_fen,
+                overdue_rate_by_count_bp: by_count,
+                overdue_rate_by_amount_bp: by_amount,
+            })
+            .into_response())
+        }
+        "xlsx" => {
+            let bytes = zhixing_app::statement::report_xlsx(None, &[a], &[r])?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"funds-report.xlsx\"",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        _ => Err(AppError::invalid("format", "format", "format 应为 json 或 xlsx").into()),
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/funds/receipts", post(post_receipt))
@@ -829,6 +930,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/funds/statements", post(import_statement))
         .route("/api/v1/funds/unidentified", get(unidentified))
         .route("/api/v1/funds/overdue", get(overdue))
+        .route("/api/v1/funds/report", get(report))
         .route(
             "/api/v1/funds/payment-instructions",
             get(payment_instructions),

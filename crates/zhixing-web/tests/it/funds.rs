@@ -237,6 +237,39 @@ async fn statement_upload_books_all_or_nothing() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         let (s, _) = post_statement(&app, &app.token("command"), "text/csv", &good).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+        // The court's funds report: both arrivals are 0–30 days old on 10-01.
+        let (s, rep) = app
+            .json(
+                "GET",
+                "/api/v1/funds/report?today=2024-10-01",
+                Some(&app.token("command")),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{rep}");
+        assert_eq!(rep["undisbursed"]["days_0_30"]["fen"], 100);
+        assert_eq!(rep["unidentified"]["days_0_30"]["fen"], 250);
+        assert_eq!(rep["overdue_rate_by_count_bp"], 0);
+        let (s, _) = app
+            .json(
+                "GET",
+                "/api/v1/funds/report",
+                Some(&app.token("judge")),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let req = Request::builder()
+            .uri("/api/v1/funds/report?format=xlsx")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", app.token("director")),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let (s, _, bytes) = app.call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(bytes.starts_with(b"PK"));
         let (_, f) = app
             .json(
                 "GET",
