@@ -1520,6 +1520,34 @@ mod tests {
             }
         }
 
+        /// FIFO clearance conserves money: what is paid out of the inflows equals min(outflows, inflows),
+        /// an arrival is cleared exactly when nothing of it remains, and arrivals clear in date order.
+        #[test]
+        fn fifo_conserves_money(
+            ins in proptest::collection::vec((0u32..200, 1i64..100_000), 0..20),
+            outs in proptest::collection::vec((0u32..200, 1i64..150_000), 0..20),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+            let day = |d: u32| base + chrono::Days::new(u64::from(d));
+            let inflows: Vec<Inflow> = ins.iter().enumerate()
+                .map(|(i, (d, a))| Inflow { id: format!("{i:03}"), on: day(*d), amount: *a, due: day(d + 30) })
+                .collect();
+            let outflows: Vec<(NaiveDate, i64)> = outs.iter().map(|(d, a)| (day(*d), *a)).collect();
+            let c = fifo_clearance(&inflows, &outflows);
+            let total_in: i64 = inflows.iter().map(|i| i.amount).sum();
+            let total_out: i64 = outflows.iter().map(|o| o.1).sum();
+            let remaining: i64 = c.iter().map(|x| x.remaining).sum();
+            prop_assert_eq!(total_in - remaining, total_out.min(total_in));
+            for x in &c {
+                prop_assert!(x.remaining >= 0 && x.remaining <= x.amount);
+                prop_assert_eq!(x.cleared_on.is_some(), x.remaining == 0);
+                if let Some(d) = x.cleared_on { prop_assert!(d >= x.on); }
+            }
+            // Only the first not-fully-cleared arrival may be partly paid; later ones are untouched.
+            let partial: Vec<&Clearance> = c.iter().filter(|x| x.remaining > 0).collect();
+            for x in partial.iter().skip(1) { prop_assert_eq!(x.remaining, x.amount); }
+        }
+
         #[test]
         fn account_numbers_round_trip(pp in 0usize..33, digits in 0u32..10000, level in 0u8..3, year in 2000i32..2100, t in 0usize..17, serial in 1u32..10_000_000) {
             let court = match level {
