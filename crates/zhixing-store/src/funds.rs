@@ -13,19 +13,6 @@ use zhixing_domain::funds::{Account, JournalTxn};
 use crate::StoreError;
 use crate::batch::Stmt;
 
-/// Lines are applied in account order so that concurrent postings lock balance rows in one order
-/// (no deadlock on PostgreSQL).
-fn sorted_lines(t: &JournalTxn) -> Vec<(usize, &Account, i64)> {
-    let mut v: Vec<(usize, &Account, i64)> = t
-        .lines()
-        .iter()
-        .enumerate()
-        .map(|(i, (a, v))| (i, a, *v))
-        .collect();
-    v.sort_by(|a, b| a.1.code().cmp(&b.1.code()).then(a.0.cmp(&b.0)));
-    v
-}
-
 fn case_of(a: &Account) -> Option<&str> {
     match a {
         Account::Case(id)
@@ -57,68 +44,22 @@ pub enum Posted {
 }
 
 /// Post a balanced transaction inside the caller's transaction: update every running balance
-/// (refusing overdrafts), then append the transaction and its lines.
+/// (refusing overdrafts), then append the transaction and its lines. On `Insufficient` the caller
+/// must roll back (other balances of the batch may have changed).
 pub async fn post(
     conn: &mut AnyConnection,
     h: &TxnHeader<'_>,
     t: &JournalTxn,
 ) -> Result<Posted, StoreError> {
-    for (_, acc, amount) in sorted_lines(t) {
-        sqlx::query(
-            "INSERT INTO fund_balances (court_code, account, kind, case_id, balance_fen, updated_at) \
-             VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (court_code, account) DO NOTHING",
-        )
-        .bind(h.court)
-        .bind(acc.code())
-        .bind(acc.kind())
-        .bind(case_of(acc))
-        .bind(h.at)
-        .execute(&mut *conn)
-        .await?;
-        let row = sqlx::query(
-            "UPDATE fund_balances SET balance_fen = balance_fen + $1, updated_at = $2 \
-             WHERE court_code = $3 AND account = $4 AND (kind = 'bank' OR balance_fen + $1 <= 0) \
-             RETURNING balance_fen",
-        )
-        .bind(amount)
-        .bind(h.at)
-        .bind(h.court)
-        .bind(acc.code())
-        .fetch_optional(&mut *conn)
-        .await?;
-        if row.is_none() {
-            return Ok(Posted::Insufficient(acc.clone()));
-        }
+    let rows = crate::batch::run(conn, balance_stmts(h.court, h.at, t.lines())).await?;
+    let applied: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("applied_account").ok())
+        .collect();
+    if let Some((acc, _)) = t.lines().iter().find(|(a, _)| !applied.contains(&a.code())) {
+        return Ok(Posted::Insufficient(acc.clone()));
     }
-    sqlx::query(
-        "INSERT INTO fund_txns (court_code, id, kind, case_id, at, actor_id, memo, reverses_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(h.court)
-    .bind(h.id)
-    .bind(t.kind().as_str())
-    .bind(h.case_id)
-    .bind(h.at)
-    .bind(h.actor_id)
-    .bind(h.memo)
-    .bind(h.reverses_id)
-    .execute(&mut *conn)
-    .await?;
-    for (i, (acc, amount)) in t.lines().iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO fund_entries (court_code, txn_id, line_no, account, case_id, amount_fen, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(h.court)
-        .bind(h.id)
-        .bind(i64::try_from(i).unwrap_or(i64::MAX))
-        .bind(acc.code())
-        .bind(case_of(acc))
-        .bind(amount)
-        .bind(h.at)
-        .execute(&mut *conn)
-        .await?;
-    }
+    crate::batch::run(conn, journal_stmts(h, t)).await?;
     Ok(Posted::Ok)
 }
 
@@ -1096,14 +1037,8 @@ pub async fn is_reversed(
 
 // ---- batched statements (bulk import) ------------------------------------------------------------
 
-/// The statements that post `t` (same SQL as [`post`]): [`balance_stmts`] then [`journal_stmts`].
-pub fn post_stmts(h: &TxnHeader<'_>, t: &JournalTxn) -> Vec<Stmt> {
-    let mut v = balance_stmts(h.court, h.at, t.lines());
-    v.extend(journal_stmts(h, t));
-    v
-}
-
-/// Balance changes (account order, so concurrent writers lock rows in one order): each conditional
+/// Balance changes as statements (the SQL of [`post`]; account order, so concurrent writers lock
+/// rows in one order): each conditional
 /// UPDATE returns `balance_fen` only when it applied, so the caller checks that one row per account
 /// came back. A bulk import sums its deltas per account and applies them once at the end of its
 /// transaction (PostgreSQL keeps every version of a row updated many times in one transaction).
@@ -1127,7 +1062,7 @@ pub fn balance_stmts(court: &str, at: i64, deltas: &[(Account, i64)]) -> Vec<Stm
             Stmt::new(
                 "UPDATE fund_balances SET balance_fen = balance_fen + $1, updated_at = $2 \
                  WHERE court_code = $3 AND account = $4 AND (kind = 'bank' OR balance_fen + $1 <= 0) \
-                 RETURNING balance_fen",
+                 RETURNING balance_fen, account AS applied_account",
             )
             .int(*amount)
             .int(at)
