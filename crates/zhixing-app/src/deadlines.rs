@@ -1346,6 +1346,67 @@ impl App {
         self.recompute_court(actor, &court, now_ms).await
     }
 
+    /// The court's choice in a conflict group (rules.md §1.3): `rule_id` None goes back to the
+    /// default, the stricter rule. Open deadlines are recomputed; note that a choice changes which
+    /// rule STARTS deadlines from now on, and the recomputation moves open deadlines of rules that
+    /// stay in force (a deadline of a rule no longer chosen keeps its date and derivation).
+    pub async fn set_conflict_choice(
+        &self,
+        actor: &Actor,
+        group: &str,
+        rule_id: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Vec<Moved>, AppError> {
+        actor.require(Permission::ConfigureDeadlines)?;
+        let court = actor.court_code.clone();
+        let mut conn = self.db.conn().await?;
+        let (tsv, choices) = store::court_rules(&mut conn, &court).await?;
+        drop(conn);
+        let local = parse_rules(&tsv).map_err(|e| AppError::Internal(e.message))?;
+        let mut choice: HashMap<String, String> = choices.into_iter().collect();
+        match rule_id {
+            Some(r) => {
+                choice.insert(group.to_owned(), r.to_owned());
+            }
+            None => {
+                choice.remove(group);
+            }
+        }
+        effective_rules(&local, &choice).map_err(|e| AppError::Invalid(e.at("rule_id")))?;
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        let stmt = match rule_id {
+            Some(r) => Stmt::new(
+                "INSERT INTO court_rule_choices (court_code, conflict_group, rule_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (court_code, conflict_group) DO UPDATE SET rule_id = excluded.rule_id",
+            )
+            .text(&court)
+            .text(group)
+            .text(r),
+            None => Stmt::new(
+                "DELETE FROM court_rule_choices WHERE court_code = $1 AND conflict_group = $2",
+            )
+            .text(&court)
+            .text(group),
+        };
+        batch::run(&mut tx, vec![stmt]).await?;
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "deadlines.conflict_choice",
+            "conflict_group",
+            group,
+            None,
+            None,
+            Some(serde_json::json!({"group": group, "rule_id": rule_id}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        self.recompute_court(actor, &court, now_ms).await
+    }
+
     /// Set the court's blue-warning threshold (working days before the due date).
     pub async fn set_blue_threshold(
         &self,

@@ -79,6 +79,12 @@ const DOC_TYPES: &[&str] = &[
     "支付令",
 ];
 
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_default()
+}
+
 fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
     let i = rng.random_range(0..xs.len());
     &xs[i]
@@ -240,6 +246,10 @@ impl App {
             if *court == "川11" {
                 users_to_add.push((format!("{prefix}_supervisor"), "supervisor".into(), None));
             }
+            if ci == 0 {
+                // The court's bank (执行款专户), so the demo shows case funds.
+                users_to_add.push((format!("{prefix}_bank"), "bank".into(), None));
+            }
             for (username, role, team) in users_to_add {
                 let mut conn = self.db.conn().await?;
                 let exists = zhixing_store::users::find_user_by_username(&mut conn, &username)
@@ -292,8 +302,67 @@ impl App {
                 .await?;
             done += written;
             progress(done);
+            if ci == 0 {
+                self.demo_receipts(court, &format!("{prefix}_bank"), now_ms)
+                    .await?;
+            }
         }
         Ok(accounts)
+    }
+
+    /// A few bank receipts in the first demo court: to the first cases' accounts (some arrived over
+    /// 30 days ago, so the overdue query has something to show) and two unidentified ones.
+    /// Idempotent by key, so a second `demo` run books nothing new.
+    async fn demo_receipts(&self, court: &str, bank: &str, now_ms: i64) -> Result<(), AppError> {
+        let mut conn = self.db.conn().await?;
+        let Some(user) = zhixing_store::users::find_user_by_username(&mut conn, bank).await? else {
+            return Ok(());
+        };
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM cases WHERE court_code = $1 ORDER BY case_number LIMIT 10",
+        )
+        .bind(court)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in &ids {
+            if let Some(c) = cases::find_case(&mut conn, id).await? {
+                rows.push(c);
+            }
+        }
+        drop(conn);
+        let actor = self.actor_for(&user).await?;
+        let day_ms = 86_400_000i64;
+        for (i, case) in rows.iter().enumerate() {
+            let step = i64::try_from(i).unwrap_or(0);
+            let at = now_ms - (step * 7 + 1) * day_ms;
+            let input = crate::funds::ReceiptInput {
+                idempotency_key: format!("demo-{court}-{i}"),
+                account_number: crate::funds::account_number_of(case)?.as_str().to_owned(),
+                amount_fen: (case.claim_fen / 3).max(100),
+                payer_name: case
+                    .debtor_name
+                    .clone()
+                    .unwrap_or_else(|| "被执行人".into()),
+                payer_account: format!("62220200{:011}", 4_000_000 + step),
+                received_at: rfc3339(at),
+                bank_reference: format!("DEMO{court}{i:04}"),
+            };
+            self.post_receipt(&actor, &input, now_ms).await?;
+        }
+        for i in 0..2i64 {
+            let input = crate::funds::ReceiptInput {
+                idempotency_key: format!("demo-{court}-u{i}"),
+                account_number: String::new(),
+                amount_fen: 88_800 * (i + 1),
+                payer_name: "未备注付款人".into(),
+                payer_account: format!("62170000{:011}", 9_000_000 + i),
+                received_at: rfc3339(now_ms - (i + 1) * day_ms),
+                bank_reference: format!("DEMO{court}U{i}"),
+            };
+            self.post_receipt(&actor, &input, now_ms).await?;
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

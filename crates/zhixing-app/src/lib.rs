@@ -13,7 +13,9 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod jobs;
+pub mod funds;
 pub mod scope;
+pub mod statement;
 
 pub use error::AppError;
 pub use scope::Actor;

@@ -60,7 +60,7 @@ impl Actor {
             }),
             CaseScope::None => Err(AppError::forbidden(
                 "permission_denied",
-                "系统管理员不能查看案件数据",
+                format!("角色「{}」不能查看案件数据", self.role.name_zh()),
             )),
         }
     }

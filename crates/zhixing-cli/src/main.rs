@@ -107,6 +107,17 @@ enum Cmd {
         #[command(subcommand)]
         cmd: DeadlinesCmd,
     },
+    /// 申请执行费 (诉讼费用交纳办法 art 14(1)) for a claim: prints {"claim_fen":N,"fee_fen":F}.
+    Fee {
+        /// 执行金额, integer 分 (0 = no amount: the 50 元 minimum).
+        #[arg(long, allow_hyphen_values = true)]
+        claim_fen: i64,
+    },
+    /// 执行款: bank statements, reconciliation, reports, ledger check.
+    Funds {
+        #[command(subcommand)]
+        cmd: FundsCmd,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -160,6 +171,57 @@ enum DeadlinesCmd {
     },
 }
 
+
+#[derive(Subcommand)]
+enum FundsCmd {
+    /// Import a bank statement (.csv or .xlsx) into a court's ledger: every line or none.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Compare a bank statement with the ledger; prints the differences as JSON lines.
+    Reconcile {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// Also write the differences and the reports to this XLSX file.
+        #[arg(long)]
+        xlsx: Option<std::path::PathBuf>,
+    },
+    /// Ageing (0–30, 31–60, >60 days) and overdue disbursement rate per court, as JSON; optional XLSX.
+    Report {
+        #[command(flatten)]
+        db: DbArg,
+        /// YYYY-MM-DD (default: today, China time)
+        #[arg(long)]
+        today: Option<String>,
+        #[arg(long)]
+        xlsx: Option<std::path::PathBuf>,
+    },
+    /// A court's funds settings: the claim period of unidentified funds (default 3 days).
+    Settings {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        court: String,
+        /// Days (1–30) to claim unidentified funds (不明款) before the claim deadline.
+        #[arg(long)]
+        claim_days: i64,
+    },
+    /// Check every court's stored balances against the journal; exit 1 on any difference.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
 #[derive(Subcommand)]
 enum TeamCmd {
     Add {
@@ -182,7 +244,7 @@ enum UserCmd {
         db: DbArg,
         #[arg(long)]
         court: String,
-        /// judge, assistant, clerk, police, command, director, president, supervisor, admin
+        /// judge, assistant, clerk, police, command, director, president, supervisor, admin, bank
         #[arg(long)]
         role: String,
         #[arg(long)]
@@ -557,6 +619,72 @@ async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
     Ok(())
 }
 
+/// Read a statement file by extension: .xlsx through calamine, anything else as UTF-8 CSV.
+fn read_statement(path: &std::path::Path) -> Result<Vec<zhixing_app::statement::StatementLine>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let is_xlsx = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let parsed = if is_xlsx {
+        zhixing_app::statement::parse_xlsx(&bytes)
+    } else {
+        let text = String::from_utf8(bytes).context("the CSV file is not UTF-8")?;
+        zhixing_app::statement::parse_csv(&text)
+    };
+    parsed.map_err(|errs| line_errors(&errs))
+}
+
+fn line_errors(errs: &[zhixing_app::statement::LineError]) -> anyhow::Error {
+    for e in errs.iter().take(100) {
+        println!(
+            "{}",
+            json!({"error": {"line": e.line, "field": e.field, "code": e.code, "message": e.message}})
+        );
+    }
+    anyhow::anyhow!("{} error(s); nothing was booked", errs.len())
+}
+
+/// The statement importer acting for a court: the bank role (it books money that arrived).
+async fn bank_actor(app: &App, court: &str) -> Result<Actor> {
+    let mut a = system_actor(app, court).await?;
+    a.role = zhixing_domain::role::Role::Bank;
+    a.name = "银行对账单导入（命令行）".into();
+    Ok(a)
+}
+
+fn parse_today(today: Option<&str>) -> Result<chrono::NaiveDate> {
+    match today {
+        Some(t) => zhixing_domain::case::parse_date(t)
+            .map_err(|e| anyhow::anyhow!("--today: {}", e.message)),
+        None => Ok(china_date(now_ms())),
+    }
+}
+
+async fn reports(
+    app: &App,
+    today: chrono::NaiveDate,
+) -> Result<(
+    Vec<zhixing_app::statement::Ageing>,
+    Vec<zhixing_app::statement::OverdueRate>,
+)> {
+    let mut ageing = Vec::new();
+    let mut rates = Vec::new();
+    for court in app.courts_with_funds().await.map_err(app_err)? {
+        ageing.push(app.ageing(&court, today).await.map_err(app_err)?);
+        rates.push(app.overdue_rate(&court, today).await.map_err(app_err)?);
+    }
+    Ok((ageing, rates))
+}
+
+fn buckets_json(b: &[(i64, i64); 3]) -> serde_json::Value {
+    json!({
+        "0_30": {"count": b[0].0, "fen": b[0].1},
+        "31_60": {"count": b[1].0, "fen": b[1].1},
+        "over_60": {"count": b[2].0, "fen": b[2].1},
+    })
+}
+
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
@@ -628,6 +756,123 @@ async fn main() -> Result<()> {
             );
             zhixing_web::serve(listener, router, shutdown_signal()).await?;
             scheduler.abort();
+        }
+        Cmd::Fee { claim_fen } => {
+            let fee = zhixing_domain::funds::enforcement_fee(zhixing_domain::money::Fen::new(
+                claim_fen,
+            ))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "{}",
+                    json!({"error": {"code": e.code, "field": "claim_fen", "message": e.message}})
+                )
+            })?;
+            println!("{}", json!({"claim_fen": claim_fen, "fee_fen": fee.get()}));
+        }
+        Cmd::Funds {
+            cmd: FundsCmd::Import { db, court, file },
+        } => {
+            let lines = read_statement(&file)?;
+            let app = open(&db).await?;
+            let actor = bank_actor(&app, &court).await?;
+            match app.import_statement(&actor, &lines, now_ms()).await {
+                Ok(r) => println!(
+                    "{}",
+                    json!({"lines": r.lines, "booked": r.booked, "unidentified": r.unidentified,
+                           "already_booked": r.already_booked, "amount_fen": r.amount_fen})
+                ),
+                Err(zhixing_app::statement::ImportError::Lines(errs)) => {
+                    return Err(line_errors(&errs));
+                }
+                Err(zhixing_app::statement::ImportError::App(e)) => return Err(app_err(e)),
+            }
+        }
+        Cmd::Funds {
+            cmd:
+                FundsCmd::Reconcile {
+                    db,
+                    court,
+                    file,
+                    xlsx,
+                },
+        } => {
+            let lines = read_statement(&file)?;
+            let app = open(&db).await?;
+            let court = system_actor(&app, &court).await?.court_code;
+            let diffs = app.reconcile(&court, &lines).await.map_err(app_err)?;
+            for d in &diffs {
+                println!(
+                    "{}",
+                    json!({"kind": d.kind, "bank_reference": d.bank_reference, "statement_fen": d.statement_fen,
+                           "ledger_fen": d.ledger_fen, "line": d.line})
+                );
+            }
+            if let Some(out) = xlsx {
+                let (ageing, rates) = reports(&app, china_date(now_ms())).await?;
+                let bytes = zhixing_app::statement::report_xlsx(Some(&diffs), &ageing, &rates)
+                    .map_err(app_err)?;
+                std::fs::write(&out, bytes)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+            }
+            eprintln!("{} difference(s)", diffs.len());
+        }
+        Cmd::Funds {
+            cmd: FundsCmd::Report { db, today, xlsx },
+        } => {
+            let today = parse_today(today.as_deref())?;
+            let app = open(&db).await?;
+            let (ageing, rates) = reports(&app, today).await?;
+            for (a, r) in ageing.iter().zip(&rates) {
+                let (by_count, by_amount) = r.rates_bp();
+                println!(
+                    "{}",
+                    json!({"court": a.court, "today": today.format("%Y-%m-%d").to_string(),
+                           "undisbursed": buckets_json(&a.undisbursed), "unidentified": buckets_json(&a.unidentified),
+                           "overdue": {"due_count": r.due_count, "due_fen": r.due_fen, "overdue_count": r.overdue_count,
+                                       "overdue_fen": r.overdue_fen, "rate_by_count_bp": by_count, "rate_by_amount_bp": by_amount}})
+                );
+            }
+            if let Some(out) = xlsx {
+                let bytes =
+                    zhixing_app::statement::report_xlsx(None, &ageing, &rates).map_err(app_err)?;
+                std::fs::write(&out, bytes)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
+            }
+        }
+        Cmd::Funds {
+            cmd:
+                FundsCmd::Settings {
+                    db,
+                    court,
+                    claim_days,
+                },
+        } => {
+            let app = open(&db).await?;
+            let sys = system_actor(&app, &court).await?;
+            app.set_claim_days(&sys, claim_days, now_ms())
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{}",
+                json!({"court": sys.court_code, "claim_days": claim_days})
+            );
+        }
+        Cmd::Funds {
+            cmd: FundsCmd::Verify { db },
+        } => {
+            let app = open(&db).await?;
+            let mut bad = 0usize;
+            for court in app.courts_with_funds().await.map_err(app_err)? {
+                let problems = app.verify_funds(&court).await.map_err(app_err)?;
+                bad += problems.len();
+                println!(
+                    "{}",
+                    json!({"court": court, "ok": problems.is_empty(), "problems": problems})
+                );
+            }
+            if bad > 0 {
+                std::process::exit(1);
+            }
         }
         Cmd::Migrate { db } => {
             open(&db).await?;

@@ -13,6 +13,7 @@ pub mod court;
 pub mod credit_code;
 pub mod deadline;
 pub mod error;
+pub mod funds;
 pub mod id_number;
 pub mod money;
 pub mod party;

@@ -22,6 +22,9 @@ pub enum Role {
     Supervisor,
     /// Configures a court (teams, staff). Sees no case data.
     Admin,
+    /// The court's bank (执行款专户 partner): posts receipts and payment confirmations through the
+    /// API with a token. Sees no case data.
+    Bank,
 }
 
 /// What a role may do.
@@ -42,6 +45,12 @@ pub enum Permission {
     ApproveExtension,
     /// Configure local deadline rules, conflict choices and warning thresholds.
     ConfigureDeadlines,
+    /// Post bank receipts (到账) and payment confirmations (issue 5).
+    PostBankEvents,
+    /// Claim unidentified funds (认领不明款) to a visible case, propose disbursements.
+    HandleFunds,
+    /// Approve or refuse a disbursement or a deferral (执行局长 / 院长).
+    ApproveDisbursement,
 }
 
 /// How far a role's case visibility reaches.
@@ -58,7 +67,7 @@ pub enum CaseScope {
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Judge,
         Role::Assistant,
         Role::Clerk,
@@ -68,6 +77,7 @@ impl Role {
         Role::President,
         Role::Supervisor,
         Role::Admin,
+        Role::Bank,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +91,7 @@ impl Role {
             Role::President => "president",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Bank => "bank",
         }
     }
 
@@ -99,6 +110,7 @@ impl Role {
             Role::President => "院长",
             Role::Supervisor => "上级法院监督",
             Role::Admin => "系统管理员",
+            Role::Bank => "合作银行",
         }
     }
 
@@ -113,6 +125,7 @@ impl Role {
             Role::President => "Court president",
             Role::Supervisor => "Higher-court supervisor",
             Role::Admin => "Administrator",
+            Role::Bank => "Partner bank",
         }
     }
 
@@ -127,7 +140,7 @@ impl Role {
             Role::Judge | Role::Assistant | Role::Clerk => CaseScope::Team,
             Role::Police | Role::Command | Role::Director | Role::President => CaseScope::Court,
             Role::Supervisor => CaseScope::Subordinates,
-            Role::Admin => CaseScope::None,
+            Role::Admin | Role::Bank => CaseScope::None,
         }
     }
 
@@ -154,6 +167,17 @@ impl Role {
             ),
             ApproveExtension => matches!(self, Role::President),
             ConfigureDeadlines => matches!(self, Role::Admin | Role::Director),
+            // Receipts come from the bank that holds the court's 执行款专户, authenticated by an API
+            // token of a `bank` user of that court; no staff role books money that did not arrive.
+            PostBankEvents => matches!(self, Role::Bank),
+            // 认领 and proposing 案款发放 are the handler's work (and the command center's for 认领).
+            HandleFunds => matches!(
+                self,
+                Role::Judge | Role::Assistant | Role::Command | Role::Director
+            ),
+            // Disbursement approval by the 执行局长 or 院长 (rules.md §5: deferral approvers
+            // 执行局长/主管院领导 [U]; the same approvers are used for payment approval).
+            ApproveDisbursement => matches!(self, Role::Director | Role::President),
         }
     }
 }
@@ -176,6 +200,7 @@ mod tests {
             ("president", true, false, false, false),
             ("supervisor", true, false, false, false),
             ("admin", false, false, false, true),
+            ("bank", false, false, false, false),
         ];
         for (name, read, file, reassign, manage) in table {
             let r = Role::from_str_opt(name).unwrap();
@@ -186,6 +211,25 @@ mod tests {
             assert_eq!(r.has(Permission::ManageUsers), manage, "{name}");
         }
         assert!(Role::from_str_opt("root").is_none());
+        // role, post bank events, handle funds, approve disbursement
+        let funds = [
+            ("judge", false, true, false),
+            ("assistant", false, true, false),
+            ("clerk", false, false, false),
+            ("police", false, false, false),
+            ("command", false, true, false),
+            ("director", false, true, true),
+            ("president", false, false, true),
+            ("supervisor", false, false, false),
+            ("admin", false, false, false),
+            ("bank", true, false, false),
+        ];
+        for (name, bank, handle, approve) in funds {
+            let r = Role::from_str_opt(name).unwrap();
+            assert_eq!(r.has(Permission::PostBankEvents), bank, "{name}");
+            assert_eq!(r.has(Permission::HandleFunds), handle, "{name}");
+            assert_eq!(r.has(Permission::ApproveDisbursement), approve, "{name}");
+        }
     }
 
     #[test]
@@ -201,6 +245,7 @@ mod tests {
             ("president", false, true, true, true, false),
             ("supervisor", false, true, true, false, false),
             ("admin", false, false, false, false, true),
+            ("bank", false, false, false, false, false),
         ];
         for (name, ev, board, sup, ext, conf) in table {
             let r = Role::from_str_opt(name).unwrap();

@@ -12,6 +12,7 @@ pub mod courts;
 pub mod deadlines;
 pub mod dialect;
 pub mod error;
+pub mod funds;
 pub mod users;
 
 use std::str::FromStr;

@@ -426,8 +426,21 @@ pub async fn me(ApiActor(actor): ApiActor) -> Json<MeResponse> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "zhixing 执行 API", version = "1", description = "Enforcement case management for Chinese courts. Money is integer 分; dates YYYY-MM-DD (China Standard Time)."),
-    paths(create_case, get_case, list_cases, reassign, me),
-    components(schemas(NewCaseRequest, BasisWire, PartyIn, CaseResponse, PartyOut, NamedRef, CaseRefOut, CaseList, CaseSummary, ReassignRequest, MeResponse, ErrorBody, crate::error::ErrorDetail)),
+    paths(create_case, get_case, list_cases, reassign, me,
+        crate::funds_api::post_receipt, crate::funds_api::case_funds, crate::funds_api::unidentified, crate::funds_api::claim,
+        crate::funds_api::propose, crate::funds_api::approve, crate::funds_api::refuse, crate::funds_api::confirm,
+        crate::funds_api::payment_instructions, crate::funds_api::overdue, crate::funds_api::request_deferral,
+        crate::funds_api::approve_deferral, crate::funds_api::refuse_deferral, crate::funds_api::reverse,
+        crate::funds_api::distribution_plan, crate::funds_api::import_statement, crate::funds_api::report),
+    components(schemas(NewCaseRequest, BasisWire, PartyIn, CaseResponse, PartyOut, NamedRef, CaseRefOut, CaseList, CaseSummary, ReassignRequest, MeResponse, ErrorBody, crate::error::ErrorDetail,
+        crate::funds_api::ReceiptRequest, crate::funds_api::ReceiptResponse, crate::funds_api::SuggestionWire,
+        crate::funds_api::CaseFundsResponse, crate::funds_api::FundEntryWire, crate::funds_api::ClaimRequest,
+        crate::funds_api::UnidentifiedWire, crate::funds_api::ProposeRequest, crate::funds_api::DisbursementLineWire,
+        crate::funds_api::DecisionRequest, crate::funds_api::ConfirmRequest, crate::funds_api::DisbursementResponse,
+        crate::funds_api::DisbursementLineOut, crate::funds_api::OverdueWire, crate::funds_api::DeferralRequest,
+        crate::funds_api::DeferralResponse, crate::funds_api::ReverseRequest, crate::funds_api::ReverseResponse,
+        crate::funds_api::PlanRequest, crate::funds_api::PlanClaimWire, crate::funds_api::PlanResponse, crate::funds_api::PlanShare, crate::funds_api::ImportResponse,
+        crate::funds_api::FundsReportResponse, crate::funds_api::AgeingWire, crate::funds_api::BucketWire)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

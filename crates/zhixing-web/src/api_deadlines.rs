@@ -615,6 +615,44 @@ pub async fn set_local_rule(
     }))
 }
 
+/// A court's deadline settings; absent fields are left unchanged.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeadlineSettingsRequest {
+    /// Blue warning this many working days before the due date (0–30; default 3).
+    pub blue_working_days: Option<i64>,
+    /// Conflict group → chosen rule id (rules.md §1.3), or null to go back to the stricter rule.
+    #[schema(value_type = Object)]
+    pub conflict_choices: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// Set the caller's court's warning threshold and conflict choices (admin or bureau director).
+#[utoipa::path(post, path = "/api/v1/admin/deadline-settings", request_body = DeadlineSettingsRequest,
+    responses((status = 200, body = MovedResponse), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn deadline_settings(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<Json<MovedResponse>, ApiError> {
+    let r: DeadlineSettingsRequest = parse_json(&body)?;
+    let now = st.now_ms();
+    if let Some(n) = r.blue_working_days {
+        st.app.set_blue_threshold(&actor, n, now).await?;
+    }
+    let mut moved = Vec::new();
+    for (group, rule) in &r.conflict_choices {
+        moved.extend(
+            st.app
+                .set_conflict_choice(&actor, group, rule.as_deref(), now)
+                .await?,
+        );
+    }
+    Ok(Json(MovedResponse {
+        moved: moved.iter().map(Into::into).collect(),
+    }))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceOut {
     pub id: String,
@@ -737,6 +775,7 @@ pub fn upload_routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        deadline_settings,
         upload_evidence,
         list_evidence,
         evidence_content,
@@ -776,6 +815,7 @@ pub fn upload_routes() -> Router<AppState> {
         DueOut,
         NotificationOut,
         LocalRuleRequest,
+        DeadlineSettingsRequest,
         EvidenceOut
     ))
 )]
@@ -802,4 +842,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/notifications/{id}/read", post(mark_read))
         .route("/api/v1/admin/deadline-rules", post(set_local_rule))
         .route("/api/v1/evidence/{id}/content", get(evidence_content))
+        .route("/api/v1/admin/deadline-settings", post(deadline_settings))
 }

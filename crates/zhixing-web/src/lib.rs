@@ -6,6 +6,7 @@
 pub mod api;
 pub mod api_deadlines;
 pub mod error;
+pub mod funds_api;
 pub mod i18n;
 pub mod state;
 pub mod ui;
@@ -62,6 +63,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let small = Router::new()
         .merge(api::routes())
         .merge(api_deadlines::routes())
+        .merge(funds_api::routes())
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
         .route("/assets/{*path}", get(asset))

@@ -481,10 +481,58 @@ pub struct CasePage {
     pub same: Vec<(String, String, String)>,
     pub assignments: Vec<HistLine>,
     pub history: Vec<HistLine>,
+    /// The funds section: None when the reader may not see the case's funds.
+    pub funds: Option<FundsView>,
     pub can_reassign: bool,
     pub teams: Vec<(String, String)>,
     pub error: String,
     pub deadlines_label: &'static str,
+}
+
+/// The case page's funds section.
+pub struct FundsView {
+    pub account_number: String,
+    pub balance: String,
+    pub received: String,
+    pub disbursed: String,
+    /// (time, kind, amount, memo)
+    pub entries: Vec<(String, String, String, String)>,
+}
+
+fn funds_view(lang: Lang, f: &zhixing_app::funds::CaseFunds) -> FundsView {
+    let yuan = |fen: i64| zhixing_domain::money::Fen::new(fen).format_yuan();
+    let kind = |k: &str| -> String {
+        let zh = match k {
+            "receipt" => "到账",
+            "claim" => "认领",
+            "disbursement" => "发放",
+            "payment_confirmed" => "付款确认",
+            "reversal" => "冲正",
+            other => other,
+        };
+        match lang {
+            Lang::Zh => zh.into(),
+            Lang::En => k.into(),
+        }
+    };
+    FundsView {
+        account_number: f.account_number.clone(),
+        balance: yuan(f.balance_fen),
+        received: yuan(f.received_fen),
+        disbursed: yuan(f.disbursed_fen),
+        entries: f
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    china_datetime_text(e.at),
+                    kind(&e.kind),
+                    yuan(e.amount_fen),
+                    e.memo.clone(),
+                )
+            })
+            .collect(),
+    }
 }
 
 fn party_lines(lang: Lang, rows: &[zhixing_store::cases::PartyRow]) -> Vec<PartyLine> {
@@ -519,6 +567,16 @@ fn action_text(lang: Lang, a: &str) -> String {
         "case.extension_refuse" => "不批准延长期限",
         "case.supervise" => "督办",
         "case.supervision_reply" => "回复督办",
+        "funds.receipt" => "案款到账",
+        "funds.claim" => "认领不明款",
+        "funds.disbursement.propose" => "申请发放案款",
+        "funds.disbursement.approve" => "批准发放案款",
+        "funds.disbursement.refuse" => "不予批准发放",
+        "funds.disbursement.paid" => "银行付款确认",
+        "funds.deferral.request" => "申请延期发放",
+        "funds.deferral.approve" => "批准延期发放",
+        "funds.deferral.refuse" => "不予批准延期",
+        "funds.reverse" => "冲正",
         _ => a,
     };
     match lang {
@@ -531,6 +589,12 @@ async fn render_case(st: &AppState, staff: &Staff, d: CaseDetail, error: String)
     let lang = staff.lang;
     let can_reassign =
         staff.actor.role.has(Permission::ReassignCase) && staff.actor.writes_in(&d.case.court_code);
+    let funds = st
+        .app
+        .case_funds(&staff.actor, &d.case.id)
+        .await
+        .ok()
+        .map(|f| funds_view(lang, &f));
     let teams: Vec<TeamRow> = if can_reassign {
         st.app.teams(&d.case.court_code).await.unwrap_or_default()
     } else {
@@ -579,6 +643,7 @@ async fn render_case(st: &AppState, staff: &Staff, d: CaseDetail, error: String)
                 detail: format!("#{} SM3 {}…", h.record.seq, h.hash.get(..16).unwrap_or("")),
             })
             .collect(),
+        funds,
         can_reassign,
         teams: teams
             .into_iter()

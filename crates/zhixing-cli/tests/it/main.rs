@@ -1,6 +1,8 @@
 //! The `zhixing` binary's command contract, run as a subprocess.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod crash;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -209,6 +211,10 @@ async fn setup_commands_demo_and_audit_verify() {
         let v = json_out(&o);
         assert!(v["records"].as_u64().unwrap() > 300);
         assert_eq!(v["broken"], Value::Null);
+        // The demo booked receipts in 犍为 through the bank role; the ledger agrees with itself.
+        let o = zhixing(&["funds", "verify", "--db", db], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+        assert_eq!(json_out(&o)["court"], "川1123");
 
         // The deadline engine from the command line: board counters consistent, a tick years
         // later fires every open deadline's red warning once, and the counters stay consistent.
@@ -515,4 +521,143 @@ async fn key_node_sms_go_through_an_http_gateway_once() {
         );
     }
     t.cleanup().await;
+}
+
+#[test]
+fn fee_prints_exactly_claim_and_fee() {
+    // (claim, fee) per 诉讼费用交纳办法 art 14(1).
+    for (claim, fee) in [
+        (0i64, 5000i64),
+        (1_000_000, 5000),
+        (10_000_000, 140_000),
+        (2_000_000_000, 8_740_000),
+    ] {
+        let o = zhixing(&["fee", "--claim-fen", &claim.to_string()], None);
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(
+            String::from_utf8(o.stdout).unwrap(),
+            format!("{{\"claim_fen\":{claim},\"fee_fen\":{fee}}}\n")
+        );
+    }
+    let o = zhixing(&["fee", "--claim-fen", "-1"], None);
+    assert!(!o.status.success());
+    let o = zhixing(&["fee", "--claim-fen", "1.5"], None);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn funds_import_verify_and_report() {
+    let dir = std::env::temp_dir().join(format!("zhixing-cli-funds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}", dir.join("f.db").display());
+    let header = "bank_reference,received_at,amount_fen,payer_name,payer_account,account_number\n";
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}R1,2024-09-27 10:00:00,100,甲,1,x\nR2,2024-09-27 10:00:00,1.5,乙,2,y\n"),
+    )
+    .unwrap();
+    let o = zhixing(
+        &[
+            "funds",
+            "import",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--file",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let err = json_out(&o);
+    assert_eq!(
+        (
+            err["error"]["line"].as_u64(),
+            err["error"]["field"].as_str()
+        ),
+        (Some(3), Some("amount_fen"))
+    );
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &good,
+        format!("{header}R1,2024-09-27 10:00:00,100,甲,1,x\nR2,2024-09-27 11:00:00,250,乙,2,y\n"),
+    )
+    .unwrap();
+    let o = zhixing(
+        &[
+            "funds",
+            "import",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--file",
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = json_out(&o);
+    assert_eq!(
+        (
+            r["lines"].as_u64(),
+            r["unidentified"].as_u64(),
+            r["amount_fen"].as_i64()
+        ),
+        (Some(2), Some(2), Some(350))
+    );
+    let o = zhixing(
+        &[
+            "funds",
+            "settings",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--claim-days",
+            "7",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(json_out(&o)["claim_days"], 7);
+    let o = zhixing(
+        &[
+            "funds",
+            "settings",
+            "--db",
+            &db,
+            "--court",
+            "川1123",
+            "--claim-days",
+            "99",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let o = zhixing(&["funds", "verify", "--db", &db], None);
+    assert!(o.status.success());
+    assert_eq!(json_out(&o)["ok"], true);
+    let xlsx = dir.join("r.xlsx");
+    let o = zhixing(
+        &[
+            "funds",
+            "report",
+            "--db",
+            &db,
+            "--today",
+            "2024-10-01",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rep = json_out(&o);
+    assert_eq!(rep["court"], "川1123");
+    assert_eq!(rep["unidentified"]["0_30"]["fen"], 350);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -25,6 +25,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "f1367b7e15065f7c9ee89129051cf1e72c446181a544bd439f3ff1c1d5aa19e3",
         "1309a94da981a7e2903fb851baa1e6b938ea493c4b2356e9423bca5a60bc859f1c2e426fb2bc2529bc71e08d72787f2c",
     ),
+    (
+        3,
+        "0003_funds.sql",
+        "300ca053c930ae08a6b2f4d4b14541e1e5005fd918529170910dcf0e8307c373",
+        "45a971ce9f08d224e5a1688a3e213c17d05b8e1d5f8522ef11c910fe582d657c8c455366aa5506d8161bfbc0e976a06f",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the foundation schema (plus sqlx's bookkeeping table).
-const TABLES: [&str; 25] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), plus sqlx's bookkeeping table.
+const TABLES: [&str; 34] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -24,6 +24,15 @@ const TABLES: [&str; 25] = [
     "deadlines",
     "evidence_files",
     "excluded_periods",
+    "fund_balances",
+    "fund_case_accounts",
+    "fund_deferrals",
+    "fund_disbursement_lines",
+    "fund_disbursements",
+    "fund_entries",
+    "fund_receipts",
+    "fund_settings",
+    "fund_txns",
     "notifications",
     "parties",
     "sessions",
@@ -209,4 +218,31 @@ async fn migrate_is_idempotent_and_keeps_settings() {
         drop(conn);
         t.cleanup().await;
     }
+}
+
+/// Sharding by court: every key of the funds tables (primary, UNIQUE, unique index) leads with
+/// court_code, so a distributed engine can enforce it within one shard.
+#[test]
+fn funds_keys_lead_with_court_code() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/0003_funds.sql");
+    let sql = std::fs::read_to_string(path).unwrap();
+    let mut keys = 0;
+    for line in sql.lines().map(str::trim).filter(|l| !l.starts_with("--")) {
+        let cols = if let Some(rest) = line.strip_prefix("PRIMARY KEY (") {
+            rest
+        } else if let Some(rest) = line.strip_prefix("UNIQUE (") {
+            rest
+        } else if line.starts_with("CREATE UNIQUE INDEX") {
+            line.split_once('(').map(|(_, c)| c).unwrap()
+        } else {
+            continue;
+        };
+        keys += 1;
+        assert!(
+            cols.starts_with("court_code"),
+            "key does not lead with court_code: {line}"
+        );
+    }
+    assert!(keys >= 12, "found only {keys} keys");
 }

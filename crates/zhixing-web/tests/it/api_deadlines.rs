@@ -326,3 +326,61 @@ async fn evidence_files_are_content_addressed_and_tampering_is_detected() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_court_sets_its_warning_threshold_and_conflict_choice() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let director = t.token("director");
+        let cmd = t.token("command");
+        // The court chooses the 10-day CPLI rule for the enforcement notice instead of the
+        // stricter default, and a 1-working-day blue window.
+        let (s, v) = t
+            .json(
+                "POST",
+                "/api/v1/admin/deadline-settings",
+                Some(&director),
+                Some(r#"{"blue_working_days":1,"conflict_choices":{"enforcement_notice":"notice_10d_cpli"}}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (_, c) = t
+            .json("POST", "/api/v1/cases", Some(&cmd), Some(&filing_body(456, 1_500_000)))
+            .await;
+        let id = c["id"].as_str().unwrap();
+        let (_, d) = t
+            .json("GET", &format!("/api/v1/cases/{id}/deadlines"), Some(&cmd), None)
+            .await;
+        let notice = d
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["node"] == "enforcement_notice")
+            .unwrap();
+        // 09-27 + 10 = 10-07, in the National Day holiday → 10-08; more than 1 working day away.
+        assert_eq!(notice["rule"], "notice_10d_cpli");
+        assert_eq!(notice["due_on"], "2024-10-08");
+        assert_eq!(notice["level"], Value::Null);
+        // Refusals: a rule outside the group; a threshold out of range; a judge.
+        for (body, field) in [
+            (r#"{"conflict_choices":{"enforcement_notice":"closing_6m"}}"#, "rule_id"),
+            (r#"{"blue_working_days":99}"#, "blue_working_days"),
+        ] {
+            let (s, v) = t
+                .json("POST", "/api/v1/admin/deadline-settings", Some(&director), Some(body))
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            assert_eq!(v["error"]["field"], field, "{v}");
+        }
+        let (s, _) = t
+            .json(
+                "POST",
+                "/api/v1/admin/deadline-settings",
+                Some(&t.token("judge")),
+                Some(r#"{"blue_working_days":2}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        t.db.cleanup().await;
+    }
+}

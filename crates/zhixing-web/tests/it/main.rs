@@ -6,4 +6,5 @@ mod api;
 mod api_deadlines;
 mod browser;
 mod common;
+mod funds;
 mod ui;

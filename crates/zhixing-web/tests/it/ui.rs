@@ -328,3 +328,34 @@ async fn deadline_pages_board_and_inbox() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn case_page_shows_the_funds_section() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let (bank, case_id, account) = crate::funds::setup(&t).await;
+        let body = serde_json::json!({
+            "idempotency_key": "ui-1", "account_number": account, "amount_fen": 150_000,
+            "payer_name": "李四", "payer_account": "6", "received_at": "2024-09-27T09:30:00+08:00",
+            "bank_reference": "UI-1",
+        })
+        .to_string();
+        let (s, v) = t
+            .json("POST", "/api/v1/funds/receipts", Some(&bank), Some(&body))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (_, sess, _) = login(&t, "wcommand", PASSWORD).await;
+        let (s, html) = page(&t, &format!("/cases/{case_id}"), &sess.unwrap()).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("id=\"funds\""), "{html}");
+        assert!(html.contains(&format!(
+            "<dd class=\"mono\" id=\"funds-account\">{account}</dd>"
+        )));
+        assert!(
+            html.contains("<dd id=\"funds-balance\">1,500.00 元</dd>"),
+            "{html}"
+        );
+        assert!(html.contains("到账"));
+        t.db.cleanup().await;
+    }
+}
