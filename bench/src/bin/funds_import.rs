@@ -168,6 +168,11 @@ async fn zhixing_run(kind: &str, pg: &str, cases: &[CaseRow], text: &str) -> Res
     app.db.close().await;
     if kind == "postgres" {
         drop_pg(pg, &url).await;
+    } else if let Some(dir) = url
+        .strip_prefix("sqlite://")
+        .and_then(|f| std::path::Path::new(f).parent())
+    {
+        let _ = std::fs::remove_dir_all(dir);
     }
     Ok(secs)
 }
