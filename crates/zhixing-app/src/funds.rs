@@ -22,7 +22,7 @@ use zhixing_store::cases::CaseRow;
 use zhixing_store::funds::{
     self, DisbursementLineRow, DisbursementRow, EntryRow, Posted, ReceiptRow, TxnHeader,
 };
-use zhixing_store::{Conn, Tx, courts};
+use zhixing_store::{Conn, Tx};
 
 use crate::admin::audit as write_audit;
 use crate::{Actor, App, AppError, new_id};
@@ -719,25 +719,6 @@ impl App {
                 Ok((answer, false))
             }
         }
-    }
-
-    /// Load a case the actor can see (404 otherwise), with its court path.
-    async fn visible_case(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        case_id: &str,
-    ) -> Result<CaseRow, AppError> {
-        let case = zhixing_store::cases::find_case(conn, case_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let court = courts::find(conn, &case.court_code)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !actor.can_see(&case, &court.path) {
-            return Err(AppError::NotFound);
-        }
-        Ok(case)
     }
 
     /// A case's funds: account number, balance, totals and the entries of its account.

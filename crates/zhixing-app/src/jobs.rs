@@ -423,7 +423,7 @@ impl App {
                 None => return Ok(Vec::new()),
             },
             Role::Command | Role::Director | Role::President | Role::Police => DueWho::Court,
-            Role::Supervisor | Role::Admin => return Ok(Vec::new()),
+            Role::Supervisor | Role::Admin | Role::Bank => return Ok(Vec::new()),
         };
         let mut conn = self.db.conn().await?;
         let items: Vec<DueItem> =

@@ -12,8 +12,8 @@ pub mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod evidence;
-pub mod jobs;
 pub mod funds;
+pub mod jobs;
 pub mod scope;
 pub mod statement;
 

@@ -171,7 +171,6 @@ enum DeadlinesCmd {
     },
 }
 
-
 #[derive(Subcommand)]
 enum FundsCmd {
     /// Import a bank statement (.csv or .xlsx) into a court's ledger: every line or none.

@@ -345,11 +345,21 @@ async fn a_court_sets_its_warning_threshold_and_conflict_choice() {
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (_, c) = t
-            .json("POST", "/api/v1/cases", Some(&cmd), Some(&filing_body(456, 1_500_000)))
+            .json(
+                "POST",
+                "/api/v1/cases",
+                Some(&cmd),
+                Some(&filing_body(456, 1_500_000)),
+            )
             .await;
         let id = c["id"].as_str().unwrap();
         let (_, d) = t
-            .json("GET", &format!("/api/v1/cases/{id}/deadlines"), Some(&cmd), None)
+            .json(
+                "GET",
+                &format!("/api/v1/cases/{id}/deadlines"),
+                Some(&cmd),
+                None,
+            )
             .await;
         let notice = d
             .as_array()
@@ -363,11 +373,19 @@ async fn a_court_sets_its_warning_threshold_and_conflict_choice() {
         assert_eq!(notice["level"], Value::Null);
         // Refusals: a rule outside the group; a threshold out of range; a judge.
         for (body, field) in [
-            (r#"{"conflict_choices":{"enforcement_notice":"closing_6m"}}"#, "rule_id"),
+            (
+                r#"{"conflict_choices":{"enforcement_notice":"closing_6m"}}"#,
+                "rule_id",
+            ),
             (r#"{"blue_working_days":99}"#, "blue_working_days"),
         ] {
             let (s, v) = t
-                .json("POST", "/api/v1/admin/deadline-settings", Some(&director), Some(body))
+                .json(
+                    "POST",
+                    "/api/v1/admin/deadline-settings",
+                    Some(&director),
+                    Some(body),
+                )
                 .await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
             assert_eq!(v["error"]["field"], field, "{v}");
