@@ -74,14 +74,20 @@ fn deadline_row(r: &sqlx::any::AnyRow) -> Result<DeadlineRow, StoreError> {
     })
 }
 
-/// Insert deadlines (one multi-row statement; None when empty).
+/// Insert deadlines (one multi-row statement with `$N` placeholders, for a batch; None when empty).
 pub fn insert_deadlines_stmt(rows: &[DeadlineRow]) -> Option<Stmt> {
+    insert_deadlines_with(Backend::Postgres, rows)
+}
+
+/// The same statement with the placeholders of `backend` (`?` on SQLite for bulk loads: SQLite
+/// resolves `$N` names by a linear scan, O(p²) per statement — bench/RESULTS.md §1).
+fn insert_deadlines_with(backend: Backend, rows: &[DeadlineRow]) -> Option<Stmt> {
     if rows.is_empty() {
         return None;
     }
     let mut st = Stmt::new(format!(
         "INSERT INTO deadlines ({DEADLINE_COLS}) VALUES {}",
-        Backend::Postgres.values_clause(rows.len(), 20)
+        backend.values_clause(rows.len(), 20)
     ));
     for d in rows {
         st = st
@@ -114,16 +120,26 @@ pub async fn insert_deadlines(
     conn: &mut AnyConnection,
     rows: &[DeadlineRow],
 ) -> Result<(), StoreError> {
+    let backend = Backend::of(conn);
     for chunk in rows.chunks(crate::rows_per_statement(20)) {
-        crate::batch::run(conn, insert_deadlines_stmt(chunk).into_iter().collect()).await?;
+        crate::batch::run(
+            conn,
+            insert_deadlines_with(backend, chunk).into_iter().collect(),
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// Insert many events (bulk loads), chunked under the parameter limit.
 pub async fn insert_events(conn: &mut AnyConnection, rows: &[EventRow]) -> Result<(), StoreError> {
+    let backend = Backend::of(conn);
     for chunk in rows.chunks(crate::rows_per_statement(8)) {
-        crate::batch::run(conn, insert_events_stmt(chunk).into_iter().collect()).await?;
+        crate::batch::run(
+            conn,
+            insert_events_with(backend, chunk).into_iter().collect(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -161,14 +177,18 @@ pub fn insert_event_stmt(e: &EventRow) -> Stmt {
     .int(e.created_at)
 }
 
-/// Insert several events in one statement (None when empty).
+/// Insert several events in one statement (`$N` placeholders, for a batch; None when empty).
 pub fn insert_events_stmt(rows: &[EventRow]) -> Option<Stmt> {
+    insert_events_with(Backend::Postgres, rows)
+}
+
+fn insert_events_with(backend: Backend, rows: &[EventRow]) -> Option<Stmt> {
     if rows.is_empty() {
         return None;
     }
     let mut st = Stmt::new(format!(
         "INSERT INTO case_events (court_code, id, case_id, node, on_date, note, actor_id, created_at) VALUES {}",
-        Backend::Postgres.values_clause(rows.len(), 8)
+        backend.values_clause(rows.len(), 8)
     ));
     for e in rows {
         st = st
