@@ -356,6 +356,63 @@ pub fn filing_plan(
     Ok((events, all))
 }
 
+/// Record a process event that another capability observed as a fact (案款到账 when money is
+/// booked to a case, 案款发放 when the bank confirms a payment), inside that capability's
+/// transaction: it completes the node's deadlines and starts the ones that follow (e.g. the 30-day
+/// disbursement deadline, KW2017 art 10) exactly like [`App::record_event`], without the checks
+/// that protect staff input (the date is the bank's, the order is the money's).
+#[allow(clippy::too_many_arguments)]
+pub async fn record_system_event(
+    tx: &mut Conn,
+    court: &str,
+    case_id: &str,
+    node: &str,
+    on: NaiveDate,
+    note: &str,
+    actor_id: &str,
+    now_ms: i64,
+) -> Result<Vec<DeadlineRow>, AppError> {
+    let Some(case) = cases::find_case(tx, case_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if case.court_code != court {
+        return Err(AppError::NotFound);
+    }
+    let rules = court_rules(tx, court).await?;
+    let facts = full_facts(tx, &case).await?;
+    let mut pending: Vec<DeadlineRow> = store::deadlines_of(tx, court, case_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.status == "pending")
+        .collect();
+    let event = EventRow {
+        court_code: court.to_owned(),
+        id: new_id(),
+        case_id: case_id.to_owned(),
+        node: node.to_owned(),
+        on_date: ymd(on),
+        note: note.to_owned(),
+        actor_id: actor_id.to_owned(),
+        created_at: now_ms,
+        actor_name: None,
+    };
+    let applied = apply_event(
+        &rules,
+        &facts,
+        &mut pending,
+        node,
+        on,
+        &event.id,
+        china_date(now_ms),
+        now_ms,
+        LegalCalendar::builtin(),
+    )?;
+    let mut stmts = vec![store::insert_event_stmt(&event)];
+    stmts.extend(applied.stmts(court, &event.on_date, now_ms));
+    batch::run(tx, stmts).await?;
+    Ok(applied.started)
+}
+
 /// One deadline as the API and the case page show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlineView {

@@ -307,6 +307,9 @@ impl App {
                     .await?;
             }
         }
+        // The demo receipts went through the real booking, which starts disbursement deadlines:
+        // one scheduler pass fires their warnings so board and inboxes start consistent.
+        self.run_due(now_ms, 100).await?;
         Ok(accounts)
     }
 

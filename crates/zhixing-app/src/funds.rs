@@ -480,6 +480,20 @@ pub(crate) async fn book_receipts_bulk(
         stmts.push(audit::insert_stmt(&stored));
         head = Some((stored.record.seq, stored.hash.clone()));
         batch::run(tx, stmts).await?;
+        if let Some((case_id, _, _)) = &case {
+            // 案款到账 starts the 30-day disbursement deadline (deadline engine), per receipt.
+            crate::deadlines::record_system_event(
+                tx,
+                court,
+                case_id,
+                "funds_arrival",
+                arrived,
+                &memo,
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
         answers.push(answer);
     }
     // Every line's balance change, summed per account and applied once (checked like a posting),
@@ -600,6 +614,18 @@ async fn book_receipt(
     .await?;
     if let Some((case_id, _, account)) = &case {
         funds::bump_case_account(tx, court, case_id, account.as_str(), r.amount, 0, now_ms).await?;
+        // 案款到账 starts the 30-day disbursement deadline with its warnings (deadline engine).
+        crate::deadlines::record_system_event(
+            tx,
+            court,
+            case_id,
+            "funds_arrival",
+            arrived,
+            &memo,
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
     }
     let row = ReceiptRow {
         court_code: court.to_owned(),
@@ -820,6 +846,20 @@ impl App {
             account_number.as_str(),
             receipt.amount_fen,
             0,
+            now_ms,
+        )
+        .await?;
+        // The money arrived on its arrival date: the disbursement deadline runs from then.
+        let arrived_on = zhixing_domain::case::parse_date(&receipt.arrived_on)
+            .map_err(|e| AppError::Internal(e.message))?;
+        crate::deadlines::record_system_event(
+            &mut tx,
+            &court,
+            &case.id,
+            "funds_arrival",
+            arrived_on,
+            &memo,
+            &actor.user_id,
             now_ms,
         )
         .await?;
@@ -1157,6 +1197,18 @@ impl App {
             )
             .await?;
         }
+        // 案款发放 completes the case's open disbursement deadlines (deadline engine).
+        crate::deadlines::record_system_event(
+            &mut tx,
+            &court,
+            &case_id,
+            "disbursement",
+            china_date(now_ms),
+            &format!("银行付款确认 {bank_reference}"),
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
         write_audit(
             &mut tx,
             self.db.backend(),

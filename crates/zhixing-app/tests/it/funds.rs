@@ -98,6 +98,19 @@ async fn receipt_quoting_the_account_books_to_the_case() {
         assert_eq!(amounts, vec![123_456, 1]);
         assert!(funds.entries.iter().all(|e| e.kind == "receipt"));
         assert_ledger_ok(&t.app, "after receipts").await;
+        // Each arrival started the deadline engine's 30-day disbursement deadline, on the same
+        // date the funds ledger computed.
+        let dl = t
+            .app
+            .case_deadlines(handler(&fx), &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        let due: Vec<(&str, &str)> = dl
+            .iter()
+            .filter(|x| x.row.rule_id == "disbursement_30d")
+            .map(|x| (x.row.due_on.as_str(), x.status))
+            .collect();
+        assert_eq!(due, [("2024-10-28", "pending"), ("2024-10-28", "pending")]);
         // Each receipt wrote one audit record.
         let n = crate::common::count(
             t.db(),
@@ -521,6 +534,28 @@ async fn disbursement_is_proposed_approved_and_paid() {
             .unwrap();
         assert_eq!(again.row.paid_txn_id, paid.row.paid_txn_id);
         assert_eq!(rows(t.db(), "fund_txns").await, txns);
+        // The deadline engine saw the arrival (30-day disbursement deadline, KW2017 art 10) and
+        // the payment (it completed that deadline), once each despite the replay.
+        let dl = t
+            .app
+            .case_deadlines(handler(&fx), &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        let disb: Vec<&str> = dl
+            .iter()
+            .filter(|x| x.row.rule_id == "disbursement_30d")
+            .map(|x| x.status)
+            .collect();
+        assert!(
+            !disb.is_empty() && disb.iter().all(|s| *s == "done"),
+            "{disb:?}"
+        );
+        let paid_events = crate::common::count(
+            t.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM case_events WHERE node = 'disbursement'",
+        )
+        .await;
+        assert_eq!(paid_events, 1);
         let (code, ..) = expect_conflict(
             t.app
                 .confirm_payment(&fx.bank, &d.row.id, "PAY2", NOW_MS)
