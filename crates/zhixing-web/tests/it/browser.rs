@@ -240,6 +240,49 @@ async fn run() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("case-list.png"), png).unwrap();
 
+    // The case's process nodes and deadlines, with "why this date".
+    links[0].clone().click().await.unwrap();
+    wait_for(&c, Locator::Id("case-deadlines-link"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    let table = wait_for(&c, Locator::Id("deadlines")).await;
+    let text = table.text().await.unwrap();
+    assert!(
+        text.contains("发出执行通知书") && text.contains("2024-09-30"),
+        "{text}"
+    );
+    c.find(Locator::Css("details.why summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    std::fs::write(
+        dir.join("case-deadlines.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // One scheduler pass, then the command center's 红黄蓝 board with its chart.
+    db.app.run_once(NOW_MS).await.unwrap();
+    wait_for(&c, Locator::Id("nav-board"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for(&c, Locator::Css("#board-chart svg")).await;
+    let blue = c
+        .find(Locator::Css("#kpi-blue strong"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(blue, "2", "two deadlines due on 09-30 are blue on 09-27");
+    std::fs::write(dir.join("board.png"), c.screenshot().await.unwrap()).unwrap();
+
     c.close().await.unwrap();
     server.abort();
     db.cleanup().await;
