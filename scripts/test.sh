@@ -10,7 +10,7 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 
 cargo test --workspace --locked -j2 "$@"
