@@ -372,6 +372,22 @@ pub async fn record_system_event(
     actor_id: &str,
     now_ms: i64,
 ) -> Result<Vec<DeadlineRow>, AppError> {
+    record_system_events(tx, court, case_id, &[(node, on, note)], actor_id, now_ms).await
+}
+
+/// Several system events of one case, applied in order with one read of the case, its rules and
+/// its open deadlines (a statement import books many receipts to the same case).
+pub async fn record_system_events(
+    tx: &mut Conn,
+    court: &str,
+    case_id: &str,
+    events: &[(&str, NaiveDate, &str)],
+    actor_id: &str,
+    now_ms: i64,
+) -> Result<Vec<DeadlineRow>, AppError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
     let Some(case) = cases::find_case(tx, case_id).await? else {
         return Err(AppError::NotFound);
     };
@@ -385,32 +401,56 @@ pub async fn record_system_event(
         .into_iter()
         .filter(|d| d.status == "pending")
         .collect();
-    let event = EventRow {
-        court_code: court.to_owned(),
-        id: new_id(),
-        case_id: case_id.to_owned(),
-        node: node.to_owned(),
-        on_date: ymd(on),
-        note: note.to_owned(),
-        actor_id: actor_id.to_owned(),
-        created_at: now_ms,
-        actor_name: None,
-    };
-    let applied = apply_event(
-        &rules,
-        &facts,
-        &mut pending,
-        node,
-        on,
-        &event.id,
-        china_date(now_ms),
-        now_ms,
-        LegalCalendar::builtin(),
-    )?;
-    let mut stmts = vec![store::insert_event_stmt(&event)];
-    stmts.extend(applied.stmts(court, &event.on_date, now_ms));
-    batch::run(tx, stmts).await?;
-    Ok(applied.started)
+    let today = china_date(now_ms);
+    let mut stmts = Vec::new();
+    let mut started_all: Vec<DeadlineRow> = Vec::new();
+    for (node, on, note) in events {
+        let event = EventRow {
+            court_code: court.to_owned(),
+            id: new_id(),
+            case_id: case_id.to_owned(),
+            node: (*node).to_owned(),
+            on_date: ymd(*on),
+            note: (*note).to_owned(),
+            actor_id: actor_id.to_owned(),
+            created_at: now_ms,
+            actor_name: None,
+        };
+        let mut applied = apply_event(
+            &rules,
+            &facts,
+            &mut pending,
+            node,
+            *on,
+            &event.id,
+            today,
+            now_ms,
+            LegalCalendar::builtin(),
+        )?;
+        stmts.push(store::insert_event_stmt(&event));
+        // A deadline started by an earlier event of this call and completed by a later one is
+        // not in the database yet: store it as done instead of updating it.
+        let (fresh, stored): (Vec<DeadlineRow>, Vec<DeadlineRow>) = applied
+            .completed
+            .drain(..)
+            .partition(|d| started_all.iter().any(|s| s.id == d.id));
+        applied.completed = stored;
+        for d in fresh {
+            if let Some(s) = started_all.iter_mut().find(|s| s.id == d.id) {
+                s.status = "done".into();
+                s.done_on = Some(event.on_date.clone());
+                s.fire_at = None;
+            }
+        }
+        let started = std::mem::take(&mut applied.started);
+        stmts.extend(applied.stmts(court, &event.on_date, now_ms));
+        started_all.extend(started);
+    }
+    stmts.extend(store::insert_deadlines_stmt(&started_all));
+    for chunk in stmts.chunks(16).map(<[Stmt]>::to_vec) {
+        batch::run(tx, chunk).await?;
+    }
+    Ok(started_all)
 }
 
 /// One deadline as the API and the case page show it.

@@ -351,6 +351,9 @@ pub(crate) async fn book_receipts_bulk(
     let mut answers = Vec::with_capacity(receipts.len());
     let mut deltas: std::collections::BTreeMap<Account, i64> = Default::default();
     let mut received: std::collections::BTreeMap<String, (String, i64)> = Default::default();
+    // Per case, the arrivals to give the deadline engine (one call per case, not per line).
+    let mut arrivals: std::collections::BTreeMap<String, Vec<(NaiveDate, String)>> =
+        Default::default();
     for r in receipts {
         if !cases.contains_key(&r.account_number) {
             let found = match AccountNumber::parse(&r.account_number)
@@ -481,20 +484,21 @@ pub(crate) async fn book_receipts_bulk(
         head = Some((stored.record.seq, stored.hash.clone()));
         batch::run(tx, stmts).await?;
         if let Some((case_id, _, _)) = &case {
-            // 案款到账 starts the 30-day disbursement deadline (deadline engine), per receipt.
-            crate::deadlines::record_system_event(
-                tx,
-                court,
-                case_id,
-                "funds_arrival",
-                arrived,
-                &memo,
-                &actor.user_id,
-                now_ms,
-            )
-            .await?;
+            arrivals
+                .entry(case_id.clone())
+                .or_default()
+                .push((arrived, memo.clone()));
         }
         answers.push(answer);
+    }
+    // 案款到账 starts each arrival's 30-day disbursement deadline (deadline engine).
+    for (case_id, list) in &arrivals {
+        let events: Vec<(&str, NaiveDate, &str)> = list
+            .iter()
+            .map(|(on, memo)| ("funds_arrival", *on, memo.as_str()))
+            .collect();
+        crate::deadlines::record_system_events(tx, court, case_id, &events, &actor.user_id, now_ms)
+            .await?;
     }
     // Every line's balance change, summed per account and applied once (checked like a posting),
     // and each case account's received total.

@@ -97,6 +97,19 @@ async fn import_books_all_or_nothing_and_reconciles() {
             .await
             .unwrap();
         assert_eq!(again.already_booked, 3);
+        // Every receipt booked to a case (by the API or the import, once) started one 30-day
+        // disbursement deadline in the deadline engine; the refused files started none.
+        let booked = crate::common::count(
+            t.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM fund_receipts WHERE case_id IS NOT NULL",
+        )
+        .await;
+        let deadlines = crate::common::count(
+            t.db(),
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM deadlines WHERE rule_id = 'disbursement_30d'",
+        )
+        .await;
+        assert_eq!((booked, deadlines), (2, 2));
         // The import chained its audit records in memory: the court's SM3 chain still verifies.
         let audit = t.app.verify_audit().await.unwrap();
         assert!(audit.broken.is_none(), "{:?}", audit.broken);
