@@ -404,6 +404,7 @@ pub async fn record_system_events(
     let today = china_date(now_ms);
     let mut stmts = Vec::new();
     let mut started_all: Vec<DeadlineRow> = Vec::new();
+    let mut event_rows: Vec<EventRow> = Vec::with_capacity(events.len());
     for (node, on, note) in events {
         let event = EventRow {
             court_code: court.to_owned(),
@@ -427,7 +428,6 @@ pub async fn record_system_events(
             now_ms,
             LegalCalendar::builtin(),
         )?;
-        stmts.push(store::insert_event_stmt(&event));
         // A deadline started by an earlier event of this call and completed by a later one is
         // not in the database yet: store it as done instead of updating it.
         let (fresh, stored): (Vec<DeadlineRow>, Vec<DeadlineRow>) = applied
@@ -445,8 +445,16 @@ pub async fn record_system_events(
         let started = std::mem::take(&mut applied.started);
         stmts.extend(applied.stmts(court, &event.on_date, now_ms));
         started_all.extend(started);
+        event_rows.push(event);
     }
-    stmts.extend(store::insert_deadlines_stmt(&started_all));
+    // Events and deadlines as multi-row statements (one message each on PostgreSQL), at most
+    // ~500 parameters each: SQLite resolves `$N` names by a linear scan (O(p²) per statement).
+    for chunk in event_rows.chunks(60) {
+        stmts.extend(store::insert_events_stmt(chunk));
+    }
+    for chunk in started_all.chunks(25) {
+        stmts.extend(store::insert_deadlines_stmt(chunk));
+    }
     for chunk in stmts.chunks(16).map(<[Stmt]>::to_vec) {
         batch::run(tx, chunk).await?;
     }
