@@ -617,6 +617,14 @@ fn recompute_one(
         cal,
     )
     .map_err(|e| AppError::Invalid(e.at("deadline")))?;
+    let mut due = due;
+    // An approved deferral (案款延期发放) outlives recomputation while it is the later date.
+    if let Some(def) = deferred_to(&d.derivation)
+        && def > due.due_on
+    {
+        due.due_on = def;
+        due.derivation.deferred_to = Some(def);
+    }
     let new_due = ymd(due.due_on);
     let derivation =
         serde_json::to_string(&due.derivation).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -625,6 +633,64 @@ fn recompute_one(
     } else {
         Ok(None)
     }
+}
+
+/// The approved deferral recorded in a stored derivation, if any.
+fn deferred_to(derivation: &str) -> Option<NaiveDate> {
+    let v: serde_json::Value = serde_json::from_str(derivation).ok()?;
+    NaiveDate::parse_from_str(v["deferred_to"].as_str()?, "%Y-%m-%d").ok()
+}
+
+/// Move the open deadlines of `node` on a case that fall before `to` to `to` (an approved
+/// 延期发放 for the disbursement node), inside the caller's transaction; the handler is notified
+/// and the derivation records the deferral, so a recomputation keeps it.
+pub async fn defer_node(
+    tx: &mut Conn,
+    court: &str,
+    case_id: &str,
+    node: &str,
+    to: NaiveDate,
+    now_ms: i64,
+) -> Result<Vec<Moved>, AppError> {
+    let rules = court_rules(tx, court).await?;
+    let number = cases::find_case(tx, case_id)
+        .await?
+        .map(|c| c.case_number)
+        .unwrap_or_default();
+    let to_s = ymd(to);
+    let mut stmts = Vec::new();
+    let mut moved = Vec::new();
+    for d in store::deadlines_of(tx, court, case_id).await? {
+        if d.status != "pending" || d.node != node || d.due_on >= to_s {
+            continue;
+        }
+        let Some(rule) = rules.rule(&d.rule_id) else {
+            continue;
+        };
+        let mut v: serde_json::Value = serde_json::from_str(&d.derivation)
+            .map_err(|e| AppError::Internal(format!("derivation of {}: {e}", d.id)))?;
+        v["deferred_to"] = serde_json::Value::String(to_s.clone());
+        let derivation = v.to_string();
+        stmts.extend(moved_stmts(
+            &d,
+            rule,
+            &to_s,
+            &derivation,
+            rules.blue_working_days,
+            &number,
+            now_ms,
+        )?);
+        moved.push(Moved {
+            deadline_id: d.id.clone(),
+            case_id: d.case_id.clone(),
+            node: d.node.clone(),
+            from: d.due_on.clone(),
+            to: to_s.clone(),
+            handler_id: d.handler_id.clone(),
+        });
+    }
+    batch::run(tx, stmts).await?;
+    Ok(moved)
 }
 
 /// Statements that move a deadline to a new date and notify its handler when the date moved.

@@ -1366,6 +1366,18 @@ impl App {
         if approve {
             funds::extend_disburse_by(&mut tx, &d.court_code, &d.case_id, &d.new_disburse_by)
                 .await?;
+            // The deadline engine's disbursement deadlines move with it (and stop warning).
+            let to = zhixing_domain::case::parse_date(&d.new_disburse_by)
+                .map_err(|e| AppError::Internal(e.message))?;
+            crate::deadlines::defer_node(
+                &mut tx,
+                &d.court_code,
+                &d.case_id,
+                "disbursement",
+                to,
+                now_ms,
+            )
+            .await?;
         }
         write_audit(
             &mut tx,

@@ -559,6 +559,10 @@ pub struct Derivation {
     /// True when a day of the computation lies beyond the published holiday notices: the date is
     /// provisional (weekends and fixed-date holidays only) until the calendar is updated.
     pub calendar_provisional: bool,
+    /// A later date approved for this node (案款延期发放, approved by the 执行局长/院长), which
+    /// replaces the computed one; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -699,6 +703,7 @@ pub fn compute_due(
             calendar_provisional: cal.is_provisional(start_on)
                 || cal.is_provisional(raw_end)
                 || cal.is_provisional(due_on),
+            deferred_to: None,
         },
     })
 }

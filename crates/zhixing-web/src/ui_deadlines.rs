@@ -284,6 +284,12 @@ pub fn why_lines(lang: Lang, derivation: &str) -> Vec<String> {
             Lang::En => format!("{from} is a rest day: moved to {to} (CPL art 85)"),
         });
     }
+    if let Some(d) = v["deferred_to"].as_str() {
+        out.push(match lang {
+            Lang::Zh => format!("经批准延期至 {d}（执行局长/院长审批）"),
+            Lang::En => format!("Deferred to {d} (approved)"),
+        });
+    }
     if v["calendar_provisional"].as_bool() == Some(true) {
         out.push(match lang {
             Lang::Zh => "涉及尚未公布放假安排的年份：暂按周末及固定日期节日计算，新版节假日表发布后自动重算".to_owned(),

@@ -921,6 +921,32 @@ async fn deferral_needs_a_reason_and_the_directors_approval() {
                 .unwrap()
                 .is_empty()
         );
+        // The deadline engine's disbursement deadline moved with it, records why, and keeps the
+        // date through a recomputation.
+        let term = |v: &[zhixing_app::deadlines::DeadlineView]| {
+            v.iter()
+                .filter(|x| x.row.node == "disbursement" && x.status != "done")
+                .map(|x| x.row.due_on.clone())
+                .collect::<Vec<_>>()
+        };
+        let dl = t
+            .app
+            .case_deadlines(&fx.f.command, &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(term(&dl), ["2024-10-31"], "{:?}", t.backend);
+        assert!(
+            dl.iter()
+                .any(|x| x.row.derivation.contains("\"deferred_to\":\"2024-10-31\""))
+        );
+        let sys = crate::common::system(&t.app, COURT).await;
+        t.app.recompute_court(&sys, COURT, NOW_MS).await.unwrap();
+        let dl = t
+            .app
+            .case_deadlines(&fx.f.command, &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(term(&dl), ["2024-10-31"]);
         expect_conflict(
             t.app
                 .decide_deferral(&fx.f.director, &d.id, false, NOW_MS)
