@@ -444,7 +444,7 @@ pub(crate) async fn book_receipts_bulk(
                 .or_insert_with(|| (account.as_str().to_owned(), 0));
             e.1 = e.1.saturating_add(r.amount);
         }
-        stmts.push(funds::insert_receipt_stmt(&ReceiptRow {
+        let receipt_row = ReceiptRow {
             court_code: court.to_owned(),
             id: id.clone(),
             idempotency_key: r.key.clone(),
@@ -464,7 +464,15 @@ pub(crate) async fn book_receipts_bulk(
             claim_txn_id: None,
             response_json: response_json.clone(),
             created_at: now_ms,
-        }));
+        };
+        stmts.push(funds::insert_receipt_stmt(&receipt_row));
+        if let Some(fire) = claim_fire_at(&receipt_row) {
+            stmts.push(funds::set_claim_fire_stmt(
+                court,
+                &receipt_row.id,
+                Some(fire),
+            ));
+        }
         let stored = audit::chain(
             head.take(),
             AuditEntry {
@@ -522,6 +530,16 @@ pub(crate) async fn book_receipts_bulk(
         });
     }
     Ok(answers)
+}
+
+/// When the claim warning of an unidentified receipt first fires: the start of its claim
+/// deadline's last day (China time); None for a receipt booked to a case.
+fn claim_fire_at(r: &ReceiptRow) -> Option<i64> {
+    if r.status != "unidentified" {
+        return None;
+    }
+    let by = zhixing_domain::case::parse_date(r.claim_by.as_deref()?).ok()?;
+    Some(zhixing_domain::time::china_midnight_ms(by))
 }
 
 /// Book one validated receipt inside `tx`: find the case its account number names (in the actor's
@@ -653,6 +671,13 @@ async fn book_receipt(
         created_at: now_ms,
     };
     funds::insert_receipt(tx, &row).await?;
+    if let Some(fire) = claim_fire_at(&row) {
+        zhixing_store::batch::run(
+            tx,
+            vec![funds::set_claim_fire_stmt(court, &row.id, Some(fire))],
+        )
+        .await?;
+    }
     write_audit(
         tx,
         backend,

@@ -280,10 +280,6 @@ impl App {
         for chunk in deltas.chunks(ROWS_PER_STATEMENT) {
             stmts.extend(store::board_deltas_stmt(chunk));
         }
-        for chunk in notes.chunks(ROWS_PER_STATEMENT) {
-            stmts.extend(store::insert_notifications_stmt(chunk));
-        }
-
         // 督办 items past their reply date escalate to the bureau director(s) and the opener.
         let sups = store::due_supervisions(&mut tx, now_ms, TICK_BATCH).await?;
         let sup_cases: Vec<&str> = sups.iter().map(|s| s.case_id.as_str()).collect();
@@ -327,6 +323,60 @@ impl App {
             }
         }
         tick.examined += sups.len();
+
+        // 不明款 past (or on the last day of) their claim period: warn the court's command center
+        // — yellow on the last day, red the day after (then no more timer).
+        let claims = zhixing_store::funds::due_claims(&mut tx, now_ms, TICK_BATCH).await?;
+        for (court, id, claim_by, amount, payer, reference, status) in &claims {
+            let by = claim_by
+                .as_deref()
+                .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok());
+            let (level, next) = match by {
+                _ if status != "unidentified" => (None, None),
+                Some(b) if today == b => (Some("yellow"), b.succ_opt().map(china_midnight_ms)),
+                Some(b) if today > b => (Some("red"), None),
+                // Not yet due (clock moved back): look again on the last day.
+                Some(b) => (None, Some(china_midnight_ms(b))),
+                None => (None, None),
+            };
+            stmts.push(zhixing_store::funds::set_claim_fire_stmt(court, id, next));
+            let Some(level) = level else { continue };
+            tick.fired += 1;
+            if !command.contains_key(court) {
+                let users = store::users_with_role(&mut tx, court, "command").await?;
+                command.insert(court.clone(), users);
+            }
+            let yuan = zhixing_domain::money::Fen::new(*amount).format_yuan();
+            let title = if level == "red" {
+                format!("不明款逾期未认领：{payer} {yuan}")
+            } else {
+                format!("不明款今日认领期满：{payer} {yuan}")
+            };
+            let body = format!(
+                "银行流水 {reference}，认领期限 {}",
+                claim_by.clone().unwrap_or_default()
+            );
+            for (uid, _) in command.get(court).cloned().unwrap_or_default() {
+                notes.push(NotificationRow {
+                    court_code: court.clone(),
+                    id: new_id(),
+                    user_id: uid,
+                    case_id: None,
+                    source_kind: "funds.unidentified".into(),
+                    source_id: id.clone(),
+                    level: Some(level.to_owned()),
+                    title: title.clone(),
+                    body: body.clone(),
+                    created_at: now_ms,
+                    read_at: None,
+                });
+            }
+        }
+        tick.examined += claims.len();
+        tick.more |= i64::try_from(claims.len()).unwrap_or(i64::MAX) >= TICK_BATCH;
+        for chunk in notes.chunks(ROWS_PER_STATEMENT) {
+            stmts.extend(store::insert_notifications_stmt(chunk));
+        }
         tick.more |= i64::try_from(sups.len()).unwrap_or(i64::MAX) >= TICK_BATCH;
         let mut rest = stmts;
         while !rest.is_empty() {

@@ -453,13 +453,15 @@ pub fn board_delta_stmt(
 /// was due (167 ms at 1.3 M deadlines, bench/RESULTS.md).
 pub async fn any_due(conn: &mut AnyConnection, now_ms: i64) -> Result<bool, StoreError> {
     let row = sqlx::query(
-        "SELECT (SELECT MIN(fire_at) FROM deadlines) AS d, (SELECT MIN(fire_at) FROM supervisions) AS s",
+        "SELECT (SELECT MIN(fire_at) FROM deadlines) AS d, (SELECT MIN(fire_at) FROM supervisions) AS s, \
+         (SELECT MIN(claim_fire_at) FROM fund_receipts) AS c",
     )
     .fetch_one(conn)
     .await?;
     let d: Option<i64> = row.try_get("d")?;
     let s: Option<i64> = row.try_get("s")?;
-    Ok(d.is_some_and(|t| t <= now_ms) || s.is_some_and(|t| t <= now_ms))
+    let c: Option<i64> = row.try_get("c")?;
+    Ok([d, s, c].into_iter().flatten().any(|t| t <= now_ms))
 }
 
 /// Deadlines whose next level change is due, oldest first, at most `limit`. Inside the scheduler's

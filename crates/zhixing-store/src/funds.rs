@@ -454,6 +454,50 @@ pub async fn receipts_of_case(
     rows.iter().map(receipt).collect()
 }
 
+/// Arm the claim-deadline warning of an unidentified receipt (migration 0004).
+pub fn set_claim_fire_stmt(court: &str, id: &str, fire_at: Option<i64>) -> Stmt {
+    Stmt::new("UPDATE fund_receipts SET claim_fire_at = $1 WHERE court_code = $2 AND id = $3")
+        .opt_int(fire_at)
+        .text(court)
+        .text(id)
+}
+
+/// An unidentified receipt whose claim warning is due: (court, id, claim_by, amount, payer,
+/// bank reference, status).
+pub type DueClaim = (String, String, Option<String>, i64, String, String, String);
+
+/// Unidentified receipts whose claim warning is due at `now` (the scheduler; locked like
+/// the deadlines on PostgreSQL).
+pub async fn due_claims(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    limit: i64,
+) -> Result<Vec<DueClaim>, StoreError> {
+    let lock = crate::Backend::of(conn).skip_locked_clause();
+    let sql = format!(
+        "SELECT court_code, id, claim_by, amount_fen, payer_name, bank_reference, status FROM fund_receipts \
+         WHERE claim_fire_at <= $1 ORDER BY claim_fire_at LIMIT $2{lock}"
+    );
+    sqlx::query(crate::dynamic(&sql))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("court_code")?,
+                r.try_get("id")?,
+                r.try_get("claim_by")?,
+                r.try_get("amount_fen")?,
+                r.try_get("payer_name")?,
+                r.try_get("bank_reference")?,
+                r.try_get("status")?,
+            ))
+        })
+        .collect()
+}
+
 /// Mark an unidentified receipt claimed to a case. Only an unidentified receipt changes (the WHERE
 /// makes a second, concurrent claim a no-op that the caller sees as `false`).
 pub async fn mark_claimed(
@@ -465,8 +509,8 @@ pub async fn mark_claimed(
     claim_txn_id: &str,
 ) -> Result<bool, StoreError> {
     let r = sqlx::query(
-        "UPDATE fund_receipts SET status = 'claimed', case_id = $1, disburse_by = $2, claim_txn_id = $3 \
-         WHERE court_code = $4 AND id = $5 AND status = 'unidentified'",
+        "UPDATE fund_receipts SET status = 'claimed', case_id = $1, disburse_by = $2, claim_txn_id = $3, \
+         claim_fire_at = NULL WHERE court_code = $4 AND id = $5 AND status = 'unidentified'",
     )
     .bind(case_id)
     .bind(disburse_by)

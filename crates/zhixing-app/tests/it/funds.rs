@@ -1307,3 +1307,72 @@ async fn random_sequences_keep_the_ledger_consistent() {
         t.cleanup().await;
     }
 }
+
+/// 10:00 Beijing time on a date.
+fn at_day(date: &str) -> i64 {
+    zhixing_domain::time::china_midnight_ms(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap())
+        + 10 * 3_600_000
+}
+
+#[tokio::test]
+async fn unclaimed_money_warns_the_command_center_on_the_last_day_and_after() {
+    for t in backends().await {
+        let fx = setup(&t.app).await;
+        // Two unidentified receipts (claim period ends Monday 09-30); one is claimed in time.
+        let (a, _) = t
+            .app
+            .post_receipt(&fx.bank, &receipt("w1", "12345", 70_000), NOW_MS)
+            .await
+            .unwrap();
+        let (b, _) = t
+            .app
+            .post_receipt(&fx.bank, &receipt("w2", "12346", 80_000), NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(a.claim_by.as_deref(), Some("2024-09-30"));
+        t.app
+            .claim_receipt(&fx.f.command, &b.receipt_id, &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        let warnings = |app: App| async move {
+            app.notifications(&fx_command(&app).await, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|n| n.source_kind == "funds.unidentified")
+                .map(|n| (n.source_id, n.level.unwrap_or_default()))
+                .collect::<Vec<_>>()
+        };
+        // Nothing before the last day; yellow on it; red the day after; then nothing more.
+        t.app.run_due(at_day("2024-09-29"), 10).await.unwrap();
+        assert!(warnings(t.app.clone()).await.is_empty(), "{:?}", t.backend);
+        t.app.run_due(at_day("2024-09-30"), 10).await.unwrap();
+        assert_eq!(
+            warnings(t.app.clone()).await,
+            [(a.receipt_id.clone(), "yellow".to_owned())]
+        );
+        t.app.run_due(at_day("2024-10-01"), 10).await.unwrap();
+        t.app.run_due(at_day("2024-10-02"), 10).await.unwrap();
+        let mut got = warnings(t.app.clone()).await;
+        got.sort_by(|x, y| x.1.cmp(&y.1));
+        assert_eq!(
+            got,
+            [
+                (a.receipt_id.clone(), "red".to_owned()),
+                (a.receipt_id.clone(), "yellow".to_owned())
+            ]
+        );
+        t.cleanup().await;
+    }
+}
+
+/// The command-center user seeded by `setup` (username prefix "f").
+async fn fx_command(app: &App) -> Actor {
+    let mut conn = app.db.conn().await.unwrap();
+    let u = zhixing_store::users::find_user_by_username(&mut conn, "fcommand")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    app.actor_for(&u).await.unwrap()
+}

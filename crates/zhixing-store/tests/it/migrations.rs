@@ -31,6 +31,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "300ca053c930ae08a6b2f4d4b14541e1e5005fd918529170910dcf0e8307c373",
         "45a971ce9f08d224e5a1688a3e213c17d05b8e1d5f8522ef11c910fe582d657c8c455366aa5506d8161bfbc0e976a06f",
     ),
+    (
+        4,
+        "0004_claim_timers.sql",
+        "a5619563c5ea8707ef7e1b26cf68ec29edf1fa0c5bf55078696f11bdff346cbb",
+        "c2127d7ff22219ba1ebc05af30b3a19c147841f13630c11cd6f2e152446756db5bf3df69a5d9fc79890c6fad82c57cf0",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {
