@@ -1107,6 +1107,21 @@ impl App {
             funds::bump_case_account(&mut tx, &court, &case_id, &acct, 0, d.row.total_fen, now_ms)
                 .await?;
         }
+        if to_status == "paid" {
+            // Nothing for the bank to pay (court income only): 案款发放 is complete now, and the
+            // deadline engine's disbursement deadlines with it.
+            crate::deadlines::record_system_event(
+                &mut tx,
+                &court,
+                &case_id,
+                "disbursement",
+                china_date(now_ms),
+                "发放完毕（仅法院收入，无需银行付款）",
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
         write_audit(
             &mut tx,
             self.db.backend(),

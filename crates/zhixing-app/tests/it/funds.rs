@@ -650,6 +650,18 @@ async fn income_only_disbursement_is_complete_when_approved() {
             0
         );
         assert_ledger_ok(&t.app, "income only").await;
+        // Complete at approval: the deadline engine's disbursement deadline is done too.
+        let dl = t
+            .app
+            .case_deadlines(handler(&fx), &fx.case_id, NOW_MS)
+            .await
+            .unwrap();
+        let disb: Vec<&str> = dl
+            .iter()
+            .filter(|x| x.row.rule_id == "disbursement_30d")
+            .map(|x| x.status)
+            .collect();
+        assert_eq!(disb, ["done"], "{:?}", t.backend);
         t.cleanup().await;
     }
 }
