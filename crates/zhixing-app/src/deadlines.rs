@@ -69,14 +69,6 @@ fn date_of(s: &str) -> Result<NaiveDate, AppError> {
         .map_err(|_| AppError::Internal(format!("stored date {s:?} is not YYYY-MM-DD")))
 }
 
-fn level_str(l: Level) -> &'static str {
-    match l {
-        Level::Blue => "blue",
-        Level::Yellow => "yellow",
-        Level::Red => "red",
-    }
-}
-
 pub fn level_name_zh(l: &str) -> &'static str {
     match l {
         "blue" => "蓝色预警",
@@ -89,7 +81,7 @@ pub fn level_name_zh(l: &str) -> &'static str {
 /// When the scheduler should next look at a deadline whose last fired level is `stored`: now (the
 /// start of today) if today's level differs, else the next change.
 pub fn next_fire(w: &LevelWindows, stored: Option<&str>, today: NaiveDate) -> Option<i64> {
-    let cur = w.level_on(today).map(level_str);
+    let cur = w.level_on(today).map(Level::as_str);
     if cur != stored {
         Some(china_midnight_ms(today))
     } else {
@@ -487,7 +479,7 @@ pub fn view(
     } else {
         let w = level_windows(due, blue_working_days, LegalCalendar::builtin())
             .map_err(|e| AppError::Internal(e.message))?;
-        let l = w.level_on(today).map(level_str);
+        let l = w.level_on(today).map(Level::as_str);
         (if today > due { "overdue" } else { "pending" }, l)
     };
     let rule_source = rules

@@ -644,11 +644,9 @@ impl App {
                             cal,
                         )
                         .map_err(|e| AppError::Internal(e.message))?;
-                        let level = w.level_on(today).map(|l| match l {
-                            zhixing_domain::deadline::Level::Blue => "blue",
-                            zhixing_domain::deadline::Level::Yellow => "yellow",
-                            zhixing_domain::deadline::Level::Red => "red",
-                        });
+                        let level = w
+                            .level_on(today)
+                            .map(zhixing_domain::deadline::Level::as_str);
                         d.level = level.map(str::to_owned);
                         d.fire_at = crate::deadlines::next_fire(&w, level, today);
                     }

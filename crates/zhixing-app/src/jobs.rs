@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use zhixing_domain::calendar::LegalCalendar;
 use zhixing_domain::case::parse_date;
-use zhixing_domain::deadline::{find_node, level_windows};
+use zhixing_domain::deadline::{Level, find_node, level_windows};
 use zhixing_domain::role::{Permission, Role};
 use zhixing_domain::time::{china_date, china_midnight_ms};
 use zhixing_store::batch::{self, Stmt};
@@ -39,13 +39,6 @@ const STMTS_PER_CALL: usize = 8;
 /// Rows per multi-row statement inside a tick (≤ 10 parameters each: at most 2,000 parameters).
 const ROWS_PER_STATEMENT: usize = 50;
 
-fn level_static(l: &str) -> &'static str {
-    match l {
-        "blue" => "blue",
-        "yellow" => "yellow",
-        _ => "red",
-    }
-}
 /// An SMS is retried this many times before it is left for an operator.
 pub const SMS_MAX_ATTEMPTS: i64 = 5;
 
@@ -188,7 +181,11 @@ impl App {
         };
         for d in &due {
             if d.status != "pending" || d.kind == "minimum" {
-                let keep = d.level.as_deref().map(level_static);
+                let keep = d
+                    .level
+                    .as_deref()
+                    .and_then(Level::from_str_opt)
+                    .map(Level::as_str);
                 levels.push((d.court_code.clone(), d.id.clone(), keep, None));
                 continue;
             }
@@ -200,11 +197,7 @@ impl App {
             let due_on = NaiveDate::parse_from_str(&d.due_on, "%Y-%m-%d")
                 .map_err(|e| AppError::Internal(format!("deadline {}: {e}", d.id)))?;
             let w = level_windows(due_on, n, cal).map_err(|e| AppError::Internal(e.message))?;
-            let new = w.level_on(today).map(|l| match l {
-                zhixing_domain::deadline::Level::Blue => "blue",
-                zhixing_domain::deadline::Level::Yellow => "yellow",
-                zhixing_domain::deadline::Level::Red => "red",
-            });
+            let new = w.level_on(today).map(Level::as_str);
             if new != d.level.as_deref() {
                 if let Some(old) = d.level.as_deref() {
                     *board.entry(key(d, old)).or_default() -= 1;

@@ -720,6 +720,23 @@ pub enum Level {
     Red,
 }
 
+impl Level {
+    /// The stored and wire name (`blue`, `yellow`, `red`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Blue => "blue",
+            Level::Yellow => "yellow",
+            Level::Red => "red",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Level> {
+        [Level::Blue, Level::Yellow, Level::Red]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
 /// Default blue window: 3 working days (issue 3 §2; per-court configurable).
 pub const DEFAULT_BLUE_WORKING_DAYS: u32 = 3;
 
