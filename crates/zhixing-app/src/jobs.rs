@@ -466,7 +466,7 @@ impl App {
                 None => return Ok(Vec::new()),
             },
             Role::Command | Role::Director | Role::President | Role::Police => DueWho::Court,
-            Role::Supervisor | Role::Admin | Role::Bank => return Ok(Vec::new()),
+            Role::Supervisor | Role::Admin | Role::Bank | Role::Partner => return Ok(Vec::new()),
         };
         let mut conn = self.db.conn().await?;
         let items: Vec<DueItem> =

@@ -25,6 +25,9 @@ pub enum Role {
     /// The court's bank (执行款专户 partner): posts receipts and payment confirmations through the
     /// API with a token. Sees no case data.
     Bank,
+    /// 联合惩戒单位: an agency (bank, airline, railway, registry, market regulator) that pulls the
+    /// 失信/限制消费 list changes through the signed feed (SX2017 art 8). Sees no case data.
+    Partner,
 }
 
 /// What a role may do.
@@ -51,6 +54,16 @@ pub enum Permission {
     HandleFunds,
     /// Approve or refuse a disbursement or a deferral (执行局长 / 院长).
     ApproveDisbursement,
+    /// Propose a coercive measure, credit punishment, reward notice or 拒执 referral for a case
+    /// (issue 4) and record its execution and end.
+    ProposeMeasure,
+    /// Approve or refuse a measure that the law reserves to the 院长 (CPL art 119: 拘传、罚款、拘留;
+    /// CPL art 259: 搜查令; XF2015 art 5: 限制消费令; SX2017 art 5: 失信决定书).
+    ApproveMeasure,
+    /// Take 执行110 tip-offs (phone intake), dispatch them and record 临控 outcomes.
+    HandleTipoffs,
+    /// Pull the signed list-change feed (联合惩戒).
+    PullListFeed,
 }
 
 /// How far a role's case visibility reaches.
@@ -67,7 +80,7 @@ pub enum CaseScope {
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Judge,
         Role::Assistant,
         Role::Clerk,
@@ -78,6 +91,7 @@ impl Role {
         Role::Supervisor,
         Role::Admin,
         Role::Bank,
+        Role::Partner,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +106,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
             Role::Bank => "bank",
+            Role::Partner => "partner",
         }
     }
 
@@ -111,6 +126,7 @@ impl Role {
             Role::Supervisor => "上级法院监督",
             Role::Admin => "系统管理员",
             Role::Bank => "合作银行",
+            Role::Partner => "联合惩戒单位",
         }
     }
 
@@ -126,6 +142,7 @@ impl Role {
             Role::Supervisor => "Higher-court supervisor",
             Role::Admin => "Administrator",
             Role::Bank => "Partner bank",
+            Role::Partner => "Joint-punishment partner",
         }
     }
 
@@ -140,7 +157,7 @@ impl Role {
             Role::Judge | Role::Assistant | Role::Clerk => CaseScope::Team,
             Role::Police | Role::Command | Role::Director | Role::President => CaseScope::Court,
             Role::Supervisor => CaseScope::Subordinates,
-            Role::Admin | Role::Bank => CaseScope::None,
+            Role::Admin | Role::Bank | Role::Partner => CaseScope::None,
         }
     }
 
@@ -178,6 +195,21 @@ impl Role {
             // Disbursement approval by the 执行局长 or 院长 (rules.md §5: deferral approvers
             // 执行局长/主管院领导 [U]; the same approvers are used for payment approval).
             ApproveDisbursement => matches!(self, Role::Director | Role::President),
+            // The handler's team and the command center prepare measures; police carry out
+            // 拘传/拘留/搜查 and record it.
+            ProposeMeasure => matches!(
+                self,
+                Role::Judge | Role::Assistant | Role::Command | Role::Director | Role::Police
+            ),
+            // Only the 院长 signs (CPL arts 119, 259; XF2015 art 5; SX2017 art 5). The stricter
+            // reading: no delegation to the 执行局长 is modelled.
+            ApproveMeasure => matches!(self, Role::President),
+            // 执行110 runs in the command center with the judicial police on duty (seeds 001, 003).
+            HandleTipoffs => matches!(
+                self,
+                Role::Command | Role::Police | Role::Director | Role::Judge
+            ),
+            PullListFeed => matches!(self, Role::Partner),
         }
     }
 }
@@ -201,6 +233,7 @@ mod tests {
             ("supervisor", true, false, false, false),
             ("admin", false, false, false, true),
             ("bank", false, false, false, false),
+            ("partner", false, false, false, false),
         ];
         for (name, read, file, reassign, manage) in table {
             let r = Role::from_str_opt(name).unwrap();
@@ -223,6 +256,7 @@ mod tests {
             ("supervisor", false, false, false),
             ("admin", false, false, false),
             ("bank", true, false, false),
+            ("partner", false, false, false),
         ];
         for (name, bank, handle, approve) in funds {
             let r = Role::from_str_opt(name).unwrap();
@@ -246,6 +280,7 @@ mod tests {
             ("supervisor", false, true, true, false, false),
             ("admin", false, false, false, false, true),
             ("bank", false, false, false, false, false),
+            ("partner", false, false, false, false, false),
         ];
         for (name, ev, board, sup, ext, conf) in table {
             let r = Role::from_str_opt(name).unwrap();
@@ -254,6 +289,32 @@ mod tests {
             assert_eq!(r.has(Permission::Supervise), sup, "{name}");
             assert_eq!(r.has(Permission::ApproveExtension), ext, "{name}");
             assert_eq!(r.has(Permission::ConfigureDeadlines), conf, "{name}");
+        }
+    }
+
+    #[test]
+    fn measure_permissions() {
+        // role, propose, approve (院长 only), tip-offs, feed
+        let table = [
+            ("judge", true, false, true, false),
+            ("assistant", true, false, false, false),
+            ("clerk", false, false, false, false),
+            ("police", true, false, true, false),
+            ("command", true, false, true, false),
+            ("director", true, false, true, false),
+            ("president", false, true, false, false),
+            ("supervisor", false, false, false, false),
+            ("admin", false, false, false, false),
+            ("bank", false, false, false, false),
+            ("partner", false, false, false, true),
+        ];
+        for (name, propose, approve, tips, feed) in table {
+            let r = Role::from_str_opt(name).unwrap();
+            assert_eq!(r.has(Permission::ProposeMeasure), propose, "{name}");
+            assert_eq!(r.has(Permission::ApproveMeasure), approve, "{name}");
+            assert_eq!(r.has(Permission::HandleTipoffs), tips, "{name}");
+            assert_eq!(r.has(Permission::PullListFeed), feed, "{name}");
+            assert_eq!(r.case_scope() == CaseScope::None, !r.has(Permission::ReadCases));
         }
     }
 }
