@@ -14,6 +14,7 @@ pub mod error;
 pub mod evidence;
 pub mod funds;
 pub mod jobs;
+pub mod measures;
 pub mod scope;
 pub mod statement;
 

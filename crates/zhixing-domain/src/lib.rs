@@ -15,6 +15,7 @@ pub mod deadline;
 pub mod error;
 pub mod funds;
 pub mod id_number;
+pub mod measure;
 pub mod money;
 pub mod party;
 pub mod role;

@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod dialect;
 pub mod error;
 pub mod funds;
+pub mod measures;
 pub mod users;
 
 use std::str::FromStr;
