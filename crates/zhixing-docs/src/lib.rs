@@ -61,7 +61,7 @@
 //! `dishonest_term` (期限，如「二年」), `summoned_name` / `summoned_id_number` / `summoned_role`
 //! (被拘传人与被执行人的关系，如「系被执行人的法定代表人」), `summons_time`, `summons_place`,
 //! `sanctioned_name` / `sanctioned_id_number` (被罚款人/被拘留人), `violation_facts`,
-//! `violation_basis` (妨害执行的条款，如「《中华人民共和国民事诉讼法》第二百五十二条」),
+//! `violation_basis` (所违反的民事诉讼法条款，如「第二百五十二条」「第一百一十四条第一款第（六）项」),
 //! `fine_amount`, `payment_days`, `detention_days`, `detention_place` (看管的拘留所),
 //! `search_officers`, `search_place`, `reward_amount` (数额或计算方法), `reward_contact`
 //! (线索提供方式), `assist_unit`, `assist_basis`, `assist_items`, `ruling_number` (执行裁定文号),
@@ -79,12 +79,12 @@
 //! | 限制消费令 | `consumption_restriction` | `court_name`, `case_number`, `debtor_name`, `debtor_id_number`, `applicant_name`, `basis_court`, `basis_number`, `claim_amount`, `restricted_persons`, `president_name`, `date` |
 //! | 失信决定书 | `dishonest_decision` | `court_name`, `document_number`, `applicant_name`, `debtor_name`, `debtor_id_number`, `case_number`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `dishonest_facts`, `dishonest_ground`, `dishonest_term`, `review_court`, `president_name`, `date` |
 //! | 拘传票 | `summons` | `court_name`, `case_number`, `summoned_name`, `summoned_id_number`, `summoned_role`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `summons_time`, `summons_place`, `president_name`, `date` |
-//! | 罚款决定书 | `fine_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `applicant_name`, `debtor_name`, `case_number`, `claim_amount`, `violation_facts`, `violation_basis`, `fine_amount`, `payment_days`, `review_court`, `president_name`, `date` |
-//! | 拘留决定书 | `detention_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `applicant_name`, `debtor_name`, `case_number`, `claim_amount`, `violation_facts`, `violation_basis`, `detention_days`, `detention_place`, `review_court`, `president_name`, `date` |
+//! | 罚款决定书 | `fine_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `fine_amount`, `payment_days`, `review_court`, `president_name`, `date` |
+//! | 拘留决定书 | `detention_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `detention_days`, `detention_place`, `review_court`, `president_name`, `date` |
 //! | 搜查令 | `search_warrant` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `search_officers`, `search_place`, `president_name`, `date` |
 //! | 悬赏公告 | `reward_notice` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `debtor_id_number`, `basis_court`, `basis_number`, `claim_amount`, `reward_amount`, `reward_contact`, `date` |
 //! | 协助执行通知书 | `assist_notice` | `court_name`, `case_number`, `assist_unit`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `ruling_number`, `assist_basis`, `debtor_id_number`, `assist_items`, `contact`, `date` |
-//! | 移送函 | `referral_letter` | `court_name`, `document_number`, `referral_agency`, `applicant_name`, `debtor_name`, `case_number`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `referral_facts`, `suspect_name`, `referral_ground`, `date` |
+//! | 移送函 | `referral_letter` | `court_name`, `document_number`, `referral_agency`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `referral_facts`, `suspect_name`, `referral_ground`, `date` |
 //!
 //! The 拘留决定书 names the number of days only: the period runs from actual custody, so its
 //! dates are not known when the decision is made.
