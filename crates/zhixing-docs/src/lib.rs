@@ -317,6 +317,15 @@ impl Templates {
         Ok(kind.builtin_source().to_owned())
     }
 
+    /// Parses every kind's template, e.g. at start-up or after a clerk saved an edited copy: the
+    /// first broken one is reported with its line.
+    pub fn check(&self) -> Result<(), DocError> {
+        for kind in DocKind::ALL {
+            template::parse(kind, &self.source(kind)?)?;
+        }
+        Ok(())
+    }
+
     /// The fields `kind` needs with these templates (an edited template may add or drop some).
     pub fn required_fields(&self, kind: DocKind) -> Result<Vec<String>, DocError> {
         let paras = template::parse(kind, &self.source(kind)?)?;

@@ -203,6 +203,15 @@ fn a_broken_override_reports_its_line() {
     )
     .unwrap();
     let templates = Templates::with_dir(&dir);
+    assert!(Templates::builtin().check().is_ok());
+    assert!(matches!(
+        templates.check(),
+        Err(DocError::Template {
+            kind: "fine_decision",
+            line: 5,
+            ..
+        })
+    ));
     match render(DocKind::FineDecision, &sample(), &templates) {
         Err(DocError::Template {
             kind,
