@@ -10,6 +10,7 @@ mod deadlines;
 mod duplicates;
 mod filing;
 mod funds;
+mod measures;
 mod numbering;
 mod scope;
 mod search;
