@@ -352,3 +352,31 @@ async fn term_expiry_and_correction_take_entries_off_the_list() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn each_effective_measure_produces_its_document_with_the_names_and_amounts() {
+    let t = zhixing_testkit::sqlite().await;
+    let app = &t.app;
+    let f = seed_court(app, "川1123", "r").await;
+    let case = case_with(app, &f.command, person("吴十", 15)).await;
+    let party = debtor_id(app, &case).await;
+    let mut fine = input("fine", &party);
+    fine.amount_fen = Some(3_000_000);
+    fine.reason = "拒不履行生效判决".into();
+    let m = app.propose_measure(&f.command, &case.id, &fine, NOW_MS).await.unwrap();
+    // No document before the approval.
+    expect_conflict(app.measure_document(&f.command, &m.id).await, "unapproved document");
+    app.decide_measure(&f.president, &m.id, true, "", NOW_MS).await.unwrap();
+    let d = app.measure_document(&f.command, &m.id).await.unwrap();
+    assert!(d.docx.starts_with(b"PK"), "a DOCX is a zip");
+    for want in ["罚款决定书", "吴十", "30,000.00 元", &case.case_number, &m.document_number, "张三", "乐山市中级人民法院"] {
+        assert!(d.text.contains(want), "missing {want} in\n{}", d.text);
+    }
+    // Every document kind of the domain exists as a template.
+    for k in zhixing_domain::measure::MeasureKind::ALL {
+        if let Some(doc) = k.document() {
+            assert!(zhixing_docs::DocKind::from_str_opt(doc).is_some(), "{doc}");
+        }
+    }
+    t.cleanup().await;
+}
