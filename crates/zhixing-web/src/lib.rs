@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod state;
 pub mod ui;
 pub mod ui_deadlines;
+pub mod ui_measures;
 
 use std::sync::Arc;
 
@@ -73,6 +74,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(funds_api::routes())
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
+        .merge(ui_measures::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));
