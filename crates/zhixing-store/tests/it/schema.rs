@@ -7,7 +7,7 @@ use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
 /// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), plus sqlx's bookkeeping table.
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 40] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -22,6 +22,7 @@ const TABLES: [&str; 34] = [
     "daily_assignments",
     "deadline_board",
     "deadlines",
+    "document_serials",
     "evidence_files",
     "excluded_periods",
     "fund_balances",
@@ -33,8 +34,13 @@ const TABLES: [&str; 34] = [
     "fund_receipts",
     "fund_settings",
     "fund_txns",
+    "list_changes",
+    "list_corrections",
+    "measure_approvals",
+    "measures",
     "notifications",
     "parties",
+    "public_list_entries",
     "sessions",
     "sms_outbox",
     "supervisions",
@@ -224,8 +230,16 @@ async fn migrate_is_idempotent_and_keeps_settings() {
 /// court_code, so a distributed engine can enforce it within one shard.
 #[test]
 fn funds_keys_lead_with_court_code() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/0003_funds.sql");
+    for (file, min_keys) in [("0003_funds.sql", 12), ("0005_measures.sql", 6)] {
+        keys_lead_with_court_code(file, min_keys);
+    }
+}
+
+/// Every primary/unique key of a migration leads with court_code (shardable by court).
+fn keys_lead_with_court_code(file: &str, min_keys: usize) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(file);
     let sql = std::fs::read_to_string(path).unwrap();
     let mut keys = 0;
     for line in sql.lines().map(str::trim).filter(|l| !l.starts_with("--")) {
@@ -244,5 +258,5 @@ fn funds_keys_lead_with_court_code() {
             "key does not lead with court_code: {line}"
         );
     }
-    assert!(keys >= 12, "found only {keys} keys");
+    assert!(keys >= min_keys, "{file}: found only {keys} keys");
 }
