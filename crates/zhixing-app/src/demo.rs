@@ -379,7 +379,8 @@ impl App {
             };
             // Most are decided; every fourth stays in the 院长's queue.
             if i % 4 != 3 && i < 32 {
-                self.decide_measure(&pres, &m.id, true, "同意", now_ms).await?;
+                self.decide_measure(&pres, &m.id, true, "同意", now_ms)
+                    .await?;
             }
         }
         Ok(())

@@ -22,7 +22,12 @@ pub struct Document {
 fn parent_court_name(path: &str, names: &[(String, String)]) -> String {
     // path "最高法/川/川11/川1123": the next-higher court is the second-last segment.
     let segs: Vec<&str> = path.split('/').collect();
-    let parent = segs.len().checked_sub(2).and_then(|i| segs.get(i)).copied().unwrap_or("");
+    let parent = segs
+        .len()
+        .checked_sub(2)
+        .and_then(|i| segs.get(i))
+        .copied()
+        .unwrap_or("");
     names
         .iter()
         .find(|(c, _)| c == parent)
@@ -33,7 +38,11 @@ fn parent_court_name(path: &str, names: &[(String, String)]) -> String {
 impl App {
     /// The legal document of a measure (only once it is effective: an unapproved measure has no
     /// document to serve).
-    pub async fn measure_document(&self, actor: &Actor, measure_id: &str) -> Result<Document, AppError> {
+    pub async fn measure_document(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+    ) -> Result<Document, AppError> {
         let (case, m) = self.measure(actor, measure_id).await?;
         let kind = MeasureKind::from_str_opt(&m.kind)
             .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
@@ -41,7 +50,10 @@ impl App {
             .document()
             .and_then(DocKind::from_str_opt)
             .ok_or_else(|| AppError::invalid("no_document", "kind", "该措施没有对应的法律文书"))?;
-        if !matches!(m.status.as_str(), "effective" | "lifted" | "expired" | "deleted" | "ended") {
+        if !matches!(
+            m.status.as_str(),
+            "effective" | "lifted" | "expired" | "deleted" | "ended"
+        ) {
             return Err(AppError::Conflict {
                 code: "not_effective",
                 field: None,
@@ -56,10 +68,10 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let segs: Vec<&str> = court.path.split('/').collect();
         let parents = courts::find_many(&mut conn, &segs)
-        .await?
-        .into_iter()
-        .map(|c| (c.code, c.name))
-        .collect::<Vec<_>>();
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.name))
+            .collect::<Vec<_>>();
         let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
         let president = match &m.decided_by {
             Some(uid) => zhixing_store::users::find_user(&mut conn, uid)
@@ -91,14 +103,24 @@ impl App {
                 .join("、")
         };
         let claim = Fen::new(case.claim_fen).format_yuan();
-        let date = m.decided_on.clone().unwrap_or_else(|| m.proposed_on.clone());
+        let date = m
+            .decided_on
+            .clone()
+            .unwrap_or_else(|| m.proposed_on.clone());
         let persons = if stored.persons.is_empty() {
             format!("被执行人{}", m.subject_name)
         } else {
             stored
                 .persons
                 .iter()
-                .map(|p| format!("{}（{}，身份证号码 {}）", p.name, p.role.name_zh(), p.id_number))
+                .map(|p| {
+                    format!(
+                        "{}（{}，身份证号码 {}）",
+                        p.name,
+                        p.role.name_zh(),
+                        p.id_number
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("；")
         };
@@ -154,7 +176,11 @@ impl App {
         }
         if let Some(g) = stored.ground {
             const NUM: [&str; 7] = ["", "一", "二", "三", "四", "五", "六"];
-            let n = usize::try_from(g).ok().and_then(|i| NUM.get(i)).copied().unwrap_or("");
+            let n = usize::try_from(g)
+                .ok()
+                .and_then(|i| NUM.get(i))
+                .copied()
+                .unwrap_or("");
             f.insert("dishonest_ground", format!("第（{n}）项"));
             f.insert(
                 "dishonest_term",

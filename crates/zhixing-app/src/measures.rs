@@ -80,9 +80,8 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 fn parse_day(s: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::invalid("date_format", field, "日期格式应为 YYYY-MM-DD")
-    })
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("date_format", field, "日期格式应为 YYYY-MM-DD"))
 }
 
 fn stored_day(s: &str) -> Result<NaiveDate, AppError> {
@@ -159,7 +158,11 @@ fn subject_of(
             )
         })?;
     if name.chars().count() > 50 {
-        return Err(AppError::invalid("too_long", "person_name", "姓名不超过 50 字"));
+        return Err(AppError::invalid(
+            "too_long",
+            "person_name",
+            "姓名不超过 50 字",
+        ));
     }
     let id = IdNumber::parse(input.person_id_number.as_deref().unwrap_or_default(), today)
         .map_err(|e| AppError::Invalid(e.at("person_id_number")))?;
@@ -173,6 +176,7 @@ fn subject_of(
 }
 
 /// The SX2017 art 6 fields of a list entry for a subject of a case.
+#[allow(clippy::too_many_arguments)]
 fn list_entry(
     list: &str,
     m: &MeasureRow,
@@ -259,7 +263,17 @@ fn change(e: &ListEntryRow, op: &str, now_ms: i64) -> Result<ListChangeRow, AppE
     })
 }
 
-fn notify(court: &str, user: &str, case_id: &str, kind: &str, source: &str, title: String, body: String, now_ms: i64) -> Stmt {
+#[allow(clippy::too_many_arguments)]
+fn notify(
+    court: &str,
+    user: &str,
+    case_id: &str,
+    kind: &str,
+    source: &str,
+    title: String,
+    body: String,
+    now_ms: i64,
+) -> Stmt {
     insert_notification_stmt(&NotificationRow {
         court_code: court.to_owned(),
         id: new_id(),
@@ -322,9 +336,8 @@ impl App {
                 message: "案件已结案，不能再采取措施".into(),
             });
         }
-        let kind = MeasureKind::from_str_opt(input.kind.trim()).ok_or_else(|| {
-            AppError::invalid("unknown_measure", "kind", "未知的措施种类")
-        })?;
+        let kind = MeasureKind::from_str_opt(input.kind.trim())
+            .ok_or_else(|| AppError::invalid("unknown_measure", "kind", "未知的措施种类"))?;
         let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
         let (subject, party_id) = subject_of(&case, &parties, input, today)?;
         let applicant_deleted_on = if kind == MeasureKind::Dishonest && input.on_application {
@@ -357,7 +370,11 @@ impl App {
             Some(s) => {
                 let d = parse_day(s, "applied_on")?;
                 if d > today {
-                    return Err(AppError::invalid("date_in_future", "applied_on", "申请日期不能晚于今天"));
+                    return Err(AppError::invalid(
+                        "date_in_future",
+                        "applied_on",
+                        "申请日期不能晚于今天",
+                    ));
                 }
                 Some(d)
             }
@@ -405,8 +422,11 @@ impl App {
                 "effective".into()
             },
             needs_approval: i64::from(plan.needs_approval),
-            document_number: format!("{}之{}", case.case_number.trim_end_matches('号'), serial_zh(serial))
-                + "号",
+            document_number: format!(
+                "{}之{}",
+                case.case_number.trim_end_matches('号'),
+                serial_zh(serial)
+            ) + "号",
             proposed_by: actor.user_id.clone(),
             proposed_on: ymd(today),
             decided_by: None,
@@ -517,12 +537,16 @@ impl App {
             });
         }
         if comment.chars().count() > 500 {
-            return Err(AppError::invalid("too_long", "comment", "审批意见不超过 500 字"));
+            return Err(AppError::invalid(
+                "too_long",
+                "comment",
+                "审批意见不超过 500 字",
+            ));
         }
         let kind = MeasureKind::from_str_opt(&m.kind)
             .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
-        let stored: StoredParams = serde_json::from_str(&m.params)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
         let plan = MeasurePlan {
             kind,
             needs_approval: true,
@@ -603,10 +627,11 @@ impl App {
         }
         if kind == MeasureKind::Dishonest {
             // The 15-day decision duty (SX2017 art 5) ends with the decision either way.
-            let has_application = zhixing_store::deadlines::deadlines_of(&mut tx, &case.court_code, &case.id)
-                .await?
-                .iter()
-                .any(|d| d.node == "dishonest_decision" && d.status == "pending");
+            let has_application =
+                zhixing_store::deadlines::deadlines_of(&mut tx, &case.court_code, &case.id)
+                    .await?
+                    .iter()
+                    .any(|d| d.node == "dishonest_decision" && d.status == "pending");
             if has_application {
                 record_system_event(
                     &mut tx,
@@ -614,7 +639,11 @@ impl App {
                     &case.id,
                     "dishonest_decision",
                     today,
-                    if approve { "决定纳入失信名单" } else { "决定不予纳入失信名单" },
+                    if approve {
+                        "决定纳入失信名单"
+                    } else {
+                        "决定不予纳入失信名单"
+                    },
                     &actor.user_id,
                     now_ms,
                 )
@@ -625,7 +654,11 @@ impl App {
             &mut tx,
             backend,
             actor,
-            if approve { "measure.approve" } else { "measure.refuse" },
+            if approve {
+                "measure.approve"
+            } else {
+                "measure.refuse"
+            },
             "measure",
             &m.id,
             Some(&case.id),
@@ -652,8 +685,8 @@ impl App {
         now_ms: i64,
     ) -> Result<(), AppError> {
         let kind = plan.kind;
-        let stored: StoredParams = serde_json::from_str(&m.params)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
         let court_name = courts::find(tx, &case.court_code)
             .await?
             .map(|c| c.name)
@@ -661,13 +694,13 @@ impl App {
         let listed_on = m.decided_on.clone().unwrap_or_else(|| ymd(today));
         let publish_on = m.publish_on.clone().unwrap_or_else(|| listed_on.clone());
         let list = match kind {
-            MeasureKind::Dishonest => Some((
-                "dishonest",
-                stored.conduct.clone().unwrap_or_default(),
-            )),
+            MeasureKind::Dishonest => {
+                Some(("dishonest", stored.conduct.clone().unwrap_or_default()))
+            }
             MeasureKind::ConsumptionRestriction => Some((
                 "restricted",
-                "未按执行通知书指定的期间履行生效法律文书确定的给付义务（限制消费规定第一条）".to_owned(),
+                "未按执行通知书指定的期间履行生效法律文书确定的给付义务（限制消费规定第一条）"
+                    .to_owned(),
             )),
             _ => None,
         };
@@ -695,7 +728,11 @@ impl App {
                     pe.name = p.name.clone();
                     pe.id_number = p.id_number.clone();
                     pe.legal_representative = None;
-                    pe.conduct = format!("{}的{}（限制消费规定第三条第二款）", m.subject_name, p.role.name_zh());
+                    pe.conduct = format!(
+                        "{}的{}（限制消费规定第三条第二款）",
+                        m.subject_name,
+                        p.role.name_zh()
+                    );
                     if let Ok(id) = IdNumber::parse(&p.id_number, today) {
                         pe.sex = Some(match id.sex() {
                             zhixing_domain::id_number::Sex::Male => "男".into(),
@@ -734,19 +771,27 @@ impl App {
             });
             if !restricted {
                 if m.subject_kind == "person" {
-                    let serial = store::next_document_serial(tx, &case.court_code, &case.id).await?;
+                    let serial =
+                        store::next_document_serial(tx, &case.court_code, &case.id).await?;
                     let cr = MeasureRow {
                         id: new_id(),
                         kind: "consumption_restriction".into(),
                         params: serde_json::to_string(&StoredParams {
-                            reason: format!("被执行人已被纳入失信名单（{}），依限制消费规定第一条应当限制消费", m.document_number),
+                            reason: format!(
+                                "被执行人已被纳入失信名单（{}），依限制消费规定第一条应当限制消费",
+                                m.document_number
+                            ),
                             ..Default::default()
                         })
                         .map_err(|e| AppError::Internal(e.to_string()))?,
                         amount_fen: None,
                         status: "pending_approval".into(),
                         needs_approval: 1,
-                        document_number: format!("{}之{}号", case.case_number.trim_end_matches('号'), serial_zh(serial)),
+                        document_number: format!(
+                            "{}之{}号",
+                            case.case_number.trim_end_matches('号'),
+                            serial_zh(serial)
+                        ),
                         proposed_by: actor.user_id.clone(),
                         proposed_on: ymd(today),
                         decided_by: None,
@@ -839,7 +884,11 @@ impl App {
         }
         let on_d = parse_day(on, "on")?;
         if on_d > today {
-            return Err(AppError::invalid("date_in_future", "on", "执行日期不能晚于今天"));
+            return Err(AppError::invalid(
+                "date_in_future",
+                "on",
+                "执行日期不能晚于今天",
+            ));
         }
         if let Some(eff) = &m.effective_on
             && ymd(on_d) < *eff
@@ -852,10 +901,14 @@ impl App {
         }
         let note = note.trim();
         if note.is_empty() || note.chars().count() > 1000 {
-            return Err(AppError::invalid("required", "note", "须填写执行情况（1000 字以内）"));
+            return Err(AppError::invalid(
+                "required",
+                "note",
+                "须填写执行情况（1000 字以内）",
+            ));
         }
-        let stored: StoredParams = serde_json::from_str(&m.params)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
         let release = if m.kind == "detention" {
             if !note.contains("通知") {
                 return Err(AppError::invalid(
@@ -893,7 +946,10 @@ impl App {
             &m.id,
             Some(&case.id),
             None,
-            Some(serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release}).to_string()),
+            Some(
+                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release})
+                    .to_string(),
+            ),
             now_ms,
         )
         .await?;
@@ -926,7 +982,11 @@ impl App {
         drop(conn);
         let ground_on = parse_day(ground_on, "ground_on")?;
         if ground_on > today {
-            return Err(AppError::invalid("date_in_future", "ground_on", "事由发生日期不能晚于今天"));
+            return Err(AppError::invalid(
+                "date_in_future",
+                "ground_on",
+                "事由发生日期不能晚于今天",
+            ));
         }
         let mut tx = self.db.begin().await?;
         self.end_in_tx(&mut tx, actor, &case, &m, ground, ground_on, today, now_ms)
@@ -952,9 +1012,8 @@ impl App {
     ) -> Result<(), AppError> {
         let kind = MeasureKind::from_str_opt(&m.kind)
             .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
-        let g = EndGround::from_str_opt(ground.trim()).ok_or_else(|| {
-            AppError::invalid("unknown_ground", "ground", "未知的删除/解除事由")
-        })?;
+        let g = EndGround::from_str_opt(ground.trim())
+            .ok_or_else(|| AppError::invalid("unknown_ground", "ground", "未知的删除/解除事由"))?;
         let rule = measure::end_rule(kind, g).ok_or_else(|| {
             AppError::invalid(
                 "ground_not_applicable",
@@ -1003,7 +1062,10 @@ impl App {
         }
         batch::run(tx, stmts).await?;
         if rule.within_working_days.is_some()
-            && matches!(kind, MeasureKind::Dishonest | MeasureKind::ConsumptionRestriction)
+            && matches!(
+                kind,
+                MeasureKind::Dishonest | MeasureKind::ConsumptionRestriction
+            )
         {
             // Start the deletion duty on the ground's date unless one is open, then complete it.
             let open = zhixing_store::deadlines::deadlines_of(tx, &case.court_code, &case.id)
@@ -1068,7 +1130,10 @@ impl App {
             .into_iter()
             .filter(|m| {
                 m.status == "effective"
-                    && matches!(m.kind.as_str(), "dishonest" | "consumption_restriction" | "exit_ban")
+                    && matches!(
+                        m.kind.as_str(),
+                        "dishonest" | "consumption_restriction" | "exit_ban"
+                    )
             })
             .collect();
         drop(conn);
@@ -1126,7 +1191,11 @@ impl App {
             };
             drop(conn);
             let actor = Actor::system(&case.court_code, &court.path);
-            let ground = if m.kind == "detention" { "served" } else { "term_expired" };
+            let ground = if m.kind == "detention" {
+                "served"
+            } else {
+                "term_expired"
+            };
             let on = m
                 .expires_on
                 .as_deref()
@@ -1171,7 +1240,11 @@ impl App {
         Ok(out)
     }
 
-    pub async fn measure(&self, actor: &Actor, id: &str) -> Result<(CaseRow, MeasureRow), AppError> {
+    pub async fn measure(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(CaseRow, MeasureRow), AppError> {
         let mut conn = self.db.conn().await?;
         let m = store::find_measure(&mut conn, id)
             .await?
@@ -1221,7 +1294,10 @@ impl App {
             .await?;
         drop(conn);
         let ground = ground.trim();
-        if !matches!(ground, "should_not_be_listed" | "inaccurate" | "should_be_deleted") {
+        if !matches!(
+            ground,
+            "should_not_be_listed" | "inaccurate" | "should_be_deleted"
+        ) {
             return Err(AppError::invalid(
                 "correction_ground",
                 "ground",
@@ -1230,14 +1306,26 @@ impl App {
         }
         let statement = statement.trim();
         if statement.is_empty() || statement.chars().count() > 2000 {
-            return Err(AppError::invalid("required", "statement", "须填写纠正理由（2000 字以内）"));
+            return Err(AppError::invalid(
+                "required",
+                "statement",
+                "须填写纠正理由（2000 字以内）",
+            ));
         }
         let received = parse_day(received_on, "received_on")?;
         if received > today {
-            return Err(AppError::invalid("date_in_future", "received_on", "收到日期不能晚于今天"));
+            return Err(AppError::invalid(
+                "date_in_future",
+                "received_on",
+                "收到日期不能晚于今天",
+            ));
         }
         let decide_by = LegalCalendar::builtin()
-            .period_end(received, 15, zhixing_domain::calendar::DayUnit::CalendarDays)
+            .period_end(
+                received,
+                15,
+                zhixing_domain::calendar::DayUnit::CalendarDays,
+            )
             .map_err(|e| AppError::Invalid(e.at("received_on")))?;
         let c = CorrectionRow {
             court_code: e.court_code.clone(),
@@ -1346,7 +1434,11 @@ impl App {
             &case.id,
             "correction_decision",
             today,
-            if accept { "纠正申请成立" } else { "纠正申请不成立，驳回" },
+            if accept {
+                "纠正申请成立"
+            } else {
+                "纠正申请不成立，驳回"
+            },
             &actor.user_id,
             now_ms,
         )
@@ -1367,7 +1459,11 @@ impl App {
                 // The entry stays listed with its record corrected by staff; the feed tells partners.
                 let mut e = entry.clone();
                 e.updated_at = now_ms;
-                batch::run(&mut tx, vec![store::insert_change_stmt(&change(&e, "change", now_ms)?)]).await?;
+                batch::run(
+                    &mut tx,
+                    vec![store::insert_change_stmt(&change(&e, "change", now_ms)?)],
+                )
+                .await?;
             } else if let Some(m) = m.filter(|m| m.status == "effective") {
                 self.end_in_tx(&mut tx, actor, &case, &m, "corrected", today, today, now_ms)
                     .await?;
@@ -1388,7 +1484,11 @@ impl App {
             &mut tx,
             backend,
             actor,
-            if accept { "list.correction_accept" } else { "list.correction_reject" },
+            if accept {
+                "list.correction_accept"
+            } else {
+                "list.correction_reject"
+            },
             "list_correction",
             &c.id,
             Some(&case.id),
@@ -1420,7 +1520,13 @@ impl App {
         }
         let limit = limit.clamp(1, 1000);
         let mut conn = self.db.conn().await?;
-        Ok(store::changes_after(&mut conn, after, now_ms.saturating_sub(FEED_SETTLE_MS), limit).await?)
+        Ok(store::changes_after(
+            &mut conn,
+            after,
+            now_ms.saturating_sub(FEED_SETTLE_MS),
+            limit,
+        )
+        .await?)
     }
 }
 
@@ -1440,10 +1546,14 @@ impl App {
         match node {
             "payment_complete" => {
                 self.note_end_ground(actor, &case.id, on, now_ms).await?;
-                self.unpublish_terminated(actor, case, "执行完毕", now_ms).await
+                self.unpublish_terminated(actor, case, "执行完毕", now_ms)
+                    .await
             }
             "terminate_current" => self.publish_terminated(actor, case, on, now_ms).await,
-            "resumption" => self.unpublish_terminated(actor, case, "恢复执行", now_ms).await,
+            "resumption" => {
+                self.unpublish_terminated(actor, case, "恢复执行", now_ms)
+                    .await
+            }
             _ => Ok(()),
         }
     }
@@ -1467,7 +1577,11 @@ impl App {
             .into_iter()
             .filter(|p| p.role == "debtor")
         {
-            let key = p.id_number.clone().or(p.credit_code.clone()).unwrap_or_default();
+            let key = p
+                .id_number
+                .clone()
+                .or(p.credit_code.clone())
+                .unwrap_or_default();
             if existing
                 .iter()
                 .any(|e| e.list == "terminated" && e.status == "listed" && e.id_number == key)
@@ -1551,7 +1665,13 @@ impl App {
             .into_iter()
             .filter(|e| e.list == "terminated" && e.status == "listed")
         {
-            stmts.push(store::delete_entry_stmt(&e.court_code, &e.id, &today, reason, now_ms));
+            stmts.push(store::delete_entry_stmt(
+                &e.court_code,
+                &e.id,
+                &today,
+                reason,
+                now_ms,
+            ));
             e.status = "deleted".into();
             e.deleted_on = Some(today.clone());
             e.delete_reason = Some(reason.to_owned());
@@ -1645,7 +1765,8 @@ impl App {
         now_ms: i64,
     ) -> Result<Vec<PublicItem>, AppError> {
         let today = china_date(now_ms);
-        let name = measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
+        let name =
+            measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
         let key = id.trim().to_ascii_uppercase();
         let ok = IdNumber::parse(&key, today).is_ok()
             || zhixing_domain::credit_code::CreditCode::parse(&key).is_ok();

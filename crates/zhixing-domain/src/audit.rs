@@ -156,7 +156,11 @@ mod tests {
         let msg = "失信名单变更".as_bytes();
         let mut k = [0u8; 64];
         k[..key.len()].copy_from_slice(key);
-        let inner: Vec<u8> = k.iter().map(|b| b ^ 0x36).chain(msg.iter().copied()).collect();
+        let inner: Vec<u8> = k
+            .iter()
+            .map(|b| b ^ 0x36)
+            .chain(msg.iter().copied())
+            .collect();
         let inner_hash = hex::decode(sm3_hex(&inner)).unwrap();
         let outer: Vec<u8> = k.iter().map(|b| b ^ 0x5c).chain(inner_hash).collect();
         assert_eq!(hmac_sm3_hex(key, msg), sm3_hex(&outer));

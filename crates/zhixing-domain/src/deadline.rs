@@ -930,7 +930,11 @@ mod tests {
         let main: Vec<_> = nodes.iter().filter(|n| n.is_main_chain()).collect();
         assert_eq!(main.len(), 37);
         assert_eq!(main.iter().filter(|n| n.key).count(), 13);
-        assert_eq!(nodes.len(), 37 + 12, "37 main-chain nodes + 12 measure nodes");
+        assert_eq!(
+            nodes.len(),
+            37 + 12,
+            "37 main-chain nodes + 12 measure nodes"
+        );
         assert_eq!(builtin_nodes().len(), nodes.len());
         assert_eq!(rules.len(), 23);
         assert_eq!(builtin_rules().len(), 23);

@@ -265,9 +265,7 @@ impl DishonestGround {
         match self {
             DishonestGround::AbleButRefuses => "有履行能力而拒不履行生效法律文书确定义务",
             DishonestGround::Obstructs => "以伪造证据、暴力、威胁等方法妨碍、抗拒执行",
-            DishonestGround::Evades => {
-                "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行"
-            }
+            DishonestGround::Evades => "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行",
             DishonestGround::ViolatesAssetReport => "违反财产报告制度",
             DishonestGround::ViolatesRestriction => "违反限制消费令",
             DishonestGround::BreaksSettlement => "无正当理由拒不履行执行和解协议",
@@ -700,14 +698,19 @@ pub fn end_rule(kind: MeasureKind, ground: EndGround) -> Option<EndRule> {
         // SX2017 art 10: the seven deletion grounds, term expiry; arts 11–12 correction. All
         // deletions are due within 3 working days.
         MeasureKind::Dishonest => match ground {
-            FullPerformance | SettlementPerformed | ApplicantRequest | NoAssetsAfterTermination
-            | SuspendedRetrialBankruptcy | NotEnforced | Terminated | TermExpired | Corrected => {
-                Some(EndRule {
-                    mandatory: true,
-                    within_working_days: Some(DELETE_WORKING_DAYS),
-                    source: "SX2017 art 10; arts 11–12",
-                })
-            }
+            FullPerformance
+            | SettlementPerformed
+            | ApplicantRequest
+            | NoAssetsAfterTermination
+            | SuspendedRetrialBankruptcy
+            | NotEnforced
+            | Terminated
+            | TermExpired
+            | Corrected => Some(EndRule {
+                mandatory: true,
+                within_working_days: Some(DELETE_WORKING_DAYS),
+                source: "SX2017 art 10; arts 11–12",
+            }),
             _ => None,
         },
         // XF2015 art 9 / EPI art 25: must lift on full performance; may lift on security or the
@@ -758,9 +761,7 @@ pub fn end_due(
     cal: &LegalCalendar,
 ) -> Result<Option<NaiveDate>, RuleError> {
     match rule.within_working_days {
-        Some(n) => cal
-            .period_end(ground_on, n, DayUnit::WorkingDays)
-            .map(Some),
+        Some(n) => cal.period_end(ground_on, n, DayUnit::WorkingDays).map(Some),
         None => Ok(None),
     }
 }
@@ -818,10 +819,7 @@ pub fn validate_public_name(q: &str) -> Result<String, RuleError> {
     let q = q.trim();
     let n = q.chars().count();
     if !(2..=50).contains(&n) {
-        return Err(RuleError::new(
-            "name_length",
-            "姓名或名称应为 2 至 50 个字",
-        ));
+        return Err(RuleError::new("name_length", "姓名或名称应为 2 至 50 个字"));
     }
     if q.chars()
         .any(|c| matches!(c, '%' | '*' | '_' | '?' | '<' | '>' | '\\') || c.is_control())
@@ -893,13 +891,17 @@ mod tests {
         assert!(plan.needs_approval);
         p.extra_years = Some(1);
         assert_eq!(
-            validate(MeasureKind::Dishonest, &s, &p, today).unwrap_err().code,
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
             "dishonest_term"
         );
         p.extra_years = None;
         p.security_provided = true;
         assert_eq!(
-            validate(MeasureKind::Dishonest, &s, &p, today).unwrap_err().code,
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
             "dishonest_exception"
         );
         p.ground = Some(2);
@@ -912,13 +914,17 @@ mod tests {
         );
         p.extra_years = Some(4);
         assert_eq!(
-            validate(MeasureKind::Dishonest, &s, &p, today).unwrap_err().code,
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
             "dishonest_term"
         );
         p.extra_years = None;
         p.ground = Some(7);
         assert_eq!(
-            validate(MeasureKind::Dishonest, &s, &p, today).unwrap_err().code,
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
             "dishonest_ground"
         );
         // Grace period 1–3 months moves publication and the term.
@@ -931,7 +937,9 @@ mod tests {
         assert_eq!(t.expires_on, Some(d("2028-03-31")));
         p.grace_months = Some(4);
         assert_eq!(
-            validate(MeasureKind::Dishonest, &s, &p, today).unwrap_err().code,
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
             "grace_period"
         );
     }

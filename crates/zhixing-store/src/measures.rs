@@ -127,7 +127,14 @@ pub fn end_measure_stmt(
     .text(id)
 }
 
-pub fn execute_measure_stmt(court: &str, id: &str, on: &str, note: &str, expires_on: Option<&str>, now_ms: i64) -> Stmt {
+pub fn execute_measure_stmt(
+    court: &str,
+    id: &str,
+    on: &str,
+    note: &str,
+    expires_on: Option<&str>,
+    now_ms: i64,
+) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
          updated_at = $4 WHERE court_code = $5 AND id = $6 AND status = 'effective'",
@@ -364,7 +371,12 @@ pub fn delete_entry_stmt(court: &str, id: &str, on: &str, reason: &str, now_ms: 
     .text(id)
 }
 
-pub fn update_entry_performance_stmt(court: &str, id: &str, performance: &str, now_ms: i64) -> Stmt {
+pub fn update_entry_performance_stmt(
+    court: &str,
+    id: &str,
+    performance: &str,
+    now_ms: i64,
+) -> Stmt {
     Stmt::new(
         "UPDATE public_list_entries SET performance = $1, updated_at = $2 WHERE court_code = $3 AND id = $4",
     )

@@ -505,7 +505,14 @@ pub async fn request_correction(
     let r: CorrectionRequest = parse_json(&body)?;
     let c = st
         .app
-        .request_correction(&actor, &id, &r.ground, &r.statement, &r.received_on, st.now_ms())
+        .request_correction(
+            &actor,
+            &id,
+            &r.ground,
+            &r.statement,
+            &r.received_on,
+            st.now_ms(),
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(CorrectionOut::from(&c))))
 }
@@ -589,14 +596,23 @@ async fn public_list(
     let q: PublicQuery = Query::try_from_uri(req.uri())
         .map(|Query(q)| q)
         .map_err(|_| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "query", None, "查询参数格式不正确")
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "query",
+                None,
+                "查询参数格式不正确",
+            )
         })?;
     if q.name.len() > 200 || q.id.len() > 64 {
         tracing::warn!(client = %key, "oversized public query refused");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_long",
-            Some(if q.name.len() > 200 { "name".into() } else { "id".into() }),
+            Some(if q.name.len() > 200 {
+                "name".into()
+            } else {
+                "id".into()
+            }),
             "查询内容过长",
         ));
     }
@@ -618,21 +634,30 @@ async fn public_list(
 /// ID masked; at most 20 items; rate-limited per client).
 #[utoipa::path(get, path = "/api/v1/public/dishonest", params(PublicQuery),
     responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn public_dishonest(State(st): State<AppState>, req: Request) -> Result<Json<PublicOut>, ApiError> {
+pub async fn public_dishonest(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
     public_list(st, req, "dishonest").await
 }
 
 /// 限制消费人员 lookup, same contract as `/public/dishonest`.
 #[utoipa::path(get, path = "/api/v1/public/restricted", params(PublicQuery),
     responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn public_restricted(State(st): State<AppState>, req: Request) -> Result<Json<PublicOut>, ApiError> {
+pub async fn public_restricted(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
     public_list(st, req, "restricted").await
 }
 
 /// 终本案件 lookup, same contract as `/public/dishonest`.
 #[utoipa::path(get, path = "/api/v1/public/terminated", params(PublicQuery),
     responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn public_terminated(State(st): State<AppState>, req: Request) -> Result<Json<PublicOut>, ApiError> {
+pub async fn public_terminated(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
     public_list(st, req, "terminated").await
 }
 
@@ -683,7 +708,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/measures/{id}/document", get(document))
         .route("/api/v1/approvals", get(approvals))
         .route("/api/v1/cases/{id}/list-entries", get(list_entries))
-        .route("/api/v1/list-entries/{id}/corrections", post(request_correction))
+        .route(
+            "/api/v1/list-entries/{id}/corrections",
+            post(request_correction),
+        )
         .route("/api/v1/corrections/{id}/decision", post(decide_correction))
         .route("/api/v1/partner/list-changes", get(feed))
         .route("/api/v1/public/dishonest", get(public_dishonest))

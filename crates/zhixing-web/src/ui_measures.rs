@@ -288,7 +288,11 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
                     if e.status == "listed" {
                         "公布中".to_owned()
                     } else {
-                        format!("{} 删除：{}", e.deleted_on.clone().unwrap_or_default(), e.delete_reason.clone().unwrap_or_default())
+                        format!(
+                            "{} 删除：{}",
+                            e.deleted_on.clone().unwrap_or_default(),
+                            e.delete_reason.clone().unwrap_or_default()
+                        )
                     },
                 )
             })
@@ -325,7 +329,10 @@ fn field(form: &HashMap<String, String>, k: &str) -> String {
     form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 
-fn num<T: std::str::FromStr>(form: &HashMap<String, String>, k: &str) -> Result<Option<T>, AppError> {
+fn num<T: std::str::FromStr>(
+    form: &HashMap<String, String>,
+    k: &str,
+) -> Result<Option<T>, AppError> {
     let v = field(form, k);
     if v.is_empty() {
         return Ok(None);
@@ -428,7 +435,13 @@ async fn execution_submit(
     let back = field(&form, "back");
     let r = st
         .app
-        .execute_measure(&staff.actor, &mid, &field(&form, "on"), &field(&form, "note"), st.now_ms())
+        .execute_measure(
+            &staff.actor,
+            &mid,
+            &field(&form, "on"),
+            &field(&form, "note"),
+            st.now_ms(),
+        )
         .await
         .map(|_| ());
     after(&st, &staff, &back, r).await
@@ -446,7 +459,13 @@ async fn end_submit(
     let back = field(&form, "back");
     let r = st
         .app
-        .end_measure(&staff.actor, &mid, &field(&form, "ground"), &field(&form, "ground_on"), st.now_ms())
+        .end_measure(
+            &staff.actor,
+            &mid,
+            &field(&form, "ground"),
+            &field(&form, "ground_on"),
+            st.now_ms(),
+        )
         .await
         .map(|_| ());
     after(&st, &staff, &back, r).await
@@ -498,7 +517,9 @@ async fn approvals_page(State(st): State<AppState>, staff: Staff) -> Response {
             .map(|r| {
                 (
                     r.case_id.clone(),
-                    MeasureKind::from_str_opt(&r.kind).map_or("", MeasureKind::name_zh).to_owned(),
+                    MeasureKind::from_str_opt(&r.kind)
+                        .map_or("", MeasureKind::name_zh)
+                        .to_owned(),
                     r.subject_name.clone(),
                     r.document_number.clone(),
                     r.proposed_on.clone(),
@@ -547,7 +568,11 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
         } else if name.len() > 200 || id.len() > 64 {
             error = "查询内容过长".into();
         } else {
-            match st.app.public_lookup(list, &name, &id, &st.config.id_mask, now).await {
+            match st
+                .app
+                .public_lookup(list, &name, &id, &st.config.id_mask, now)
+                .await
+            {
                 Ok(v) => items = v,
                 Err(e) => error = classify(&e).3,
             }

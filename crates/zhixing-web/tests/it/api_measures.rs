@@ -33,7 +33,11 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         debtor.address = Some("四川省犍为县玉津镇某街 8 号".into());
         let id_number = debtor.id_number.clone().unwrap();
         let case = app
-            .file_case(&t.court.command, &filing("川1123", 31, debtor, 1_234_567), NOW_MS)
+            .file_case(
+                &t.court.command,
+                &filing("川1123", 31, debtor, 1_234_567),
+                NOW_MS,
+            )
             .await
             .unwrap()
             .case;
@@ -83,18 +87,42 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         assert_eq!(m["status"], "pending_approval");
         let mid = m["id"].as_str().unwrap().to_owned();
         // The approver queue shows it to the 院长 only.
-        let (s, q) = t.json("GET", "/api/v1/approvals", Some(&president), None).await;
+        let (s, q) = t
+            .json("GET", "/api/v1/approvals", Some(&president), None)
+            .await;
         assert_eq!(s, StatusCode::OK);
-        assert!(q["items"].as_array().unwrap().iter().any(|x| x["id"] == mid.as_str()));
+        assert!(
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == mid.as_str())
+        );
         let (s, _) = t.json("GET", "/api/v1/approvals", Some(&cmd), None).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         // No document before the decision; the handler cannot approve.
-        let (s, _) = t.json("GET", &format!("/api/v1/measures/{mid}/document"), Some(&cmd), None).await;
+        let (s, _) = t
+            .json(
+                "GET",
+                &format!("/api/v1/measures/{mid}/document"),
+                Some(&cmd),
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::CONFLICT);
         let dec = format!("/api/v1/measures/{mid}/decision");
-        let (s, _) = t.json("POST", &dec, Some(&cmd), Some(r#"{"approve": true}"#)).await;
+        let (s, _) = t
+            .json("POST", &dec, Some(&cmd), Some(r#"{"approve": true}"#))
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, m) = t.json("POST", &dec, Some(&president), Some(r#"{"approve": true, "comment": "同意"}"#)).await;
+        let (s, m) = t
+            .json(
+                "POST",
+                &dec,
+                Some(&president),
+                Some(r#"{"approve": true, "comment": "同意"}"#),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{m}");
         assert_eq!(m["status"], "effective");
 
@@ -106,20 +134,48 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             .unwrap();
         let (s, h, bytes) = t.call(req).await;
         assert_eq!(s, StatusCode::OK);
-        assert!(h["content-type"].to_str().unwrap().contains("wordprocessingml"));
+        assert!(
+            h["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("wordprocessingml")
+        );
         assert!(bytes.starts_with(b"PK"));
 
         // The public lookup: no login, the SX2017 art 6 fields, masked, no contact data.
-        let q = format!("/api/v1/public/dishonest?name={}&id={}", enc("钱七"), id_number);
-        let req = axum::http::Request::builder().uri(&q).body(axum::body::Body::empty()).unwrap();
+        let q = format!(
+            "/api/v1/public/dishonest?name={}&id={}",
+            enc("钱七"),
+            id_number
+        );
+        let req = axum::http::Request::builder()
+            .uri(&q)
+            .body(axum::body::Body::empty())
+            .unwrap();
         let (s, _, bytes) = t.call(req).await;
         assert_eq!(s, StatusCode::OK);
         let raw = String::from_utf8(bytes).unwrap();
         assert!(!raw.contains(&id_number), "full ID number leaked: {raw}");
-        assert!(!raw.contains("13912345678") && !raw.contains("玉津镇"), "contact data leaked: {raw}");
+        assert!(
+            !raw.contains("13912345678") && !raw.contains("玉津镇"),
+            "contact data leaked: {raw}"
+        );
         let v: Value = serde_json::from_str(&raw).unwrap();
         let item = &v["items"][0];
-        for k in ["name", "id_masked", "sex", "age", "case_number", "court", "basis", "obligation", "performance", "conduct", "filed_on", "listed_on"] {
+        for k in [
+            "name",
+            "id_masked",
+            "sex",
+            "age",
+            "case_number",
+            "court",
+            "basis",
+            "obligation",
+            "performance",
+            "conduct",
+            "filed_on",
+            "listed_on",
+        ] {
             assert!(item.get(k).is_some(), "field {k} missing in {item}");
         }
         assert_eq!(item["name"], "钱七");
@@ -129,24 +185,55 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         assert_eq!(&masked[10..14], "****");
         assert_eq!(&masked[14..], &id_number[14..]);
         // Not on the other lists' terms: 限制消费 is pending the 院长's signature, 终本 not reached.
-        let (s, v) = t.json("GET", &q.replace("dishonest", "terminated"), None, None).await;
+        let (s, v) = t
+            .json("GET", &q.replace("dishonest", "terminated"), None, None)
+            .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["items"].as_array().unwrap().len(), 0);
         // Wildcards and bad numbers are refused, naming the field.
-        let (s, v) = t.json("GET", &format!("/api/v1/public/dishonest?name={}&id=5111%25", enc("钱七")), None, None).await;
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!("/api/v1/public/dishonest?name={}&id=5111%25", enc("钱七")),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(v["error"]["field"], "id");
-        let (s, v) = t.json("GET", &format!("/api/v1/public/dishonest?name={}&id={id_number}", enc("钱%")), None, None).await;
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?name={}&id={id_number}",
+                    enc("钱%")
+                ),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(v["error"]["field"], "name");
-        let (s, v) = t.json("GET", &format!("/api/v1/public/dishonest?name={}&id={id_number}", "a".repeat(300)), None, None).await;
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?name={}&id={id_number}",
+                    "a".repeat(300)
+                ),
+                None,
+                None,
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(v["error"]["code"], "too_long");
 
         // The partner feed: signed with HMAC-SM3 keyed by the SM3 of the partner's token.
         // (Changes are served after a 5 s settle window; the test clock is fixed, so the add made
         // "now" is not served yet — move past it through the app.)
-        let (s, _) = t.json("GET", "/api/v1/partner/list-changes", Some(&cmd), None).await;
+        let (s, _) = t
+            .json("GET", "/api/v1/partner/list-changes", Some(&cmd), None)
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN);
         let req = axum::http::Request::builder()
             .uri("/api/v1/partner/list-changes?after=&limit=10")
@@ -156,7 +243,13 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         let (s, h, bytes) = t.call(req).await;
         assert_eq!(s, StatusCode::OK);
         let sig = h["x-zhixing-signature"].to_str().unwrap().to_owned();
-        assert_eq!(sig, format!("hmac-sm3={}", hmac_sm3_hex(sm3_hex(partner.as_bytes()).as_bytes(), &bytes)));
+        assert_eq!(
+            sig,
+            format!(
+                "hmac-sm3={}",
+                hmac_sm3_hex(sm3_hex(partner.as_bytes()).as_bytes(), &bytes)
+            )
+        );
         let later = app
             .list_changes(
                 &app.authenticate_token(&partner).await.unwrap(),
@@ -182,7 +275,10 @@ async fn the_public_portal_is_rate_limited_per_client() {
         let (s, _) = t.json("GET", &q, None, None).await;
         statuses.push(s);
     }
-    assert!(statuses[..30].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses[..30].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
     assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(statuses[31], StatusCode::TOO_MANY_REQUESTS);
     t.db.cleanup().await;

@@ -396,22 +396,44 @@ async fn measures_pages_propose_approve_and_the_public_portal() {
             .unwrap()
     };
     // A fine above the limit shows the rule beside the form.
-    let req = post(cmd.clone(), csrf_of(&html), uri.clone(), vec![
-        ("kind", "fine".into()), ("party_id", party.clone()), ("amount_yuan", "100,000.01".into()), ("reason", "转移财产".into()),
-    ]);
+    let req = post(
+        cmd.clone(),
+        csrf_of(&html),
+        uri.clone(),
+        vec![
+            ("kind", "fine".into()),
+            ("party_id", party.clone()),
+            ("amount_yuan", "100,000.01".into()),
+            ("reason", "转移财产".into()),
+        ],
+    );
     let (s, _, body) = t.call(req).await;
     assert_eq!(s, StatusCode::OK);
     let body = String::from_utf8(body).unwrap();
-    assert!(body.contains("id=\"form-error\"") && body.contains("fine_limit"), "{body}");
+    assert!(
+        body.contains("id=\"form-error\"") && body.contains("fine_limit"),
+        "{body}"
+    );
     // A 失信 listing goes to the 院长.
-    let req = post(cmd.clone(), csrf_of(&html), uri.clone(), vec![
-        ("kind", "dishonest".into()), ("party_id", party.clone()), ("ground", "4".into()), ("reason", "拒不报告财产".into()),
-    ]);
+    let req = post(
+        cmd.clone(),
+        csrf_of(&html),
+        uri.clone(),
+        vec![
+            ("kind", "dishonest".into()),
+            ("party_id", party.clone()),
+            ("ground", "4".into()),
+            ("reason", "拒不报告财产".into()),
+        ],
+    );
     let (s, _, _) = t.call(req).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = page(&t, &uri, &cmd).await;
     assert!(html.contains("待院长审批"));
-    assert!(!html.contains("/decision"), "the handler has no approve button");
+    assert!(
+        !html.contains("/decision"),
+        "the handler has no approve button"
+    );
     let (_, pres, _) = login(&t, &t.court.president.username, PASSWORD).await;
     let pres = pres.unwrap();
     let (s, q) = page(&t, "/approvals", &pres).await;
@@ -423,14 +445,26 @@ async fn measures_pages_propose_approve_and_the_public_portal() {
         let start = html.find(key).expect("decision form") + key.len();
         format!("/measures/{}", html[start..].split('"').next().unwrap())
     };
-    let req = post(pres.clone(), csrf_of(&html), action, vec![("decision", "approve".into()), ("back", case.id.clone())]);
+    let req = post(
+        pres.clone(),
+        csrf_of(&html),
+        action,
+        vec![("decision", "approve".into()), ("back", case.id.clone())],
+    );
     let (s, _, _) = t.call(req).await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = page(&t, &uri, &cmd).await;
     assert!(html.contains("已生效") && html.contains("下载文书"));
     // The public portal without login: masked, found by name + full number.
     let (s, _, body) = t
-        .call(Request::get(format!("/public?list=dishonest&name={}&id={id_number}", crate::api::urlencode("孙八"))).body(Body::empty()).unwrap())
+        .call(
+            Request::get(format!(
+                "/public?list=dishonest&name={}&id={id_number}",
+                crate::api::urlencode("孙八")
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let body = String::from_utf8(body).unwrap();
@@ -439,7 +473,14 @@ async fn measures_pages_propose_approve_and_the_public_portal() {
     assert!(!body.contains(&format!(">{id_number}<")));
     // Script in the query is shown inert.
     let (_, _, body) = t
-        .call(Request::get(format!("/public?name={}&id=1", crate::api::urlencode("<script>alert(1)</script>"))).body(Body::empty()).unwrap())
+        .call(
+            Request::get(format!(
+                "/public?name={}&id=1",
+                crate::api::urlencode("<script>alert(1)</script>")
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
         .await;
     let body = String::from_utf8(body).unwrap();
     assert!(!body.contains("<script>alert"), "{body}");
