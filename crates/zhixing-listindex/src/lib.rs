@@ -12,12 +12,15 @@
 //!   key's 64-bit hash to the first doc, and a chain through the records for the other docs with
 //!   the same hash. Every hit is compared with the real key text, so hash collisions cannot leak.
 //! - **By name**: for every distinct character bigram of a name, a posting list of
-//!   `(listed_on, doc)` packed in a `u64`, kept sorted newest first in chunks of at most
-//!   [`CHUNK_MAX`] (so an insert moves at most a few KiB, whatever the list's length). A query
-//!   intersects its bigrams' lists (the smallest drives, the others are galloped) and checks each
-//!   candidate with a real substring test, so counts are exact; because every list is in answer
-//!   order, the first verified hits are the newest. A 2-character query is one bigram: its count
-//!   is the list's length and its newest hits are the list's first elements.
+//!   `(listed_on, doc)` packed in a `u64` with a `u64` mask of the character positions where the
+//!   bigram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
+//!   an insert moves at most a few KiB, whatever the list's length). A query intersects its
+//!   bigrams' lists (the smallest drives, the others are galloped) and checks each candidate's
+//!   masks for bigrams at consecutive positions, which is an exact substring test without
+//!   touching the name (names longer than 63 characters fall back to the text). Counts are
+//!   exact, and because every list is in answer order the first hits are the newest. A
+//!   2-character query is one bigram: its count is the list's length and its newest hits are the
+//!   list's first elements.
 //!
 //! Removal is real (records, key chain and postings), so a lookup can never return a removed doc.
 #![forbid(unsafe_code)]
@@ -81,6 +84,15 @@ fn hash_bytes(b: &[u8]) -> u64 {
     mix64(h)
 }
 
+/// The hash of [`normalize_key`]`(s)` for an already trimmed `s`, without building the string.
+fn hash_key(trimmed: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in trimmed.as_bytes() {
+        h = (h ^ u64::from(x.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
 /// Hasher for u64 map keys: one mix, no per-byte work.
 #[derive(Default)]
 struct U64Hasher(u64);
@@ -118,20 +130,38 @@ fn gram(a: char, b: char) -> u64 {
     (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
 }
 
-/// Distinct bigrams of a string.
-fn grams(s: &str) -> Vec<u64> {
+/// Bit of a position mask meaning "an occurrence at position >= 63" (not exact: verify by text).
+const OVERFLOW: u64 = 1 << 63;
+
+/// Distinct bigrams of a string, each with the mask of the character positions where it starts
+/// (bit p for p < 63, else [`OVERFLOW`]).
+fn grams(s: &str) -> Vec<(u64, u64)> {
     let chars: Vec<char> = s.chars().collect();
-    let mut g: Vec<u64> = chars.windows(2).map(|w| gram(w[0], w[1])).collect();
-    g.sort_unstable();
-    g.dedup();
-    g
+    let mut g: Vec<(u64, u64)> = chars
+        .windows(2)
+        .enumerate()
+        .map(|(p, w)| {
+            let bit =
+                u32::try_from(p).map_or(OVERFLOW, |p| if p < 63 { 1u64 << p } else { OVERFLOW });
+            (gram(w[0], w[1]), bit)
+        })
+        .collect();
+    g.sort_unstable_by_key(|&(k, _)| k);
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(g.len());
+    for (k, m) in g {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 |= m,
+            _ => out.push((k, m)),
+        }
+    }
+    out
 }
 
-/// One posting list: elements in descending order, split into chunks (each descending, each
-/// chunk's elements above the next chunk's), none empty.
+/// One posting list: `(posting, position mask)` in descending posting order, split into chunks
+/// (each descending, each chunk's elements above the next chunk's), none empty.
 #[derive(Debug, Default, Clone)]
 struct Postings {
-    chunks: Vec<Vec<u64>>,
+    chunks: Vec<Vec<(u64, u64)>>,
     len: usize,
 }
 
@@ -141,13 +171,13 @@ impl Postings {
         // First chunk whose smallest element is <= k; past the end, the last chunk.
         let i = self
             .chunks
-            .partition_point(|c| c.last().is_some_and(|&m| m > k));
+            .partition_point(|c| c.last().is_some_and(|m| m.0 > k));
         i.min(self.chunks.len().saturating_sub(1))
     }
 
-    fn insert(&mut self, k: u64) -> bool {
+    fn insert(&mut self, k: u64, mask: u64) -> bool {
         if self.chunks.is_empty() {
-            self.chunks.push(vec![k]);
+            self.chunks.push(vec![(k, mask)]);
             self.len = 1;
             return true;
         }
@@ -155,11 +185,11 @@ impl Postings {
         let Some(chunk) = self.chunks.get_mut(ci) else {
             return false;
         };
-        let pos = chunk.partition_point(|&x| x > k);
-        if chunk.get(pos) == Some(&k) {
+        let pos = chunk.partition_point(|x| x.0 > k);
+        if chunk.get(pos).is_some_and(|x| x.0 == k) {
             return false;
         }
-        chunk.insert(pos, k);
+        chunk.insert(pos, (k, mask));
         self.len += 1;
         if chunk.len() > CHUNK_MAX {
             let tail = chunk.split_off(chunk.len() / 2);
@@ -176,8 +206,8 @@ impl Postings {
         let Some(chunk) = self.chunks.get_mut(ci) else {
             return false;
         };
-        let pos = chunk.partition_point(|&x| x > k);
-        if chunk.get(pos) != Some(&k) {
+        let pos = chunk.partition_point(|x| x.0 > k);
+        if chunk.get(pos).is_none_or(|x| x.0 != k) {
             return false;
         }
         chunk.remove(pos);
@@ -188,7 +218,7 @@ impl Postings {
         true
     }
 
-    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+    fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         self.chunks.iter().flatten().copied()
     }
 
@@ -212,33 +242,31 @@ impl<'a> Cursor<'a> {
         Cursor { p, ci: 0, i: 0 }
     }
 
-    /// Whether `k` is in the list. Keys must be asked in descending order.
-    fn seek(&mut self, k: u64) -> bool {
+    /// The position mask of `k` if `k` is in the list. Keys must be asked in descending order.
+    fn seek(&mut self, k: u64) -> Option<u64> {
         let chunks = &self.p.chunks;
         // Skip whole chunks whose smallest element is still above k.
         if chunks
             .get(self.ci)
             .and_then(|c| c.last())
-            .is_some_and(|&m| m > k)
+            .is_some_and(|m| m.0 > k)
         {
             let rest = chunks.get(self.ci + 1..).unwrap_or(&[]);
-            self.ci += 1 + rest.partition_point(|c| c.last().is_some_and(|&m| m > k));
+            self.ci += 1 + rest.partition_point(|c| c.last().is_some_and(|m| m.0 > k));
             self.i = 0;
         }
-        let Some(chunk) = chunks.get(self.ci) else {
-            return false;
-        };
+        let chunk = chunks.get(self.ci)?;
         // Gallop from the current position, then binary search the bracket.
         let rest = chunk.get(self.i..).unwrap_or(&[]);
         let mut step = 1;
-        while rest.get(step - 1).is_some_and(|&x| x > k) {
+        while rest.get(step - 1).is_some_and(|x| x.0 > k) {
             step *= 2;
         }
         let lo = step / 2;
         let hi = step.min(rest.len());
         let within = rest.get(lo..hi).unwrap_or(&[]);
-        self.i += lo + within.partition_point(|&x| x > k);
-        chunk.get(self.i) == Some(&k)
+        self.i += lo + within.partition_point(|x| x.0 > k);
+        chunk.get(self.i).filter(|x| x.0 == k).map(|x| x.1)
     }
 }
 
@@ -357,14 +385,14 @@ impl ListIndex {
             live: true,
         };
         if !key.is_empty() {
-            let h = hash_bytes(key.as_bytes());
+            let h = hash_key(&key);
             if let Some(head) = self.keys.insert(h, e.doc) {
                 rec.next_key = head;
             }
         }
         let p = posting(e.listed_on, e.doc);
-        for g in grams(name) {
-            self.names.entry(g).or_default().insert(p);
+        for (g, mask) in grams(name) {
+            self.names.entry(g).or_default().insert(p, mask);
         }
         if let Some(slot) = self.recs.get_mut(i) {
             *slot = rec;
@@ -381,7 +409,7 @@ impl ListIndex {
         let key = self.key_of(&rec).to_owned();
         // Unlink from the key chain.
         if !key.is_empty() {
-            let h = hash_bytes(key.as_bytes());
+            let h = hash_key(&key);
             if self.keys.get(&h) == Some(&doc) {
                 if rec.next_key == NO_DOC {
                     self.keys.remove(&h);
@@ -403,7 +431,7 @@ impl ListIndex {
             }
         }
         let p = posting(rec.listed_on, doc);
-        for g in grams(&name) {
+        for (g, _) in grams(&name) {
             if let Some(list) = self.names.get_mut(&g) {
                 list.remove(p);
                 if list.len == 0 {
@@ -452,24 +480,29 @@ impl ListIndex {
     /// Entries whose key equals `key` after [`normalize_key`], newest first (`listed_on`
     /// descending, then `doc` descending). An empty key matches nothing.
     pub fn by_key(&self, key: &str) -> Vec<DocId> {
-        let key = normalize_key(key);
-        if key.is_empty() {
+        // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
+        // comparison with the trimmed query is a comparison with its normalised form.
+        let k = key.trim();
+        if k.is_empty() {
             return Vec::new();
         }
-        let h = hash_bytes(key.as_bytes());
-        let mut hits: Vec<u64> = Vec::new();
-        let mut cur = self.keys.get(&h).copied().unwrap_or(NO_DOC);
+        let mut hits: Vec<DocId> = Vec::new();
+        let mut cur = self.keys.get(&hash_key(k)).copied().unwrap_or(NO_DOC);
         while cur != NO_DOC {
             let Some(r) = self.recs.get(idx(cur)) else {
                 break;
             };
-            if r.live && self.key_of(r) == key {
-                hits.push(posting(r.listed_on, cur));
+            if r.live && self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes()) {
+                hits.push(cur);
             }
             cur = r.next_key;
         }
-        hits.sort_unstable_by(|a, b| b.cmp(a));
-        hits.into_iter().map(posting_doc).collect()
+        if hits.len() > 1 {
+            hits.sort_unstable_by_key(|&d| {
+                std::cmp::Reverse(posting(self.recs.get(idx(d)).map_or(0, |r| r.listed_on), d))
+            });
+        }
+        hits
     }
 
     /// Entries whose name (trimmed) equals `name` (trimmed) and whose key equals `key`
@@ -490,42 +523,91 @@ impl ListIndex {
         if !(MIN_QUERY_CHARS..=MAX_QUERY_CHARS).contains(&n) {
             return NameHits::default();
         }
-        let mut lists: Vec<&Postings> = Vec::new();
-        for g in grams(q) {
-            match self.names.get(&g) {
-                Some(p) => lists.push(p),
-                None => return NameHits::default(),
+        // Distinct bigrams with their lists; `at[i]` is the distinct bigram starting at query
+        // offset i.
+        let qchars: Vec<char> = q.chars().collect();
+        let mut distinct: Vec<(u64, &Postings)> = Vec::new();
+        let mut at: Vec<usize> = Vec::with_capacity(n - 1);
+        for w in qchars.windows(2) {
+            let g = gram(w[0], w[1]);
+            if let Some(j) = distinct.iter().position(|d| d.0 == g) {
+                at.push(j);
+                continue;
             }
+            let Some(list) = self.names.get(&g) else {
+                return NameHits::default();
+            };
+            at.push(distinct.len());
+            distinct.push((g, list));
         }
-        lists.sort_by_key(|p| p.len);
-        let Some((driver, others)) = lists.split_first() else {
-            return NameHits::default();
-        };
         // One bigram covering the whole query: every posting is a hit.
         if n == 2 {
+            let Some((_, list)) = distinct.first() else {
+                return NameHits::default();
+            };
             return NameHits {
-                count: driver.len,
-                newest: driver.iter().take(limit).map(posting_doc).collect(),
+                count: list.len,
+                newest: list
+                    .iter()
+                    .take(limit)
+                    .map(|(p, _)| posting_doc(p))
+                    .collect(),
             };
         }
-        let mut cursors: Vec<Cursor<'_>> = others.iter().map(|p| Cursor::new(p)).collect();
+        // The smallest list drives; the others are galloped in step.
+        let Some(driver) =
+            (0..distinct.len()).min_by_key(|&j| distinct.get(j).map_or(0, |d| d.1.len))
+        else {
+            return NameHits::default();
+        };
+        let mut cursors: Vec<Option<Cursor<'_>>> = distinct
+            .iter()
+            .enumerate()
+            .map(|(j, d)| (j != driver).then(|| Cursor::new(d.1)))
+            .collect();
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let mut masks = vec![0u64; distinct.len()];
         let mut hits = NameHits::default();
-        'candidates: for p in driver.iter() {
-            for c in &mut cursors {
-                if !c.seek(p) {
-                    continue 'candidates;
+        let Some((_, driver_list)) = distinct.get(driver) else {
+            return hits;
+        };
+        'candidates: for (p, mask) in driver_list.iter() {
+            for (j, c) in cursors.iter_mut().enumerate() {
+                let m = match c {
+                    Some(c) => match c.seek(p) {
+                        Some(m) => m,
+                        None => continue 'candidates,
+                    },
+                    None => mask,
+                };
+                if let Some(slot) = masks.get_mut(j) {
+                    *slot = m;
                 }
             }
-            let doc = posting_doc(p);
-            let Some(r) = self.rec(doc) else {
-                continue;
-            };
-            if !self.name_of(r).contains(q) {
-                continue;
+            // The name contains the query iff some start s has bigram at[i] at s + i for every
+            // i: shift each mask back by its offset and intersect. Exact unless a position
+            // overflowed the mask; then the text decides.
+            let mut acc = u64::MAX;
+            let mut overflow = false;
+            for (i, &j) in at.iter().enumerate() {
+                let m = masks.get(j).copied().unwrap_or(0);
+                overflow |= m & OVERFLOW != 0;
+                acc &= (m & !OVERFLOW)
+                    .checked_shr(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
             }
-            hits.count += 1;
-            if hits.newest.len() < limit {
-                hits.newest.push(doc);
+            let doc = posting_doc(p);
+            let hit = if overflow {
+                self.rec(doc)
+                    .is_some_and(|r| finder.find(self.name_of(r).as_bytes()).is_some())
+            } else {
+                acc != 0
+            };
+            if hit {
+                hits.count += 1;
+                if hits.newest.len() < limit {
+                    hits.newest.push(doc);
+                }
             }
         }
         hits
