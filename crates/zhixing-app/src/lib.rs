@@ -15,6 +15,7 @@ pub mod error;
 pub mod evidence;
 pub mod funds;
 pub mod jobs;
+pub mod lists;
 pub mod measures;
 pub mod scope;
 pub mod statement;
@@ -31,6 +32,8 @@ pub struct App {
     pub evidence_dir: std::path::PathBuf,
     /// Legal-document templates: built in, or a court's edited copies (`ZHIXING_DOC_TEMPLATES`).
     pub doc_templates: zhixing_docs::Templates,
+    /// The published lists in memory for the public portal (see [`lists`]).
+    pub lists: std::sync::Arc<lists::PublicLists>,
 }
 
 /// Default evidence folder, beside the default SQLite file.
@@ -42,6 +45,7 @@ impl App {
             db,
             evidence_dir: DEFAULT_EVIDENCE_DIR.into(),
             doc_templates: zhixing_docs::Templates::builtin(),
+            lists: std::sync::Arc::default(),
         }
     }
 

@@ -668,6 +668,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.lists_changed(now_ms).await;
         Ok(m2)
     }
 
@@ -992,6 +993,7 @@ impl App {
         self.end_in_tx(&mut tx, actor, &case, &m, ground, ground_on, today, now_ms)
             .await?;
         tx.commit().await?;
+        self.lists_changed(now_ms).await;
         let mut conn = self.db.conn().await?;
         store::find_measure(&mut conn, &m.id)
             .await?
@@ -1215,6 +1217,9 @@ impl App {
                 Err(AppError::Conflict { .. }) => tx.rollback().await?,
                 Err(e) => return Err(e),
             }
+        }
+        if n > 0 {
+            self.lists_changed(now_ms).await;
         }
         Ok(n)
     }
@@ -1498,6 +1503,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.lists_changed(now_ms).await;
         let mut conn = self.db.conn().await?;
         store::find_correction(&mut conn, &c.id)
             .await?
@@ -1647,6 +1653,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.lists_changed(now_ms).await;
         Ok(())
     }
 
@@ -1695,6 +1702,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.lists_changed(now_ms).await;
         Ok(())
     }
 }
@@ -1753,9 +1761,9 @@ pub fn public_item(e: &ListEntryRow, mask: &str, today: NaiveDate) -> PublicItem
 }
 
 impl App {
-    /// Public lookup by ID number / credit code (exact) plus the name (exact), on one list. The
-    /// `id` is normalised (trimmed, upper case); anything that is not a well-formed ID number or
-    /// credit code is refused, so the list cannot be enumerated.
+    /// Public lookup by ID number / credit code (exact) plus the name (exact), on one list, from
+    /// the in-memory index. The `id` is normalised (trimmed, upper case); anything that is not a
+    /// well-formed ID number or credit code is refused, so the list cannot be enumerated.
     pub async fn public_lookup(
         &self,
         list: &str,
@@ -1777,13 +1785,23 @@ impl App {
                 "请输入有效的 18 位身份证号码或统一社会信用代码",
             ));
         }
-        let mut conn = self.db.conn().await?;
-        let rows = store::listed_by_key(&mut conn, list, &key, &ymd(today), 20).await?;
-        Ok(rows
-            .iter()
-            .filter(|e| e.name == name)
-            .map(|e| public_item(e, mask, today))
-            .collect())
+        self.load_public_lists(now_ms).await?;
+        Ok(self.lists.by_name_and_key(list, &name, &key, mask, today))
+    }
+
+    /// Public search by name alone (substring, 2–50 characters, no wildcards): the exact count
+    /// and the 20 newest entries, masked.
+    pub async fn public_search_name(
+        &self,
+        list: &str,
+        name: &str,
+        mask: &str,
+        now_ms: i64,
+    ) -> Result<crate::lists::NameResult, AppError> {
+        let name =
+            measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
+        self.load_public_lists(now_ms).await?;
+        Ok(self.lists.by_name(list, &name, mask, china_date(now_ms)))
     }
 }
 

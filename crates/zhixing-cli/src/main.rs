@@ -560,6 +560,10 @@ async fn scheduler_loop(app: App, every: std::time::Duration, sms: SmsArg) {
         if let Err(e) = app.deliver_sms(&gateway, now, 200).await {
             tracing::error!("SMS delivery failed: {e}");
         }
+        // Other servers' list changes, and publications whose grace period ended.
+        if let Err(e) = app.refresh_public_lists(now).await {
+            tracing::error!("public list refresh failed: {e}");
+        }
         // 失信 terms and detentions that ran out end by themselves (SX2017 art 10 para 2).
         match app.expire_measures(now, 500).await {
             Ok(0) => {}
@@ -767,6 +771,8 @@ async fn main() -> Result<()> {
                     moved.len()
                 );
             }
+            // The public lists in memory before the first anonymous lookup.
+            app.load_public_lists(now_ms()).await.map_err(app_err)?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;

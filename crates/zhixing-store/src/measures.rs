@@ -676,3 +676,13 @@ pub async fn paid_disbursements(
     .fetch_all(conn)
     .await?)
 }
+
+/// The id of the last list change created before `before` (ms), or "" when there is none.
+pub async fn settled_cursor(conn: &mut AnyConnection, before: i64) -> Result<String, StoreError> {
+    let id: Option<String> =
+        sqlx::query_scalar("SELECT MAX(id) FROM list_changes WHERE created_at < $1")
+            .bind(before)
+            .fetch_one(conn)
+            .await?;
+    Ok(id.unwrap_or_default())
+}

@@ -294,6 +294,10 @@ pub struct PublicQuery {
 pub struct PublicOut {
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<PublicItem>,
+    /// With a name but no `id`: the exact number of matching entries (`items` holds the 20
+    /// newest). Absent for a name + ID lookup.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub count: Option<usize>,
 }
 
 // ---- handlers -----------------------------------------------------------------------------------
@@ -616,22 +620,32 @@ async fn public_list(
             "查询内容过长",
         ));
     }
-    let items = match st
-        .app
-        .public_lookup(list, &q.name, &q.id, &st.config.id_mask, now)
-        .await
-    {
-        Ok(v) => v,
+    let answer = if q.id.trim().is_empty() {
+        st.app
+            .public_search_name(list, &q.name, &st.config.id_mask, now)
+            .await
+            .map(|r| PublicOut {
+                items: r.items,
+                count: Some(r.count),
+            })
+    } else {
+        st.app
+            .public_lookup(list, &q.name, &q.id, &st.config.id_mask, now)
+            .await
+            .map(|items| PublicOut { items, count: None })
+    };
+    match answer {
+        Ok(out) => Ok(Json(out)),
         Err(e) => {
             tracing::info!(client = %key, list, error = %e, "public lookup refused");
-            return Err(e.into());
+            Err(e.into())
         }
-    };
-    Ok(Json(PublicOut { items }))
+    }
 }
 
 /// 失信被执行人 lookup by name plus ID number or credit code (no login; SX2017 art 6 fields;
-/// ID masked; at most 20 items; rate-limited per client).
+/// ID masked; at most 20 items; rate-limited per client). Without `id`: name substring search,
+/// `count` plus the 20 newest.
 #[utoipa::path(get, path = "/api/v1/public/dishonest", params(PublicQuery),
     responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_dishonest(

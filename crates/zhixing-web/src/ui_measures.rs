@@ -542,6 +542,7 @@ pub struct PublicPage {
     pub id: String,
     pub searched: bool,
     pub items: Vec<PublicItem>,
+    pub count: Option<usize>,
     pub error: String,
 }
 
@@ -560,6 +561,7 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
     let searched = !name.is_empty() || !id.is_empty();
     let mut error = String::new();
     let mut items = Vec::new();
+    let mut count = None;
     if searched {
         let key = crate::api_measures::client_key(req.extensions());
         let now = st.now_ms();
@@ -568,11 +570,24 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
         } else if name.len() > 200 || id.len() > 64 {
             error = "查询内容过长".into();
         } else {
-            match st
-                .app
-                .public_lookup(list, &name, &id, &st.config.id_mask, now)
-                .await
-            {
+            let r = if id.trim().is_empty() {
+                match st
+                    .app
+                    .public_search_name(list, &name, &st.config.id_mask, now)
+                    .await
+                {
+                    Ok(r) => {
+                        count = Some(r.count);
+                        Ok(r.items)
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                st.app
+                    .public_lookup(list, &name, &id, &st.config.id_mask, now)
+                    .await
+            };
+            match r {
                 Ok(v) => items = v,
                 Err(e) => error = classify(&e).3,
             }
@@ -588,6 +603,7 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
         id: id.chars().take(18).collect(),
         searched,
         items,
+        count,
         error,
     }
     .into_response()

@@ -328,6 +328,19 @@ async fn dishonest_listing_publication_feed_and_deletion_after_full_performance(
         assert_ne!(item.id_masked, id_number);
         assert_eq!(item.conduct, "违反财产报告制度");
         assert!(item.sex.is_some() && item.age.is_some());
+        // By name alone: the exact count and the newest entries; one character is refused.
+        let r = app
+            .public_search_name("dishonest", "钱七", DEFAULT_ID_MASK, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!((r.count, r.items.len()), (1, 1));
+        assert_eq!(r.items[0].id_masked, item.id_masked);
+        let e = expect_invalid(
+            app.public_search_name("dishonest", "钱", DEFAULT_ID_MASK, NOW_MS)
+                .await,
+            "one character",
+        );
+        assert_eq!(e.code, "name_length");
         // A wrong name or a malformed number finds nothing / is refused.
         assert!(
             app.public_lookup("dishonest", "钱八", &id_number, DEFAULT_ID_MASK, NOW_MS)
@@ -384,6 +397,13 @@ async fn dishonest_listing_publication_feed_and_deletion_after_full_performance(
                 .await
                 .unwrap()
                 .is_empty()
+        );
+        assert_eq!(
+            app.public_search_name("dishonest", "钱七", DEFAULT_ID_MASK, now)
+                .await
+                .unwrap()
+                .count,
+            0
         );
         // The feed: partners only; add then delete, in order, after the settle window.
         expect_forbidden(
@@ -536,4 +556,43 @@ async fn each_effective_measure_produces_its_document_with_the_names_and_amounts
         }
     }
     t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_grace_period_keeps_the_entry_off_the_portal_until_its_publication_date() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "s").await;
+        let case = case_with(app, &f.command, person("冯二", 17)).await;
+        let party = debtor_id(app, &case).await;
+        let id_number = person("冯二", 17).id_number.unwrap();
+        // Loaded before the listing: the refresh after the decision keeps it current.
+        app.load_public_lists(NOW_MS).await.unwrap();
+        let mut m = input("dishonest", &party);
+        m.ground = Some(4);
+        m.grace_months = Some(1);
+        let m = app
+            .propose_measure(&f.command, &case.id, &m, NOW_MS)
+            .await
+            .unwrap();
+        let m = app
+            .decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.publish_on.as_deref(), Some("2024-10-27"));
+        assert_eq!(m.expires_on.as_deref(), Some("2026-10-27"));
+        let find = async |now: i64| {
+            app.public_lookup("dishonest", "冯二", &id_number, DEFAULT_ID_MASK, now)
+                .await
+                .unwrap()
+                .len()
+        };
+        assert_eq!(find(NOW_MS).await, 0, "not before the grace period ends");
+        // The scheduler's refresh publishes it on the day.
+        app.refresh_public_lists(at("2024-10-26")).await.unwrap();
+        assert_eq!(find(at("2024-10-26")).await, 0);
+        app.refresh_public_lists(at("2024-10-27")).await.unwrap();
+        assert_eq!(find(at("2024-10-27")).await, 1);
+        t.cleanup().await;
+    }
 }
