@@ -37,6 +37,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "a5619563c5ea8707ef7e1b26cf68ec29edf1fa0c5bf55078696f11bdff346cbb",
         "c2127d7ff22219ba1ebc05af30b3a19c147841f13630c11cd6f2e152446756db5bf3df69a5d9fc79890c6fad82c57cf0",
     ),
+    (
+        6,
+        "0006_duty.sql",
+        "97c170fe7eabee04232cc5f9d72a3722c34e78593c248d5ccc21362ad7e34891",
+        "5e9675429096f418e533f8937c03d4710eba473a30936cf7ba9f37734b3cfbe9f1fb49daa91d8e1c8ed2562ac2df3218",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

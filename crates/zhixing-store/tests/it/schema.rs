@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), plus sqlx's bookkeeping table.
-const TABLES: [&str; 34] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), duty (0006), plus sqlx's bookkeeping table.
+const TABLES: [&str; 41] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -22,6 +22,7 @@ const TABLES: [&str; 34] = [
     "daily_assignments",
     "deadline_board",
     "deadlines",
+    "duty_settings",
     "evidence_files",
     "excluded_periods",
     "fund_balances",
@@ -35,11 +36,17 @@ const TABLES: [&str; 34] = [
     "fund_txns",
     "notifications",
     "parties",
+    "police_controls",
+    "refusal_referrals",
+    "reward_leads",
+    "reward_notices",
+    "reward_payouts",
     "sessions",
     "sms_outbox",
     "supervisions",
     "teams",
     "term_extensions",
+    "tipoffs",
     "users",
     "workloads",
 ];
