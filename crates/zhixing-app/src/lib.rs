@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cases;
 pub mod deadlines;
 pub mod demo;
+pub mod duty;
 pub mod error;
 pub mod evidence;
 pub mod funds;
