@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod api_deadlines;
+pub mod api_duty;
 pub mod error;
 pub mod funds_api;
 pub mod i18n;
@@ -63,6 +64,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let small = Router::new()
         .merge(api::routes())
         .merge(api_deadlines::routes())
+        .merge(api_duty::routes())
         .merge(funds_api::routes())
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
