@@ -18,7 +18,7 @@ CREATE TABLE duty_settings (
 
 -- One reward application and, once approved, its published notice.
 -- status: applied → approved | refused; approved → published | closed; published → closed.
--- amount_fen XOR formula (INV art 21); decide_by = applied_on + 10 days (INV art 22).
+-- amount_fen XOR formula (INV art 21); decide_by = applied_on + 10 days (INV art 21).
 -- debtor_name / debtor_id_masked / case_number / public_text are exactly what the notice shows.
 CREATE TABLE reward_notices (
     court_code TEXT NOT NULL,

@@ -26,7 +26,7 @@ use crate::admin::audit as write_audit;
 use crate::deadlines::record_system_event;
 use crate::{Actor, App, AppError, new_id};
 
-/// Process nodes the reward feeds into the deadline engine (INV art 22: decision within 10 days).
+/// Process nodes the reward feeds into the deadline engine (INV art 21 para 2: decision within 10 days).
 /// The catalogue rows come with the lead's node update; until then [`feed_deadline`] skips them.
 pub const REWARD_APPLICATION_NODE: &str = "reward_application";
 pub const REWARD_DECISION_NODE: &str = "reward_decision";
@@ -197,7 +197,7 @@ pub struct RewardView {
     pub successful: bool,
     pub recovered_fen: i64,
     pub paid_fen: i64,
-    /// Still undecided after `decide_by` (INV art 22: 10 days).
+    /// Still undecided after `decide_by` (INV art 21 para 2: 10 days).
     pub decision_overdue: bool,
     /// Decided after `decide_by`.
     pub decided_late: bool,
@@ -241,7 +241,7 @@ pub struct PayoutInput {
     pub amount_fen: i64,
     pub paid_on: String,
     pub payee_name: String,
-    /// The payee is neither the applicant's agent nor a person obliged to report (INV art 24).
+    /// The payee is neither the applicant's agent nor a person obliged to provide asset leads (INV art 24 para 3).
     pub declaration: bool,
 }
 
@@ -411,7 +411,7 @@ impl App {
     // ---- rewards --------------------------------------------------------------------------
 
     /// Record the applicant's reward application for a case (INV art 21) and start the 10-day
-    /// decision deadline (INV art 22). Errors (422): `applicant_name`, `amount_fen`/`formula`
+    /// decision deadline (INV art 21 para 2). Errors (422): `applicant_name`, `amount_fen`/`formula`
     /// (`amount_or_formula`, `amount_positive`), `promise_to_pay` (`promise_required`),
     /// `channel`, `applied_on`, `debtor_party_id`.
     pub async fn apply_reward(
@@ -993,8 +993,8 @@ impl App {
         Ok(m)
     }
 
-    /// Record a reward paid for a verified lead: within what the applicant promised, and only
-    /// with the payee declaration of INV art 24.
+    /// Record a reward paid for a verified lead that led to recovery (INV art 24 para 1): within
+    /// what the applicant promised, and only with the payee declaration of INV art 24 para 3.
     pub async fn pay_reward(
         &self,
         actor: &Actor,
@@ -1003,10 +1003,12 @@ impl App {
         now_ms: i64,
     ) -> Result<PayoutRow, AppError> {
         let (l, n) = self.visible_lead(actor, lead_id).await?;
-        if l.status != "verified" {
+        // INV art 24 para 1: the reward is paid when the lead got the applicant's claim realised in
+        // whole or in part.
+        if l.status != "verified" || !l.led_to_recovery {
             return Err(state_conflict(RuleError::new(
                 "lead_not_verified",
-                "只有查证属实的线索才能兑现悬赏",
+                "只有查证属实并使申请执行人的债权全部或部分实现的线索才能发放悬赏金（INV 第 24 条）",
             )));
         }
         let payee_name = text(&input.payee_name, rules::MAX_NAME_CHARS, true, "payee_name")?;

@@ -119,7 +119,8 @@ pub fn mask_identifier(s: &str) -> String {
 // Reward notices (执行悬赏, INV arts 21–24)
 // ---------------------------------------------------------------------------------------------
 
-/// The court decides on a reward application within 10 days (INV art 22 [V], rules.md §7).
+/// The court decides on a reward application within 10 days of receiving it (INV art 21 para 2 [V]:
+/// 「人民法院应当自收到书面申请之日起十日内决定是否准许」).
 pub const REWARD_DECISION_DAYS: i64 = 10;
 
 /// Reward statuses: applied → approved | refused; approved → published | closed;
@@ -218,7 +219,7 @@ pub fn formula_percent(text: &str) -> Option<u32> {
 /// percentage of the money recovered through the verified leads (rounded down to the 分); minus
 /// what was already paid. A formula without a readable percentage has no computable cap: None
 /// (the payout is then limited by the recovered amount). Rewards come out of the applicant's
-/// recovered money (INV art 22 [V], rules.md §7).
+/// recovered money (INV art 24 para 2 [V]: deducted from the applicant's enforcement money).
 pub fn payout_cap(promise: &RewardPromise, recovered_fen: i64, paid_fen: i64) -> i64 {
     let cap = match promise {
         RewardPromise::Fixed(a) => *a,
@@ -231,7 +232,7 @@ pub fn payout_cap(promise: &RewardPromise, recovered_fen: i64, paid_fen: i64) ->
 }
 
 /// A payout: positive, within the cap, and the payee declared not to be the applicant's agent nor a
-/// person obliged to report (INV art 24 [V]: no reward to them, rules.md §7).
+/// person obliged to provide asset leads to the court (INV art 24 para 3 [V]: no reward to them).
 pub fn check_payout(
     amount_fen: i64,
     cap_fen: i64,
@@ -242,7 +243,7 @@ pub fn check_payout(
             "declaration",
             RuleError::new(
                 "payee_declaration",
-                "须声明领取人不是申请执行人的代理人，也不是负有报告义务的人员（INV 第 24 条）",
+                "须声明领取人不是申请执行人的代理人，也不是有义务向法院提供财产线索的人员（INV 第 24 条）",
             ),
         ));
     }
@@ -291,7 +292,7 @@ pub fn notice_text(
 }
 
 /// The public receipt number of a lead: notice reference and the lead's registration order
-/// (INV art 23: leads are registered in the order received).
+/// (INV art 23 para 1 [V]: leads are registered in the order they were provided).
 pub fn lead_receipt(notice_id: &str, seq: i64) -> String {
     let tail: String = notice_id
         .chars()

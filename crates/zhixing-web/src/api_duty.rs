@@ -116,7 +116,7 @@ pub struct RewardOut {
     pub formula: Option<String>,
     pub channel: String,
     pub applied_on: String,
-    /// applied_on + 10 days (INV art 22).
+    /// applied_on + 10 days (INV art 21 para 2).
     pub decide_by: String,
     /// applied | approved | refused | published | closed
     pub status: String,
@@ -272,7 +272,7 @@ pub struct PayoutRequest {
     pub amount_fen: i64,
     pub paid_on: String,
     pub payee_name: String,
-    /// The payee is neither the applicant's agent nor a person obliged to report (INV art 24).
+    /// The payee is neither the applicant's agent nor a person obliged to provide asset leads (INV art 24 para 3).
     pub declaration: bool,
 }
 

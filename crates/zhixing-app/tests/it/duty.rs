@@ -76,7 +76,7 @@ async fn a_reward_undecided_after_10_days_is_overdue_and_its_late_decision_is_ma
             .apply_reward(&f.judges[0], &c.id, &reward_input(), NOW_MS)
             .await
             .unwrap();
-        // INV art 22: decide within 10 days of the application.
+        // INV art 21 para 2: decide within 10 days of the application.
         assert_eq!(r.notice.applied_on, "2024-09-27");
         assert_eq!(r.notice.decide_by, "2024-10-07");
         assert!(!r.decision_overdue);
@@ -107,7 +107,7 @@ async fn a_reward_undecided_after_10_days_is_overdue_and_its_late_decision_is_ma
     }
 }
 
-/// Enable when `reward_application` → `reward_decision` (10 calendar days, INV art 22) are in the
+/// Enable when `reward_application` → `reward_decision` (10 calendar days, INV art 21 para 2) are in the
 /// process-node catalogue: the deadline engine then shows the decision deadline overdue.
 #[tokio::test]
 #[ignore = "needs the reward_application/reward_decision nodes in data/process_nodes.tsv + deadline_rules.tsv"]
@@ -400,6 +400,31 @@ async fn payouts_stay_within_the_promise_need_the_declaration_and_count_as_succe
             "remainder",
         );
         assert_eq!(e.code, "payout_over_promise");
+        // A lead verified but without recovery earns nothing (INV art 24 para 1).
+        app.submit_public_tip(&id, &tip("线索二"), NOW_MS)
+            .await
+            .unwrap();
+        let second = app.reward_leads(&f.command, &id).await.unwrap().remove(1);
+        app.verify_lead(
+            &f.command,
+            &second.id,
+            &VerifyInput {
+                verified: true,
+                note: "属实，但法院已掌握".into(),
+                led_to_recovery: false,
+                recovered_fen: 0,
+                on: String::new(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let (code, _, _) = expect_conflict(
+            app.pay_reward(&f.command, &second.id, &pay(1, true), NOW_MS)
+                .await,
+            "no recovery",
+        );
+        assert_eq!(code, "lead_not_verified");
         let v = app
             .case_rewards(&f.command, &c.id, NOW_MS)
             .await
@@ -408,7 +433,7 @@ async fn payouts_stay_within_the_promise_need_the_declaration_and_count_as_succe
         assert!(v.successful);
         assert_eq!(
             (v.paid_fen, v.recovered_fen, v.verified_leads),
-            (600_000, 800_000, 1)
+            (600_000, 800_000, 2)
         );
         // Court: 2 published, 1 successful → 500 ‰.
         let s = app.reward_stats(&f.command).await.unwrap();
