@@ -408,7 +408,8 @@ pub fn check_control_outcome(outcome: &str) -> Result<(), RuleError> {
 // ---------------------------------------------------------------------------------------------
 
 /// Local fast track of seed 000 (巴东): 「7日内移送、30日内审结」 — defaults of the per-court settings;
-/// local practice, not statute.
+/// local practice, not statute. The statutory term for the public security organ's decision on a
+/// referral is not in rules.md [U]: not encoded, only recorded when it comes.
 pub const DEFAULT_TRANSFER_DAYS: i64 = 7;
 pub const DEFAULT_TRIAL_DAYS: i64 = 30;
 
@@ -433,8 +434,9 @@ pub fn referral_transition(from: &str, to: &str) -> Result<(), RuleError> {
     if ok {
         Ok(())
     } else if to == "private_filed" {
-        // REFUSE art 14: the applicant may prosecute privately when the public security organ or
-        // the procuratorate declined to pursue — not before.
+        // REFUSE art 14 [V]: 自诉 is accepted (刑事诉讼法 art 210(3)) when the applicant has evidence
+        // that the debtor's refusal infringed their rights AND that they had complained and the public
+        // security organ or the procuratorate did not pursue it — not before.
         Err(RuleError::new(
             "private_prosecution_too_early",
             "只有公安机关或检察机关不予追究后，申请执行人才可提起自诉（法释〔2024〕13号第 14 条）",
