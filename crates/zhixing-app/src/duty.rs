@@ -16,6 +16,7 @@ use zhixing_domain::time::{china_date, china_datetime_text};
 use zhixing_domain::{FieldError, RuleError};
 use zhixing_store::batch::{self, Stmt};
 use zhixing_store::cases::{self, CaseRow};
+use zhixing_store::deadlines::NotificationRow;
 use zhixing_store::duty::{
     self as store, ControlRow, DutySettings, LeadRow, PayoutRow, PublicNotice, ReferralRow,
     RewardRow, TipoffRow,
@@ -1177,7 +1178,9 @@ impl App {
             received_by: received_by.map(Into::into),
             created_at: now_ms,
         };
-        batch::run(&mut tx, vec![store::insert_tipoff_stmt(&t)]).await?;
+        let mut stmts = vec![store::insert_tipoff_stmt(&t)];
+        stmts.extend(dispatch_notices(&mut tx, &t, now_ms).await?);
+        batch::run(&mut tx, stmts).await?;
         write_audit(
             &mut tx,
             backend,
@@ -1301,6 +1304,12 @@ impl App {
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         guarded(&mut tx, store::update_tipoff_stmt(&next, &prev.status)).await?;
+        if next.status == "dispatched" {
+            let notices = dispatch_notices(&mut tx, &next, now_ms).await?;
+            if !notices.is_empty() {
+                batch::run(&mut tx, notices).await?;
+            }
+        }
         write_audit(
             &mut tx,
             backend,
@@ -1892,6 +1901,47 @@ async fn duty_team(
             .cmp(&load(&b.id))
             .then_with(|| a.name.cmp(&b.name))
     }))
+}
+
+/// Inbox notices for the active members of the team a tip-off was dispatched to (what, where, by
+/// when; never the reporter).
+async fn dispatch_notices(
+    conn: &mut Conn,
+    t: &TipoffRow,
+    now_ms: i64,
+) -> Result<Vec<Stmt>, AppError> {
+    let Some(team) = &t.team_id else {
+        return Ok(Vec::new());
+    };
+    let members = users::users_of_court(conn, &t.court_code).await?;
+    Ok(members
+        .iter()
+        .filter(|u| u.active && u.team_id.as_deref() == Some(team.as_str()))
+        .map(|u| {
+            zhixing_store::deadlines::insert_notification_stmt(&NotificationRow {
+                court_code: t.court_code.clone(),
+                id: new_id(),
+                user_id: u.id.clone(),
+                case_id: t.case_id.clone(),
+                source_kind: "tipoff.dispatched".into(),
+                source_id: t.id.clone(),
+                level: t.urgent.then(|| "red".to_owned()),
+                title: format!(
+                    "执行110{}线索 {}：{}",
+                    if t.urgent { "紧急" } else { "" },
+                    t.receipt_no,
+                    t.debtor_name
+                ),
+                body: format!(
+                    "地点：{}；请于 {} 前响应",
+                    t.location,
+                    china_datetime_text(t.respond_by)
+                ),
+                created_at: now_ms,
+                read_at: None,
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -491,6 +491,14 @@ async fn tipoffs_go_to_the_command_center_with_the_right_response_deadline() {
         assert_eq!(urgent.team_name.as_deref(), Some("指挥中心"));
         assert_eq!(urgent.tip.reporter_phone, "0833-7654321");
         assert_eq!(list[1].tip.respond_by, NOW_MS + 120 * MINUTE);
+        // The command center's members get it in their inbox, without the reporter.
+        let inbox = app.notifications(&f.command, 10).await.unwrap();
+        let n = inbox
+            .iter()
+            .find(|n| n.source_id == urgent.tip.id)
+            .expect("inbox notice");
+        assert_eq!(n.level.as_deref(), Some("red"));
+        assert!(!n.body.contains("0833-7654321") && !n.title.contains("赵热心"));
         // The per-court settings change the durations.
         app.set_duty_settings(
             &f.director,
