@@ -18,7 +18,8 @@ CREATE TABLE duty_settings (
 
 -- One reward application and, once approved, its published notice.
 -- status: applied → approved | refused; approved → published | closed; published → closed.
--- amount_fen XOR formula (INV art 21); decide_by = applied_on + 10 days (INV art 21).
+-- amount_fen XOR formula, promise_to_pay, publish_via = the requested 发布方式 (INV art 21 items 1–3);
+-- decide_by = applied_on + 10 days (INV art 21). channel = the contact printed on the notice.
 -- debtor_name / debtor_id_masked / case_number / public_text are exactly what the notice shows.
 CREATE TABLE reward_notices (
     court_code TEXT NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE reward_notices (
     amount_fen BIGINT,
     formula TEXT,
     promise_to_pay SMALLINT NOT NULL,
+    publish_via TEXT NOT NULL,
     channel TEXT NOT NULL,
     applied_on TEXT NOT NULL,
     decide_by TEXT NOT NULL,

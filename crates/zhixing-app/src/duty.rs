@@ -180,6 +180,9 @@ pub struct RewardInput {
     pub formula: Option<String>,
     /// The applicant promises to pay the reward (out of the money recovered).
     pub promise_to_pay: bool,
+    /// Where the notice is to be published (INV art 21(3)/22: 全国法院执行悬赏公告平台, court Weibo or
+    /// WeChat, posted at the court or the debtor's residence).
+    pub publish_via: String,
     /// How the public reaches the court about this notice (phone, address), shown on the notice.
     pub channel: String,
     /// `YYYY-MM-DD`; empty = today.
@@ -414,7 +417,7 @@ impl App {
     /// Record the applicant's reward application for a case (INV art 21) and start the 10-day
     /// decision deadline (INV art 21 para 2). Errors (422): `applicant_name`, `amount_fen`/`formula`
     /// (`amount_or_formula`, `amount_positive`), `promise_to_pay` (`promise_required`),
-    /// `channel`, `applied_on`, `debtor_party_id`.
+    /// `publish_via`, `channel`, `applied_on`, `debtor_party_id`.
     pub async fn apply_reward(
         &self,
         actor: &Actor,
@@ -443,6 +446,7 @@ impl App {
                 "申请书应载明申请人承诺支付悬赏金（INV 第 21 条）",
             ));
         }
+        let publish_via = text(&input.publish_via, 200, true, "publish_via")?;
         let channel = text(&input.channel, 200, true, "channel")?;
         let applied = date_or_today(&input.applied_on, "applied_on", now_ms)?;
         if ymd(applied) < case.filed_on {
@@ -485,6 +489,7 @@ impl App {
             amount_fen,
             formula,
             promise_to_pay: true,
+            publish_via,
             channel,
             applied_on: ymd(applied),
             decide_by: ymd(rules::add_days(applied, rules::REWARD_DECISION_DAYS)),
@@ -526,7 +531,7 @@ impl App {
             None,
             json(serde_json::json!({
                 "applicant": row.applicant_name, "amount_fen": row.amount_fen, "formula": row.formula,
-                "channel": row.channel, "applied_on": row.applied_on, "decide_by": row.decide_by,
+                "publish_via": row.publish_via, "channel": row.channel, "applied_on": row.applied_on, "decide_by": row.decide_by,
                 "debtor": row.debtor_name,
             })),
             now_ms,

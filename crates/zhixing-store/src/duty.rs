@@ -89,6 +89,9 @@ pub struct RewardRow {
     pub amount_fen: Option<i64>,
     pub formula: Option<String>,
     pub promise_to_pay: bool,
+    /// 发布方式 the applicant asked for (INV art 21(3)).
+    pub publish_via: String,
+    /// The contact printed on the notice.
     pub channel: String,
     pub applied_on: String,
     pub decide_by: String,
@@ -107,7 +110,7 @@ pub struct RewardRow {
 }
 
 const REWARD_COLS: &str = "court_code, id, case_id, case_number, applicant_name, debtor_name, debtor_id_masked, \
-    amount_fen, formula, promise_to_pay, channel, applied_on, decide_by, status, decided_on, decided_by, \
+    amount_fen, formula, promise_to_pay, publish_via, channel, applied_on, decide_by, status, decided_on, decided_by, \
     decision_note, published_on, public_text, closed_on, close_note, last_lead_seq, created_by, created_at, updated_at";
 
 fn reward_row(r: &sqlx::any::AnyRow) -> Result<RewardRow, StoreError> {
@@ -122,6 +125,7 @@ fn reward_row(r: &sqlx::any::AnyRow) -> Result<RewardRow, StoreError> {
         amount_fen: r.try_get("amount_fen")?,
         formula: r.try_get("formula")?,
         promise_to_pay: flag(r, "promise_to_pay")?,
+        publish_via: r.try_get("publish_via")?,
         channel: r.try_get("channel")?,
         applied_on: r.try_get("applied_on")?,
         decide_by: r.try_get("decide_by")?,
@@ -143,7 +147,7 @@ fn reward_row(r: &sqlx::any::AnyRow) -> Result<RewardRow, StoreError> {
 pub fn insert_reward_stmt(n: &RewardRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO reward_notices ({REWARD_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
     ))
     .text(&n.court_code)
     .text(&n.id)
@@ -155,6 +159,7 @@ pub fn insert_reward_stmt(n: &RewardRow) -> Stmt {
     .opt_int(n.amount_fen)
     .opt(n.formula.clone())
     .int(int(n.promise_to_pay))
+    .text(&n.publish_via)
     .text(&n.channel)
     .text(&n.applied_on)
     .text(&n.decide_by)

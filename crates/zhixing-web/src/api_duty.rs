@@ -96,6 +96,8 @@ pub struct RewardRequest {
     pub formula: Option<String>,
     /// The applicant's promise to pay the reward; must be true.
     pub promise_to_pay: bool,
+    /// 发布方式 requested (INV art 21(3)), e.g. `全国法院执行悬赏公告平台、法院微信公众号`.
+    pub publish_via: String,
     /// Contact channel shown on the notice (phone / address).
     pub channel: String,
     /// `YYYY-MM-DD`; empty = today.
@@ -114,6 +116,7 @@ pub struct RewardOut {
     pub debtor_id_masked: String,
     pub amount_fen: Option<i64>,
     pub formula: Option<String>,
+    pub publish_via: String,
     pub channel: String,
     pub applied_on: String,
     /// applied_on + 10 days (INV art 21 para 2).
@@ -148,6 +151,7 @@ impl From<&RewardView> for RewardOut {
             debtor_id_masked: n.debtor_id_masked.clone(),
             amount_fen: n.amount_fen,
             formula: n.formula.clone(),
+            publish_via: n.publish_via.clone(),
             channel: n.channel.clone(),
             applied_on: n.applied_on.clone(),
             decide_by: n.decide_by.clone(),
@@ -363,6 +367,7 @@ pub async fn apply_reward(
                 amount_fen: r.amount_fen,
                 formula: r.formula,
                 promise_to_pay: r.promise_to_pay,
+                publish_via: r.publish_via,
                 channel: r.channel,
                 applied_on: r.applied_on,
                 debtor_party_id: r.debtor_party_id,

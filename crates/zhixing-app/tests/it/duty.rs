@@ -36,6 +36,7 @@ fn reward_input() -> RewardInput {
         amount_fen: Some(1_000_000),
         formula: None,
         promise_to_pay: true,
+        publish_via: "全国法院执行悬赏公告平台、法院微信公众号".into(),
         channel: "0833-1234567".into(),
         applied_on: String::new(),
         debtor_party_id: None,
@@ -198,6 +199,11 @@ async fn reward_application_is_validated_naming_the_field() {
                 "promise_required",
             ),
             (bad(&|i| i.channel = String::new()), "channel", "required"),
+            (
+                bad(&|i| i.publish_via = " ".into()),
+                "publish_via",
+                "required",
+            ),
             (
                 bad(&|i| i.applicant_name = "张".repeat(101)),
                 "applicant_name",

@@ -40,7 +40,7 @@ async fn reward_to_public_list_and_tips() {
                 "POST",
                 &format!("/api/v1/cases/{case_id}/rewards"),
                 Some(&cmd),
-                Some(r#"{"applicant_name":"张三","amount_fen":1000000,"promise_to_pay":true,"channel":"0833-1234567"}"#),
+                Some(r#"{"applicant_name":"张三","amount_fen":1000000,"promise_to_pay":true,"publish_via":"全国法院执行悬赏公告平台","channel":"0833-1234567"}"#),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
