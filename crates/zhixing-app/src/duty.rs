@@ -1518,8 +1518,9 @@ impl App {
 
     // ---- 拒执罪 referrals ----------------------------------------------------------------
 
-    /// Draft a referral: the evidence package is built from the case's process events and audit
-    /// records plus the violations staff list; the local transfer term starts.
+    /// Draft a referral: the evidence package is built from the case's process events, audit
+    /// records and evidence files (SM3 digests) plus the violations staff list; the local transfer
+    /// term starts.
     pub async fn create_referral(
         &self,
         actor: &Actor,
@@ -1581,6 +1582,9 @@ impl App {
             violations
                 .push(serde_json::json!({"on": ymd(on), "kind": kind, "description": description}));
         }
+        // Evidence files are content-addressed: the package lists their SM3 digests, so the receiving
+        // agency can check the files it is given.
+        let evidence = self.case_evidence(actor, &case.id).await?;
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let settings = store::settings(&mut tx, &case.court_code, DEFAULT_SETTINGS).await?;
@@ -1607,6 +1611,10 @@ impl App {
                 "hash": a.hash,
             })).collect::<Vec<_>>(),
             "violations": violations,
+            "evidence_files": evidence.iter().map(|f| serde_json::json!({
+                "id": f.id, "file_name": f.file_name, "media_type": f.media_type, "size_bytes": f.size_bytes,
+                "sm3": f.sm3, "event_id": f.event_id, "uploaded_at": china_datetime_text(f.created_at),
+            })).collect::<Vec<_>>(),
             "built_at": china_datetime_text(now_ms),
             "legal_basis": "刑法第三百一十三条；法释〔2024〕13号",
         });

@@ -742,6 +742,20 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
             "kind",
         );
         assert_eq!(e.field, "violations[0].kind");
+        let photo = app
+            .add_evidence(
+                &f.command,
+                &c.id,
+                zhixing_app::evidence::EvidenceInput {
+                    file_name: "过户登记.pdf".into(),
+                    media_type: "application/pdf".into(),
+                    event_id: None,
+                    bytes: b"%PDF-1.4 transfer".to_vec(),
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap();
         let r = app
             .create_referral(&f.judges[0], &c.id, &input, NOW_MS)
             .await
@@ -767,6 +781,7 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
         assert!(!pkg["audit"].as_array().unwrap().is_empty());
         assert_eq!(pkg["case"]["case_number"], c.case_number.as_str());
         assert_eq!(pkg["violations"][0]["kind"], "asset_transfer");
+        assert_eq!(pkg["evidence_files"][0]["sm3"], photo.sm3.as_str());
         assert_eq!(
             r.package_sm3,
             zhixing_domain::audit::sm3_hex(r.package.as_bytes())
