@@ -1021,7 +1021,13 @@ impl App {
         let on = date_or_today(&input.paid_on, "paid_on", now_ms)?;
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        // Read inside the write transaction so two payouts cannot both fit the same remainder.
+        // Lock the notice, then read the sums inside the write transaction: two payouts cannot
+        // both fit the same remainder (READ COMMITTED on PostgreSQL would let them otherwise).
+        guarded(
+            &mut tx,
+            store::lock_reward_stmt(&n.court_code, &n.id, now_ms),
+        )
+        .await?;
         let leads = store::leads_of(&mut tx, &n.court_code, &n.id).await?;
         let paid: i64 = store::payouts_of(&mut tx, &n.court_code, &n.id)
             .await?

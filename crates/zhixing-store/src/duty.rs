@@ -199,6 +199,17 @@ pub fn update_reward_stmt(n: &RewardRow, prev_status: &str) -> Stmt {
     .text(prev_status)
 }
 
+/// Lock a notice's row for the rest of the transaction (PostgreSQL row lock; SQLite holds the
+/// database write lock anyway), so payouts against one notice are checked one after the other.
+pub fn lock_reward_stmt(court: &str, id: &str, now_ms: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE reward_notices SET updated_at = $1 WHERE court_code = $2 AND id = $3 RETURNING id",
+    )
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
 /// Take the next lead number of a published notice (INV art 23: registered in order); the row
 /// returned has `last_lead_seq`. No row: the notice is not published (any more).
 pub fn next_lead_seq_stmt(court: &str, notice_id: &str) -> Stmt {

@@ -859,3 +859,47 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn two_concurrent_payouts_cannot_both_fit_the_remainder() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let (_, id) = published(app, &f, 1).await;
+        app.submit_public_tip(&id, &tip("线索"), NOW_MS)
+            .await
+            .unwrap();
+        let lead = app.reward_leads(&f.command, &id).await.unwrap().remove(0);
+        app.verify_lead(
+            &f.command,
+            &lead.id,
+            &VerifyInput {
+                verified: true,
+                note: "查实".into(),
+                led_to_recovery: true,
+                recovered_fen: 2_000_000,
+                on: String::new(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let pay = PayoutInput {
+            amount_fen: 600_000,
+            paid_on: String::new(),
+            payee_name: "王举报".into(),
+            declaration: true,
+        };
+        let (a, b) = tokio::join!(
+            app.pay_reward(&f.command, &lead.id, &pay, NOW_MS),
+            app.pay_reward(&f.police, &lead.id, &pay, NOW_MS)
+        );
+        assert_eq!(
+            usize::from(a.is_ok()) + usize::from(b.is_ok()),
+            1,
+            "{:?}: {a:?} / {b:?}",
+            t.backend
+        );
+        t.cleanup().await;
+    }
+}
