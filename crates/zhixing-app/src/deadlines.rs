@@ -265,7 +265,14 @@ pub fn apply_event(
     applied.completed = done;
     *pending = rest;
     if ENDING_NODES.contains(&node) {
-        applied.cancelled = std::mem::take(pending);
+        // Measure duties outlive the case's active enforcement: a 失信 entry must still be deleted
+        // within 3 working days (SX2017 art 10) after 结案, a correction decided, a referral
+        // tracked. Only main-chain deadlines are cancelled.
+        let (measure, main): (Vec<DeadlineRow>, Vec<DeadlineRow>) = std::mem::take(pending)
+            .into_iter()
+            .partition(|d| find_node(&d.node).is_some_and(|n| !n.is_main_chain()));
+        applied.cancelled = main;
+        *pending = measure;
     }
     for rule in rules
         .rules
@@ -954,6 +961,8 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        // What other capabilities do with this fact (失信 deletion duty, 终本案件 publication).
+        self.after_event(actor, &case, node, on, now_ms).await?;
         let blue = rules.blue_working_days;
         let done = |mut d: DeadlineRow| {
             d.status = "done".into();

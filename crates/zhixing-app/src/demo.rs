@@ -219,6 +219,7 @@ impl App {
                 (format!("{prefix}_director"), "director".into(), None),
                 (format!("{prefix}_president"), "president".into(), None),
                 (format!("{prefix}_police"), "police".into(), None),
+                (format!("{prefix}_partner"), "partner".into(), None),
             ];
             for (name, track) in &team_specs {
                 if !existing.iter().any(|t| &t.name == name) {
@@ -305,12 +306,84 @@ impl App {
             if ci == 0 {
                 self.demo_receipts(court, &format!("{prefix}_bank"), now_ms)
                     .await?;
+                self.demo_measures(court, prefix, now_ms).await?;
             }
         }
         // The demo receipts went through the real booking, which starts disbursement deadlines:
         // one scheduler pass fires their warnings so board and inboxes start consistent.
         self.run_due(now_ms, 100).await?;
         Ok(accounts)
+    }
+
+    /// Measures in the first demo court, through the real use cases: 失信 listings approved by the
+    /// 院长 (published on the portal and in the partner feed), fines and detentions awaiting
+    /// approval, a 限制消费令. Skipped when the court already has measures (idempotent).
+    async fn demo_measures(&self, court: &str, prefix: &str, now_ms: i64) -> Result<(), AppError> {
+        let mut conn = self.db.conn().await?;
+        let existing: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM measures WHERE court_code = $1",
+        )
+        .bind(court)
+        .fetch_one(&mut *conn)
+        .await?;
+        let find = async |conn: &mut zhixing_store::Conn, u: &str| {
+            zhixing_store::users::find_user_by_username(conn, u).await
+        };
+        let (Some(cmd), Some(pres)) = (
+            find(&mut conn, &format!("{prefix}_command")).await?,
+            find(&mut conn, &format!("{prefix}_president")).await?,
+        ) else {
+            return Ok(());
+        };
+        if existing > 0 {
+            return Ok(());
+        }
+        // Open cases with an adult natural-person debtor, oldest first.
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT c.id, p.id FROM cases c JOIN parties p ON p.court_code = c.court_code AND p.case_id = c.id \
+             WHERE c.court_code = $1 AND c.status <> 'closed' AND p.role = 'debtor' AND p.kind = 'person' \
+             ORDER BY c.case_number LIMIT 40",
+        )
+        .bind(court)
+        .fetch_all(&mut *conn)
+        .await?;
+        drop(conn);
+        let cmd = self.actor_for(&cmd).await?;
+        let pres = self.actor_for(&pres).await?;
+        for (i, (case_id, party_id)) in rows.iter().enumerate() {
+            let input = match i % 4 {
+                0 | 1 => crate::measures::MeasureInput {
+                    kind: "dishonest".into(),
+                    party_id: Some(party_id.clone()),
+                    ground: Some(if i % 8 == 0 { 1 } else { 4 }),
+                    reason: "被执行人未按执行通知履行义务，且拒不报告财产".into(),
+                    ..Default::default()
+                },
+                2 => crate::measures::MeasureInput {
+                    kind: "consumption_restriction".into(),
+                    party_id: Some(party_id.clone()),
+                    reason: "未按执行通知书指定的期间履行给付义务".into(),
+                    ..Default::default()
+                },
+                _ => crate::measures::MeasureInput {
+                    kind: "fine".into(),
+                    party_id: Some(party_id.clone()),
+                    amount_fen: Some(1_000_000 + i64::try_from(i).unwrap_or(0) * 50_000),
+                    reason: "拒不报告财产（民事诉讼法第二百五十二条）".into(),
+                    ..Default::default()
+                },
+            };
+            // A debtor the validation refuses (a minor) is simply skipped in the demo.
+            let Ok(m) = self.propose_measure(&cmd, case_id, &input, now_ms).await else {
+                continue;
+            };
+            // Most are decided; every fourth stays in the 院长's queue.
+            if i % 4 != 3 && i < 32 {
+                self.decide_measure(&pres, &m.id, true, "同意", now_ms)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// A few bank receipts in the first demo court: to the first cases' accounts (some arrived over

@@ -10,11 +10,13 @@ pub mod auth;
 pub mod cases;
 pub mod deadlines;
 pub mod demo;
+pub mod documents;
 pub mod duty;
 pub mod error;
 pub mod evidence;
 pub mod funds;
 pub mod jobs;
+pub mod measures;
 pub mod scope;
 pub mod statement;
 
@@ -28,6 +30,8 @@ pub struct App {
     pub db: Db,
     /// Where evidence files live (content-addressed by SM3); see [`evidence`].
     pub evidence_dir: std::path::PathBuf,
+    /// Legal-document templates: built in, or a court's edited copies (`ZHIXING_DOC_TEMPLATES`).
+    pub doc_templates: zhixing_docs::Templates,
 }
 
 /// Default evidence folder, beside the default SQLite file.
@@ -38,7 +42,14 @@ impl App {
         App {
             db,
             evidence_dir: DEFAULT_EVIDENCE_DIR.into(),
+            doc_templates: zhixing_docs::Templates::builtin(),
         }
+    }
+
+    /// Use a court's edited document templates (`<dir>/<kind>.txt` overrides the built-in one).
+    pub fn with_doc_templates(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.doc_templates = zhixing_docs::Templates::with_dir(dir);
+        self
     }
 
     /// Keep evidence files under `dir`.

@@ -57,6 +57,13 @@ enum Cmd {
         tick_secs: u64,
         #[command(flatten)]
         sms: SmsArg,
+        /// Public-portal ID masking pattern: 18 characters, `#` keeps, `*` masks (default hides the
+        /// birth month and day, as the national portal does).
+        #[arg(long, env = "ZHIXING_ID_MASK", default_value = zhixing_domain::measure::DEFAULT_ID_MASK)]
+        id_mask: String,
+        /// Anonymous public-portal lookups allowed per client address per minute.
+        #[arg(long, default_value_t = 30)]
+        public_per_minute: u32,
     },
     /// Apply database migrations (creates a missing SQLite file).
     Migrate {
@@ -349,7 +356,19 @@ async fn open(db: &DbArg) -> Result<App> {
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| zhixing_app::DEFAULT_EVIDENCE_DIR.to_owned());
-    Ok(App::new(d).with_evidence_dir(evidence))
+    let mut app = App::new(d).with_evidence_dir(evidence);
+    // A court's edited legal-document templates (<dir>/<kind>.txt); checked now so a broken edit
+    // shows at start, not at the first document.
+    if let Some(dir) = std::env::var("ZHIXING_DOC_TEMPLATES")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        app = app.with_doc_templates(&dir);
+        app.doc_templates
+            .check()
+            .map_err(|e| anyhow::anyhow!("ZHIXING_DOC_TEMPLATES={dir}: {e}"))?;
+    }
+    Ok(app)
 }
 
 /// Print an application error the way API clients see it, and fail.
@@ -541,6 +560,12 @@ async fn scheduler_loop(app: App, every: std::time::Duration, sms: SmsArg) {
         if let Err(e) = app.deliver_sms(&gateway, now, 200).await {
             tracing::error!("SMS delivery failed: {e}");
         }
+        // 失信 terms and detentions that ran out end by themselves (SX2017 art 10 para 2).
+        match app.expire_measures(now, 500).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(ended = n, "measures expired"),
+            Err(e) => tracing::error!("measure expiry failed: {e}"),
+        }
     }
 }
 
@@ -557,6 +582,7 @@ async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
                 None => now_ms(),
             };
             let t = app.run_due(now, 1000).await.map_err(app_err)?;
+            let expired = app.expire_measures(now, 10_000).await.map_err(app_err)?;
             let (sent, failed) = app
                 .deliver_sms(&sms_gateway(&sms)?, now, 10_000)
                 .await
@@ -564,7 +590,7 @@ async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
             println!(
                 "{}",
                 json!({"fired": t.fired, "escalated": t.escalated, "examined": t.examined, "more": t.more,
-                       "sms_sent": sent, "sms_failed": failed})
+                       "sms_sent": sent, "sms_failed": failed, "measures_expired": expired})
             );
         }
         DeadlinesCmd::Recompute { db, court } => {
@@ -707,7 +733,11 @@ async fn main() -> Result<()> {
             secure_cookies,
             tick_secs,
             sms,
+            id_mask,
+            public_per_minute,
         } => {
+            let id_mask = zhixing_domain::measure::parse_mask(&id_mask)
+                .map_err(|e| anyhow::anyhow!("--id-mask: {}", e.message))?;
             let app = open(&db).await?;
             if demo {
                 let mut conn = app.db.conn().await?;
@@ -750,6 +780,8 @@ async fn main() -> Result<()> {
                 app,
                 zhixing_web::WebConfig {
                     secure_cookies,
+                    id_mask,
+                    public_per_minute,
                     ..Default::default()
                 },
             );

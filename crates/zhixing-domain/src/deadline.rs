@@ -122,6 +122,16 @@ pub fn builtin_nodes() -> &'static [ProcessNode] {
     NODES.get_or_init(|| parse_nodes(NODES_TSV).unwrap_or_default())
 }
 
+/// Nodes ordered from this value on are measure nodes (issue 4), outside the 37-node main chain.
+pub const MEASURE_NODE_ORDER: u32 = 1000;
+
+impl ProcessNode {
+    /// One of the 37 nodes of the main chain (not a measure node).
+    pub fn is_main_chain(&self) -> bool {
+        self.order < MEASURE_NODE_ORDER
+    }
+}
+
 /// A built-in process_node by id.
 pub fn find_node(id: &str) -> Option<&'static ProcessNode> {
     builtin_nodes().iter().find(|n| n.id == id)
@@ -917,11 +927,17 @@ mod tests {
     fn builtin_data_parses() {
         let nodes = parse_nodes(NODES_TSV).expect("process_nodes.tsv must parse");
         let rules = parse_rules(RULES_TSV).expect("deadline_rules.tsv must parse");
-        assert_eq!(nodes.len(), 37);
-        assert_eq!(nodes.iter().filter(|n| n.key).count(), 13);
-        assert_eq!(builtin_nodes().len(), 37);
-        assert_eq!(rules.len(), 16);
-        assert_eq!(builtin_rules().len(), 16);
+        let main: Vec<_> = nodes.iter().filter(|n| n.is_main_chain()).collect();
+        assert_eq!(main.len(), 37);
+        assert_eq!(main.iter().filter(|n| n.key).count(), 13);
+        assert_eq!(
+            nodes.len(),
+            37 + 12,
+            "37 main-chain nodes + 12 measure nodes"
+        );
+        assert_eq!(builtin_nodes().len(), nodes.len());
+        assert_eq!(rules.len(), 23);
+        assert_eq!(builtin_rules().len(), 23);
         assert_eq!(
             find_node("filing").map(|n| n.name_zh.as_str()),
             Some("立案")

@@ -16,6 +16,7 @@ pub mod duty;
 pub mod error;
 pub mod funds;
 pub mod id_number;
+pub mod measure;
 pub mod money;
 pub mod party;
 pub mod role;

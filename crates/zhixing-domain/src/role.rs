@@ -314,7 +314,10 @@ mod tests {
             assert_eq!(r.has(Permission::ApproveMeasure), approve, "{name}");
             assert_eq!(r.has(Permission::HandleTipoffs), tips, "{name}");
             assert_eq!(r.has(Permission::PullListFeed), feed, "{name}");
-            assert_eq!(r.case_scope() == CaseScope::None, !r.has(Permission::ReadCases));
+            assert_eq!(
+                r.case_scope() == CaseScope::None,
+                !r.has(Permission::ReadCases)
+            );
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod dialect;
 pub mod duty;
 pub mod error;
 pub mod funds;
+pub mod measures;
 pub mod users;
 
 use std::str::FromStr;

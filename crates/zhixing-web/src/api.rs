@@ -461,6 +461,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_deadlines::DeadlinesDoc::openapi());
+    doc.merge(crate::api_measures::MeasuresDoc::openapi());
     doc.merge(crate::api_duty::DutyDoc::openapi());
     doc
 }

@@ -48,6 +48,19 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A 500 with an opaque message; the detail goes to the log only.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            None,
+            "服务器内部错误",
+        )
+    }
+}
+
 /// Status, code, field and message for an application error.
 pub fn classify(e: &AppError) -> (StatusCode, String, Option<String>, String) {
     match e {

@@ -6,12 +6,14 @@
 pub mod api;
 pub mod api_deadlines;
 pub mod api_duty;
+pub mod api_measures;
 pub mod error;
 pub mod funds_api;
 pub mod i18n;
 pub mod state;
 pub mod ui;
 pub mod ui_deadlines;
+pub mod ui_measures;
 
 use std::sync::Arc;
 
@@ -57,7 +59,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config: Arc::new(config),
         limiter: Arc::default(),
+        public_limiter: Arc::default(),
     };
+    state.public_limiter.per_minute.store(
+        state.config.public_per_minute,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     // Security headers on every response: no framing, no MIME sniffing, only our own resources.
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
     // Request bodies: 1 MiB everywhere except evidence uploads.
@@ -65,9 +72,11 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(api::routes())
         .merge(api_deadlines::routes())
         .merge(api_duty::routes())
+        .merge(api_measures::routes())
         .merge(funds_api::routes())
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
+        .merge(ui_measures::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));
@@ -104,7 +113,11 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Connection info gives the public portal's rate limiter the client address.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -26,6 +26,10 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (turn on when served over HTTPS).
     pub secure_cookies: bool,
     pub clock: Clock,
+    /// Masking pattern of ID numbers on the public portal (`#` keep, `*` mask; 18 characters).
+    pub id_mask: String,
+    /// Public lookups allowed per client per minute.
+    pub public_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -33,6 +37,8 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             clock: Clock::System,
+            id_mask: zhixing_domain::measure::DEFAULT_ID_MASK.to_owned(),
+            public_per_minute: 30,
         }
     }
 }
@@ -80,6 +86,42 @@ pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
     pub limiter: Arc<LoginLimiter>,
+    pub public_limiter: Arc<PublicLimiter>,
+}
+
+/// Per-client limit of anonymous lookups (issue 4 §3 anti-abuse): a fixed one-minute window per
+/// client address, the map bounded so a flood of addresses cannot grow memory without limit.
+#[derive(Debug, Default)]
+pub struct PublicLimiter {
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+    /// Per-minute allowance; 0 = use 30.
+    pub per_minute: std::sync::atomic::AtomicU32,
+}
+
+impl PublicLimiter {
+    const WINDOW_MS: i64 = 60_000;
+    const MAX_TRACKED: usize = 100_000;
+
+    pub fn allow(&self, client: &str, now_ms: i64) -> bool {
+        let limit = match self.per_minute.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => 30,
+            n => n,
+        };
+        let window = now_ms.div_euclid(Self::WINDOW_MS);
+        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX_TRACKED {
+            map.retain(|_, (w, _)| *w == window);
+        }
+        let e = map.entry(client.to_owned()).or_insert((window, 0));
+        if e.0 != window {
+            *e = (window, 0);
+        }
+        if e.1 >= limit {
+            return false;
+        }
+        e.1 += 1;
+        true
+    }
 }
 
 impl AppState {

@@ -101,6 +101,11 @@ impl Staff {
             due_label: crate::ui_deadlines::tr(self.lang).nav_due,
             board_label: crate::ui_deadlines::tr(self.lang).nav_board,
             inbox_label: crate::ui_deadlines::tr(self.lang).nav_inbox,
+            can_approve_measures: self.actor.role.has(Permission::ApproveMeasure),
+            approvals_label: match self.lang {
+                Lang::Zh => "措施审批",
+                Lang::En => "Approvals",
+            },
         }
     }
 }
@@ -118,6 +123,8 @@ pub struct Nav {
     pub due_label: &'static str,
     pub board_label: &'static str,
     pub inbox_label: &'static str,
+    pub can_approve_measures: bool,
+    pub approvals_label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]

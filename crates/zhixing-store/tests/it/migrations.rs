@@ -38,6 +38,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "c2127d7ff22219ba1ebc05af30b3a19c147841f13630c11cd6f2e152446756db5bf3df69a5d9fc79890c6fad82c57cf0",
     ),
     (
+        5,
+        "0005_measures.sql",
+        "19f6d46c84a090cd02861f1f4e144d81e9bdbe0d6893950923e78e930ffcba70",
+        "1daa4c17af3e08facbf92de9cfd75a8f39f5576d937e82a1e039f83ecc99d6bf6f8f98c0a0e8d51413fad96f2d37540c",
+    ),
+    (
         6,
         "0006_duty.sql",
         "dada6c5bbd5a1cdd9bc4a04ac870d5f946b1e9f348331f105be44c248a2549b9",

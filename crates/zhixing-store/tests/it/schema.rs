@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), duty (0006), plus sqlx's bookkeeping table.
-const TABLES: [&str; 41] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), plus sqlx's bookkeeping table.
+const TABLES: [&str; 47] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -22,6 +22,7 @@ const TABLES: [&str; 41] = [
     "daily_assignments",
     "deadline_board",
     "deadlines",
+    "document_serials",
     "duty_settings",
     "evidence_files",
     "excluded_periods",
@@ -34,9 +35,14 @@ const TABLES: [&str; 41] = [
     "fund_receipts",
     "fund_settings",
     "fund_txns",
+    "list_changes",
+    "list_corrections",
+    "measure_approvals",
+    "measures",
     "notifications",
     "parties",
     "police_controls",
+    "public_list_entries",
     "refusal_referrals",
     "reward_leads",
     "reward_notices",
@@ -231,8 +237,20 @@ async fn migrate_is_idempotent_and_keeps_settings() {
 /// court_code, so a distributed engine can enforce it within one shard.
 #[test]
 fn funds_keys_lead_with_court_code() {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/0003_funds.sql");
+    for (file, min_keys) in [
+        ("0003_funds.sql", 12),
+        ("0005_measures.sql", 6),
+        ("0006_duty.sql", 8),
+    ] {
+        keys_lead_with_court_code(file, min_keys);
+    }
+}
+
+/// Every primary/unique key of a migration leads with court_code (shardable by court).
+fn keys_lead_with_court_code(file: &str, min_keys: usize) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(file);
     let sql = std::fs::read_to_string(path).unwrap();
     let mut keys = 0;
     for line in sql.lines().map(str::trim).filter(|l| !l.starts_with("--")) {
@@ -251,5 +269,5 @@ fn funds_keys_lead_with_court_code() {
             "key does not lead with court_code: {line}"
         );
     }
-    assert!(keys >= 12, "found only {keys} keys");
+    assert!(keys >= min_keys, "{file}: found only {keys} keys");
 }

@@ -88,6 +88,7 @@ async fn run() {
         WebConfig {
             secure_cookies: false,
             clock: Clock::Fixed(NOW_MS),
+            ..Default::default()
         },
     );
     let server =

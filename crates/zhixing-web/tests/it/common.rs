@@ -41,6 +41,7 @@ impl TestApp {
             WebConfig {
                 secure_cookies: false,
                 clock: Clock::Fixed(NOW_MS),
+                ..Default::default()
             },
         );
         TestApp {

@@ -359,3 +359,130 @@ async fn case_page_shows_the_funds_section() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn measures_pages_propose_approve_and_the_public_portal() {
+    let t = TestApp::new(zhixing_testkit::sqlite().await).await;
+    let app = &t.db.app;
+    let case = app
+        .file_case(
+            &t.court.command,
+            &zhixing_testkit::filing("川1123", 41, zhixing_testkit::person("孙八", 21), 900_000),
+            zhixing_testkit::NOW_MS,
+        )
+        .await
+        .unwrap()
+        .case;
+    let id_number = zhixing_testkit::person("孙八", 21).id_number.unwrap();
+    let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+    let cmd = cmd.unwrap();
+    let uri = format!("/cases/{}/measures", case.id);
+    let (s, html) = page(&t, &uri, &cmd).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("提请采取措施") && html.contains("须院长批准"));
+    let party = {
+        let key = "name=\"party_id\" id=\"measure-party\"><option value=\"";
+        let start = html.find(key).expect("debtor option") + key.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    };
+    let post = |cookie: String, csrf: String, uri: String, body: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut pairs = pairs;
+        pairs.push(("csrf", &csrf));
+        Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form(&pairs)))
+            .unwrap()
+    };
+    // A fine above the limit shows the rule beside the form.
+    let req = post(
+        cmd.clone(),
+        csrf_of(&html),
+        uri.clone(),
+        vec![
+            ("kind", "fine".into()),
+            ("party_id", party.clone()),
+            ("amount_yuan", "100,000.01".into()),
+            ("reason", "转移财产".into()),
+        ],
+    );
+    let (s, _, body) = t.call(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let body = String::from_utf8(body).unwrap();
+    assert!(
+        body.contains("id=\"form-error\"") && body.contains("fine_limit"),
+        "{body}"
+    );
+    // A 失信 listing goes to the 院长.
+    let req = post(
+        cmd.clone(),
+        csrf_of(&html),
+        uri.clone(),
+        vec![
+            ("kind", "dishonest".into()),
+            ("party_id", party.clone()),
+            ("ground", "4".into()),
+            ("reason", "拒不报告财产".into()),
+        ],
+    );
+    let (s, _, _) = t.call(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = page(&t, &uri, &cmd).await;
+    assert!(html.contains("待院长审批"));
+    assert!(
+        !html.contains("/decision"),
+        "the handler has no approve button"
+    );
+    let (_, pres, _) = login(&t, &t.court.president.username, PASSWORD).await;
+    let pres = pres.unwrap();
+    let (s, q) = page(&t, "/approvals", &pres).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(q.contains("纳入失信被执行人名单") && q.contains("孙八"));
+    let (_, html) = page(&t, &uri, &pres).await;
+    let action = {
+        let key = "action=\"/measures/";
+        let start = html.find(key).expect("decision form") + key.len();
+        format!("/measures/{}", html[start..].split('"').next().unwrap())
+    };
+    let req = post(
+        pres.clone(),
+        csrf_of(&html),
+        action,
+        vec![("decision", "approve".into()), ("back", case.id.clone())],
+    );
+    let (s, _, _) = t.call(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = page(&t, &uri, &cmd).await;
+    assert!(html.contains("已生效") && html.contains("下载文书"));
+    // The public portal without login: masked, found by name + full number.
+    let (s, _, body) = t
+        .call(
+            Request::get(format!(
+                "/public?list=dishonest&name={}&id={id_number}",
+                crate::api::urlencode("孙八")
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("id=\"public-results\""), "{body}");
+    assert!(body.contains(&format!("{}****{}", &id_number[..10], &id_number[14..])));
+    assert!(!body.contains(&format!(">{id_number}<")));
+    // Script in the query is shown inert.
+    let (_, _, body) = t
+        .call(
+            Request::get(format!(
+                "/public?name={}&id=1",
+                crate::api::urlencode("<script>alert(1)</script>")
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await;
+    let body = String::from_utf8(body).unwrap();
+    assert!(!body.contains("<script>alert"), "{body}");
+    t.db.cleanup().await;
+}

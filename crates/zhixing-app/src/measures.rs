@@ -1,0 +1,1788 @@
+//! Coercive measures and credit punishment (issue 4): propose → (院长 approval) → effective →
+//! executed → ended, the published lists (失信, 限制消费) with their partner feed, correction
+//! requests, and the scheduler's term expiry. The legal conditions live in
+//! `zhixing_domain::measure`; the timed duties (15-day 失信 decision, 3-working-day deletion,
+//! correction) are deadlines of the engine, recorded through `deadlines::record_system_event`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use zhixing_domain::calendar::LegalCalendar;
+use zhixing_domain::id_number::IdNumber;
+use zhixing_domain::measure::{
+    self, BoundPerson, EndGround, MeasureKind, MeasureParams, MeasurePlan, Subject,
+};
+use zhixing_domain::money::Fen;
+use zhixing_domain::role::Permission;
+use zhixing_domain::time::china_date;
+use zhixing_store::batch::{self, Stmt};
+use zhixing_store::cases::{self, CaseRow, PartyRow};
+use zhixing_store::deadlines::{NotificationRow, insert_notification_stmt, users_with_role};
+use zhixing_store::measures::{
+    self as store, ApprovalRow, CorrectionRow, ListChangeRow, ListEntryRow, MeasureRow,
+};
+use zhixing_store::{Conn, courts};
+
+use crate::admin::audit as write_audit;
+use crate::deadlines::record_system_event;
+use crate::{Actor, App, AppError, new_id};
+
+/// A proposal as it arrives from a form or the API.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct MeasureInput {
+    pub kind: String,
+    /// The debtor (a party of the case) the measure is taken against …
+    pub party_id: Option<String>,
+    /// … or a named person (the legal representative of an entity debtor, for 拘传/拘留).
+    pub person_name: Option<String>,
+    pub person_id_number: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub days: Option<u32>,
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub detention_possible: bool,
+    pub ground: Option<i64>,
+    pub extra_years: Option<u32>,
+    pub grace_months: Option<u32>,
+    #[serde(default)]
+    pub security_provided: bool,
+    #[serde(default)]
+    pub seized_assets_sufficient: bool,
+    #[serde(default)]
+    pub on_application: bool,
+    #[serde(default)]
+    pub persons: Vec<BoundPerson>,
+    pub place: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+    /// Date of the applicant's written application (失信 on application: starts the 15-day term).
+    pub applied_on: Option<String>,
+}
+
+/// The stored parameters (JSON in `measures.params`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct StoredParams {
+    pub days: Option<u32>,
+    pub hours: Option<u32>,
+    pub detention_possible: bool,
+    pub ground: Option<i64>,
+    pub term_years: Option<u32>,
+    pub grace_months: u32,
+    pub on_application: bool,
+    pub persons: Vec<BoundPerson>,
+    pub place: Option<String>,
+    pub reason: String,
+    pub conduct: Option<String>,
+    pub legal_representative: Option<String>,
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(s: &str, field: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid("date_format", field, "日期格式应为 YYYY-MM-DD"))
+}
+
+fn stored_day(s: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| AppError::Internal(format!("stored date {s:?} is not YYYY-MM-DD")))
+}
+
+/// 之一, 之二 … (document serial within a case, in Chinese numerals).
+pub fn serial_zh(n: i64) -> String {
+    const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let digit = |d: i64| {
+        usize::try_from(d)
+            .ok()
+            .and_then(|i| DIGITS.get(i))
+            .copied()
+            .unwrap_or("")
+    };
+    match n {
+        1..=9 => digit(n).to_owned(),
+        10 => "十".into(),
+        11..=19 => format!("十{}", digit(n % 10)),
+        20..=99 => {
+            let tail = if n % 10 == 0 { "" } else { digit(n % 10) };
+            format!("{}十{}", digit(n / 10), tail)
+        }
+        _ => n.to_string(),
+    }
+}
+
+fn subject_of(
+    case: &CaseRow,
+    parties: &[PartyRow],
+    input: &MeasureInput,
+    today: NaiveDate,
+) -> Result<(Subject, Option<String>), AppError> {
+    if let Some(pid) = input.party_id.as_deref().filter(|s| !s.trim().is_empty()) {
+        let p = parties
+            .iter()
+            .find(|p| p.id == pid && p.case_id == case.id)
+            .ok_or_else(|| AppError::invalid("unknown_party", "party_id", "该案没有这个当事人"))?;
+        if p.role != "debtor" {
+            return Err(AppError::invalid(
+                "not_debtor",
+                "party_id",
+                "强制措施和信用惩戒只能针对被执行人",
+            ));
+        }
+        let subject = if p.kind == "person" {
+            let id = p.id_number.as_deref().unwrap_or_default();
+            Subject::Person {
+                name: p.name.clone(),
+                id_number: IdNumber::parse(id, today)
+                    .map_err(|e| AppError::Invalid(e.at("party_id")))?,
+            }
+        } else {
+            Subject::Entity {
+                name: p.name.clone(),
+                credit_code: p.credit_code.clone().unwrap_or_default(),
+                legal_representative: p.legal_representative.clone().unwrap_or_default(),
+            }
+        };
+        return Ok((subject, Some(p.id.clone())));
+    }
+    let name = input
+        .person_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "required",
+                "party_id",
+                "须选择被执行人，或填写被采取措施的自然人姓名和身份证号",
+            )
+        })?;
+    if name.chars().count() > 50 {
+        return Err(AppError::invalid(
+            "too_long",
+            "person_name",
+            "姓名不超过 50 字",
+        ));
+    }
+    let id = IdNumber::parse(input.person_id_number.as_deref().unwrap_or_default(), today)
+        .map_err(|e| AppError::Invalid(e.at("person_id_number")))?;
+    Ok((
+        Subject::Person {
+            name: name.to_owned(),
+            id_number: id,
+        },
+        None,
+    ))
+}
+
+/// The SX2017 art 6 fields of a list entry for a subject of a case.
+#[allow(clippy::too_many_arguments)]
+fn list_entry(
+    list: &str,
+    m: &MeasureRow,
+    case: &CaseRow,
+    court_name: &str,
+    conduct: &str,
+    legal_rep: Option<String>,
+    listed_on: &str,
+    publish_on: &str,
+    now_ms: i64,
+) -> ListEntryRow {
+    let (sex, birth) = match IdNumber::parse(&m.subject_id_number, china_date(now_ms)) {
+        Ok(id) if m.subject_kind == "person" => (
+            Some(
+                match id.sex() {
+                    zhixing_domain::id_number::Sex::Male => "男",
+                    zhixing_domain::id_number::Sex::Female => "女",
+                }
+                .to_owned(),
+            ),
+            Some(ymd(id.birth_date())),
+        ),
+        _ => (None, None),
+    };
+    ListEntryRow {
+        court_code: case.court_code.clone(),
+        id: new_id(),
+        list: list.to_owned(),
+        measure_id: Some(m.id.clone()),
+        case_id: case.id.clone(),
+        subject_kind: m.subject_kind.clone(),
+        name: m.subject_name.clone(),
+        id_number: m.subject_id_number.clone(),
+        sex,
+        birth_date: birth,
+        legal_representative: legal_rep,
+        case_number: case.case_number.clone(),
+        court_name: court_name.to_owned(),
+        basis: format!("{} {}", case.basis_court, case.basis_document_number),
+        obligation: format!(
+            "依{}履行给付义务，执行标的 {}",
+            case.basis_document_type,
+            Fen::new(case.claim_fen).format_yuan()
+        ),
+        performance: "全部未履行".into(),
+        conduct: conduct.to_owned(),
+        filed_on: case.filed_on.clone(),
+        listed_on: listed_on.to_owned(),
+        publish_on: publish_on.to_owned(),
+        status: "listed".into(),
+        deleted_on: None,
+        delete_reason: None,
+        updated_at: now_ms,
+    }
+}
+
+/// A feed record of a list change; the payload carries the full entry for partners (they need
+/// the ID number to apply the punishment), never phone, address or account numbers.
+fn change(e: &ListEntryRow, op: &str, now_ms: i64) -> Result<ListChangeRow, AppError> {
+    let payload = serde_json::json!({
+        "entry_id": e.id,
+        "list": e.list,
+        "op": op,
+        "name": e.name,
+        "id_number": e.id_number,
+        "subject_kind": e.subject_kind,
+        "legal_representative": e.legal_representative,
+        "case_number": e.case_number,
+        "court": e.court_name,
+        "court_code": e.court_code,
+        "listed_on": e.listed_on,
+        "publish_on": e.publish_on,
+        "deleted_on": e.deleted_on,
+        "delete_reason": e.delete_reason,
+    });
+    Ok(ListChangeRow {
+        court_code: e.court_code.clone(),
+        id: new_id(),
+        entry_id: e.id.clone(),
+        list: e.list.clone(),
+        op: op.to_owned(),
+        payload: payload.to_string(),
+        created_at: now_ms,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn notify(
+    court: &str,
+    user: &str,
+    case_id: &str,
+    kind: &str,
+    source: &str,
+    title: String,
+    body: String,
+    now_ms: i64,
+) -> Stmt {
+    insert_notification_stmt(&NotificationRow {
+        court_code: court.to_owned(),
+        id: new_id(),
+        user_id: user.to_owned(),
+        case_id: Some(case_id.to_owned()),
+        source_kind: kind.to_owned(),
+        source_id: source.to_owned(),
+        level: None,
+        title,
+        body,
+        created_at: now_ms,
+        read_at: None,
+    })
+}
+
+/// A measure with its approval history, for the case page and the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasureView {
+    #[serde(flatten)]
+    pub measure: MeasureRow,
+    pub kind_zh: String,
+    pub source: String,
+    pub approvals: Vec<ApprovalRow>,
+}
+
+impl App {
+    async fn writable_case(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        case_id: &str,
+        p: Permission,
+    ) -> Result<CaseRow, AppError> {
+        let case = self.visible_case(conn, actor, case_id).await?;
+        actor.require(p)?;
+        if !actor.writes_in(&case.court_code) {
+            return Err(AppError::forbidden("court_scope", "只能处理本院案件"));
+        }
+        Ok(case)
+    }
+
+    /// Propose a measure. Measures the law reserves to the 院长 wait for approval; the others
+    /// take effect at once.
+    pub async fn propose_measure(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        input: &MeasureInput,
+        now_ms: i64,
+    ) -> Result<MeasureRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let case = self
+            .writable_case(&mut conn, actor, case_id, Permission::ProposeMeasure)
+            .await?;
+        if matches!(case.status.as_str(), "closed" | "terminated") {
+            return Err(AppError::Conflict {
+                code: "case_closed",
+                field: None,
+                message: "案件已结案，不能再采取措施".into(),
+            });
+        }
+        let kind = MeasureKind::from_str_opt(input.kind.trim())
+            .ok_or_else(|| AppError::invalid("unknown_measure", "kind", "未知的措施种类"))?;
+        let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
+        let (subject, party_id) = subject_of(&case, &parties, input, today)?;
+        let applicant_deleted_on = if kind == MeasureKind::Dishonest && input.on_application {
+            store::last_applicant_deletion(&mut conn, &case.court_code, &case.id, subject.id_key())
+                .await?
+                .map(|s| stored_day(&s))
+                .transpose()?
+        } else {
+            None
+        };
+        drop(conn);
+        let params = MeasureParams {
+            amount: input.amount_fen.map(Fen::new),
+            days: input.days,
+            hours: input.hours,
+            detention_possible: input.detention_possible,
+            ground: input.ground,
+            extra_years: input.extra_years,
+            grace_months: input.grace_months,
+            security_provided: input.security_provided,
+            seized_assets_sufficient: input.seized_assets_sufficient,
+            on_application: input.on_application,
+            applicant_deleted_on,
+            persons: input.persons.clone(),
+            place: input.place.clone(),
+            reason: input.reason.trim().to_owned(),
+        };
+        let plan = measure::validate(kind, &subject, &params, today)?;
+        let applied_on = match input.applied_on.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => {
+                let d = parse_day(s, "applied_on")?;
+                if d > today {
+                    return Err(AppError::invalid(
+                        "date_in_future",
+                        "applied_on",
+                        "申请日期不能晚于今天",
+                    ));
+                }
+                Some(d)
+            }
+            None => None,
+        };
+        let legal_rep = match &subject {
+            Subject::Entity {
+                legal_representative,
+                ..
+            } => Some(legal_representative.clone()),
+            Subject::Person { .. } => None,
+        };
+        let stored = StoredParams {
+            days: input.days,
+            hours: input.hours,
+            detention_possible: input.detention_possible,
+            ground: input.ground,
+            term_years: plan.term_years,
+            grace_months: plan.grace_months,
+            on_application: input.on_application,
+            persons: input.persons.clone(),
+            place: input.place.clone().map(|s| s.trim().to_owned()),
+            reason: params.reason.clone(),
+            conduct: plan.conduct.map(str::to_owned),
+            legal_representative: legal_rep,
+        };
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        let serial = store::next_document_serial(&mut tx, &case.court_code, &case.id).await?;
+        let mut m = MeasureRow {
+            court_code: case.court_code.clone(),
+            id: new_id(),
+            case_id: case.id.clone(),
+            kind: kind.as_str().into(),
+            subject_party_id: party_id,
+            subject_kind: subject.kind().into(),
+            subject_name: subject.name().into(),
+            subject_id_number: subject.id_key().into(),
+            params: serde_json::to_string(&stored)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            amount_fen: plan.amount.map(Fen::get),
+            status: if plan.needs_approval {
+                "pending_approval".into()
+            } else {
+                "effective".into()
+            },
+            needs_approval: i64::from(plan.needs_approval),
+            document_number: format!(
+                "{}之{}",
+                case.case_number.trim_end_matches('号'),
+                serial_zh(serial)
+            ) + "号",
+            proposed_by: actor.user_id.clone(),
+            proposed_on: ymd(today),
+            decided_by: None,
+            decided_on: None,
+            effective_on: None,
+            publish_on: None,
+            expires_on: None,
+            ended_on: None,
+            end_reason: None,
+            executed_on: None,
+            execution_note: None,
+            created_at: now_ms,
+            updated_at: now_ms,
+        };
+        let mut stmts = vec![];
+        if plan.needs_approval {
+            stmts.push(store::insert_measure_stmt(&m));
+            stmts.push(store::insert_approval_stmt(&ApprovalRow {
+                court_code: case.court_code.clone(),
+                id: new_id(),
+                measure_id: m.id.clone(),
+                case_id: case.id.clone(),
+                approver_role: "president".into(),
+                requested_by: actor.user_id.clone(),
+                requested_at: now_ms,
+                decision: None,
+                decided_by: None,
+                decided_at: None,
+                comment: None,
+            }));
+            for (uid, _) in users_with_role(&mut tx, &case.court_code, "president").await? {
+                stmts.push(notify(
+                    &case.court_code,
+                    &uid,
+                    &case.id,
+                    "measure.approval",
+                    &m.id,
+                    format!("{} {}待审批", case.case_number, kind.name_zh()),
+                    format!("被采取措施人：{}；依据：{}", m.subject_name, kind.source()),
+                    now_ms,
+                ));
+            }
+            batch::run(&mut tx, stmts).await?;
+        } else {
+            m.decided_by = Some(actor.user_id.clone());
+            m.decided_on = Some(ymd(today));
+            m.effective_on = Some(ymd(today));
+            batch::run(&mut tx, vec![store::insert_measure_stmt(&m)]).await?;
+            self.take_effect(&mut tx, actor, &case, &m, &plan, today, now_ms)
+                .await?;
+        }
+        if kind == MeasureKind::Dishonest
+            && input.on_application
+            && let Some(applied) = applied_on
+        {
+            record_system_event(
+                &mut tx,
+                &case.court_code,
+                &case.id,
+                "dishonest_application",
+                applied,
+                "申请执行人申请将被执行人纳入失信名单",
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "measure.propose",
+            "measure",
+            &m.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::json!({"kind": m.kind, "subject": m.subject_name, "status": m.status, "params": stored}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// The 院长's decision. A refusal stops the measure; an approval makes it take effect.
+    pub async fn decide_measure(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        approve: bool,
+        comment: &str,
+        now_ms: i64,
+    ) -> Result<MeasureRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, measure_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &m.case_id, Permission::ApproveMeasure)
+            .await?;
+        drop(conn);
+        if m.status != "pending_approval" {
+            return Err(AppError::Conflict {
+                code: "already_decided",
+                field: None,
+                message: "该措施已审批".into(),
+            });
+        }
+        if comment.chars().count() > 500 {
+            return Err(AppError::invalid(
+                "too_long",
+                "comment",
+                "审批意见不超过 500 字",
+            ));
+        }
+        let kind = MeasureKind::from_str_opt(&m.kind)
+            .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let plan = MeasurePlan {
+            kind,
+            needs_approval: true,
+            document: kind.document(),
+            amount: m.amount_fen.map(Fen::new),
+            term_years: stored.term_years,
+            grace_months: stored.grace_months,
+            conduct: None,
+        };
+        let term = measure::term(&plan, today);
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        let status = if approve { "effective" } else { "refused" };
+        let (eff, publish, expires) = if approve {
+            (
+                Some(ymd(term.effective_on)),
+                Some(ymd(term.publish_on)),
+                term.expires_on.map(ymd),
+            )
+        } else {
+            (None, None, None)
+        };
+        let rows = batch::run(
+            &mut tx,
+            vec![
+                store::decide_measure_stmt(
+                    &m.court_code,
+                    &m.id,
+                    status,
+                    &actor.user_id,
+                    &ymd(today),
+                    eff.as_deref(),
+                    publish.as_deref(),
+                    expires.as_deref(),
+                    now_ms,
+                ),
+                store::decide_approval_stmt(
+                    &m.court_code,
+                    &m.id,
+                    if approve { "approved" } else { "refused" },
+                    &actor.user_id,
+                    now_ms,
+                    comment.trim(),
+                ),
+                notify(
+                    &m.court_code,
+                    &m.proposed_by,
+                    &m.case_id,
+                    "measure.decided",
+                    &m.id,
+                    format!(
+                        "{} {}{}",
+                        case.case_number,
+                        kind.name_zh(),
+                        if approve { "已批准" } else { "未批准" }
+                    ),
+                    comment.trim().to_owned(),
+                    now_ms,
+                ),
+            ],
+        )
+        .await;
+        rows?;
+        let m2 = store::find_measure(&mut tx, &m.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if m2.status != status || m2.decided_by.as_deref() != Some(actor.user_id.as_str()) {
+            // A concurrent decision won.
+            return Err(AppError::Conflict {
+                code: "already_decided",
+                field: None,
+                message: "该措施已审批".into(),
+            });
+        }
+        if approve {
+            self.take_effect(&mut tx, actor, &case, &m2, &plan, today, now_ms)
+                .await?;
+        }
+        if kind == MeasureKind::Dishonest {
+            // The 15-day decision duty (SX2017 art 5) ends with the decision either way.
+            let has_application =
+                zhixing_store::deadlines::deadlines_of(&mut tx, &case.court_code, &case.id)
+                    .await?
+                    .iter()
+                    .any(|d| d.node == "dishonest_decision" && d.status == "pending");
+            if has_application {
+                record_system_event(
+                    &mut tx,
+                    &case.court_code,
+                    &case.id,
+                    "dishonest_decision",
+                    today,
+                    if approve {
+                        "决定纳入失信名单"
+                    } else {
+                        "决定不予纳入失信名单"
+                    },
+                    &actor.user_id,
+                    now_ms,
+                )
+                .await?;
+            }
+        }
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            if approve {
+                "measure.approve"
+            } else {
+                "measure.refuse"
+            },
+            "measure",
+            &m.id,
+            Some(&case.id),
+            Some(serde_json::json!({"status": m.status}).to_string()),
+            Some(serde_json::json!({"status": status, "comment": comment.trim()}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(m2)
+    }
+
+    /// What an effective measure does beyond its own row: list entries and their feed records,
+    /// process events, the 限制消费 that every 失信 debtor must get (XF2015 art 1).
+    #[allow(clippy::too_many_arguments)]
+    async fn take_effect(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        case: &CaseRow,
+        m: &MeasureRow,
+        plan: &MeasurePlan,
+        today: NaiveDate,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let kind = plan.kind;
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let court_name = courts::find(tx, &case.court_code)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let listed_on = m.decided_on.clone().unwrap_or_else(|| ymd(today));
+        let publish_on = m.publish_on.clone().unwrap_or_else(|| listed_on.clone());
+        let list = match kind {
+            MeasureKind::Dishonest => {
+                Some(("dishonest", stored.conduct.clone().unwrap_or_default()))
+            }
+            MeasureKind::ConsumptionRestriction => Some((
+                "restricted",
+                "未按执行通知书指定的期间履行生效法律文书确定的给付义务（限制消费规定第一条）"
+                    .to_owned(),
+            )),
+            _ => None,
+        };
+        let mut stmts = Vec::new();
+        if let Some((list, conduct)) = list {
+            let e = list_entry(
+                list,
+                m,
+                case,
+                &court_name,
+                &conduct,
+                stored.legal_representative.clone(),
+                &listed_on,
+                &publish_on,
+                now_ms,
+            );
+            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
+            stmts.push(store::insert_entry_stmt(&e));
+            // The persons an entity's 限制消费令 binds are on the list too (XF2015 art 3 para 2).
+            if kind == MeasureKind::ConsumptionRestriction {
+                for p in &stored.persons {
+                    let mut pe = e.clone();
+                    pe.id = new_id();
+                    pe.subject_kind = "person".into();
+                    pe.name = p.name.clone();
+                    pe.id_number = p.id_number.clone();
+                    pe.legal_representative = None;
+                    pe.conduct = format!(
+                        "{}的{}（限制消费规定第三条第二款）",
+                        m.subject_name,
+                        p.role.name_zh()
+                    );
+                    if let Ok(id) = IdNumber::parse(&p.id_number, today) {
+                        pe.sex = Some(match id.sex() {
+                            zhixing_domain::id_number::Sex::Male => "男".into(),
+                            zhixing_domain::id_number::Sex::Female => "女".into(),
+                        });
+                        pe.birth_date = Some(ymd(id.birth_date()));
+                    }
+                    stmts.push(store::insert_change_stmt(&change(&pe, "add", now_ms)?));
+                    stmts.push(store::insert_entry_stmt(&pe));
+                }
+            }
+        }
+        batch::run(tx, stmts).await?;
+        if let Some(node) = kind.process_node() {
+            record_system_event(
+                tx,
+                &case.court_code,
+                &case.id,
+                node,
+                today,
+                &format!("{}（{}）", kind.name_zh(), m.document_number),
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
+        // XF2015 art 1: 被纳入失信名单的被执行人，人民法院应当对其采取限制消费措施. For a person
+        // the 限制消费令 is prepared at once for the 院长 to sign; an entity's needs the named
+        // persons, so the handler is told to prepare it.
+        if kind == MeasureKind::Dishonest {
+            let existing = store::measures_of(tx, &case.court_code, &case.id).await?;
+            let restricted = existing.iter().any(|x| {
+                x.kind == "consumption_restriction"
+                    && x.subject_id_number == m.subject_id_number
+                    && matches!(x.status.as_str(), "pending_approval" | "effective")
+            });
+            if !restricted {
+                if m.subject_kind == "person" {
+                    let serial =
+                        store::next_document_serial(tx, &case.court_code, &case.id).await?;
+                    let cr = MeasureRow {
+                        id: new_id(),
+                        kind: "consumption_restriction".into(),
+                        params: serde_json::to_string(&StoredParams {
+                            reason: format!(
+                                "被执行人已被纳入失信名单（{}），依限制消费规定第一条应当限制消费",
+                                m.document_number
+                            ),
+                            ..Default::default()
+                        })
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                        amount_fen: None,
+                        status: "pending_approval".into(),
+                        needs_approval: 1,
+                        document_number: format!(
+                            "{}之{}号",
+                            case.case_number.trim_end_matches('号'),
+                            serial_zh(serial)
+                        ),
+                        proposed_by: actor.user_id.clone(),
+                        proposed_on: ymd(today),
+                        decided_by: None,
+                        decided_on: None,
+                        effective_on: None,
+                        publish_on: None,
+                        expires_on: None,
+                        ended_on: None,
+                        end_reason: None,
+                        executed_on: None,
+                        execution_note: None,
+                        created_at: now_ms,
+                        updated_at: now_ms,
+                        ..m.clone()
+                    };
+                    batch::run(
+                        tx,
+                        vec![
+                            store::insert_measure_stmt(&cr),
+                            store::insert_approval_stmt(&ApprovalRow {
+                                court_code: case.court_code.clone(),
+                                id: new_id(),
+                                measure_id: cr.id.clone(),
+                                case_id: case.id.clone(),
+                                approver_role: "president".into(),
+                                requested_by: actor.user_id.clone(),
+                                requested_at: now_ms,
+                                decision: None,
+                                decided_by: None,
+                                decided_at: None,
+                                comment: None,
+                            }),
+                        ],
+                    )
+                    .await?;
+                } else if let Some(handler) = &case.handler_id {
+                    batch::run(
+                        tx,
+                        vec![notify(
+                            &case.court_code,
+                            handler,
+                            &case.id,
+                            "measure.restriction_due",
+                            &m.id,
+                            format!("{} 须对失信单位被执行人限制消费", case.case_number),
+                            "限制消费规定第一条：纳入失信名单的被执行人应当限制消费；请列明法定代表人等人员后提请院长签发限制消费令".into(),
+                            now_ms,
+                        )],
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Record the carrying out of an effective measure (拘传到案, 拘留送押, 搜查完毕 …). For
+    /// 拘留 the release date follows from the days (CPL art 118) and the family must be notified
+    /// within 24 hours (CPLI art 180 [S]): the note must say so.
+    pub async fn execute_measure(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        on: &str,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<MeasureRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, measure_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &m.case_id, Permission::ProposeMeasure)
+            .await?;
+        drop(conn);
+        if m.status != "effective" {
+            return Err(AppError::Conflict {
+                code: "not_effective",
+                field: None,
+                message: "措施未生效（未经批准或已结束），不能执行".into(),
+            });
+        }
+        if m.executed_on.is_some() {
+            return Err(AppError::Conflict {
+                code: "already_executed",
+                field: None,
+                message: "已记录执行情况".into(),
+            });
+        }
+        let on_d = parse_day(on, "on")?;
+        if on_d > today {
+            return Err(AppError::invalid(
+                "date_in_future",
+                "on",
+                "执行日期不能晚于今天",
+            ));
+        }
+        if let Some(eff) = &m.effective_on
+            && ymd(on_d) < *eff
+        {
+            return Err(AppError::invalid(
+                "before_effective",
+                "on",
+                format!("措施于 {eff} 生效，不能早于生效日执行"),
+            ));
+        }
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 1000 {
+            return Err(AppError::invalid(
+                "required",
+                "note",
+                "须填写执行情况（1000 字以内）",
+            ));
+        }
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let release = if m.kind == "detention" {
+            if !note.contains("通知") {
+                return Err(AppError::invalid(
+                    "family_notice",
+                    "note",
+                    "拘留后应在 24 小时内通知其家属（民诉法解释第一百八十条），请在执行情况中写明通知情况",
+                ));
+            }
+            let days = stored.days.unwrap_or(1);
+            on_d.checked_add_days(chrono::Days::new(u64::from(days)))
+                .map(ymd)
+        } else {
+            None
+        };
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        batch::run(
+            &mut tx,
+            vec![store::execute_measure_stmt(
+                &m.court_code,
+                &m.id,
+                &ymd(on_d),
+                note,
+                release.as_deref(),
+                now_ms,
+            )],
+        )
+        .await?;
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "measure.execute",
+            "measure",
+            &m.id,
+            Some(&case.id),
+            None,
+            Some(
+                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release})
+                    .to_string(),
+            ),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = self.db.conn().await?;
+        store::find_measure(&mut conn, &m.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// End an effective measure on a legal ground (delete a 失信 entry, lift a 限制消费令 …). The
+    /// ground's date starts the 3-working-day duty (SX2017 art 10) and the deletion completes it;
+    /// a late deletion shows as a late deadline.
+    pub async fn end_measure(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        ground: &str,
+        ground_on: &str,
+        now_ms: i64,
+    ) -> Result<MeasureRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, measure_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &m.case_id, Permission::ProposeMeasure)
+            .await?;
+        drop(conn);
+        let ground_on = parse_day(ground_on, "ground_on")?;
+        if ground_on > today {
+            return Err(AppError::invalid(
+                "date_in_future",
+                "ground_on",
+                "事由发生日期不能晚于今天",
+            ));
+        }
+        let mut tx = self.db.begin().await?;
+        self.end_in_tx(&mut tx, actor, &case, &m, ground, ground_on, today, now_ms)
+            .await?;
+        tx.commit().await?;
+        let mut conn = self.db.conn().await?;
+        store::find_measure(&mut conn, &m.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn end_in_tx(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        case: &CaseRow,
+        m: &MeasureRow,
+        ground: &str,
+        ground_on: NaiveDate,
+        today: NaiveDate,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let kind = MeasureKind::from_str_opt(&m.kind)
+            .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
+        let g = EndGround::from_str_opt(ground.trim())
+            .ok_or_else(|| AppError::invalid("unknown_ground", "ground", "未知的删除/解除事由"))?;
+        let rule = measure::end_rule(kind, g).ok_or_else(|| {
+            AppError::invalid(
+                "ground_not_applicable",
+                "ground",
+                format!("「{}」不是{}的删除/解除事由", g.name_zh(), kind.name_zh()),
+            )
+        })?;
+        if m.status != "effective" {
+            return Err(AppError::Conflict {
+                code: "not_effective",
+                field: None,
+                message: "措施不在生效状态".into(),
+            });
+        }
+        let status = match (kind, g) {
+            (MeasureKind::Dishonest, EndGround::TermExpired) => "expired",
+            (MeasureKind::Dishonest, _) => "deleted",
+            (MeasureKind::Detention, _) => "ended",
+            _ => "lifted",
+        };
+        let backend = self.db.backend();
+        let mut stmts = vec![store::end_measure_stmt(
+            &m.court_code,
+            &m.id,
+            status,
+            &ymd(today),
+            g.as_str(),
+            now_ms,
+        )];
+        for mut e in store::entries_of_case(tx, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.measure_id.as_deref() == Some(m.id.as_str()) && e.status == "listed")
+        {
+            stmts.push(store::delete_entry_stmt(
+                &e.court_code,
+                &e.id,
+                &ymd(today),
+                g.name_zh(),
+                now_ms,
+            ));
+            e.status = "deleted".into();
+            e.deleted_on = Some(ymd(today));
+            e.delete_reason = Some(g.name_zh().into());
+            stmts.push(store::insert_change_stmt(&change(&e, "delete", now_ms)?));
+        }
+        batch::run(tx, stmts).await?;
+        if rule.within_working_days.is_some()
+            && matches!(
+                kind,
+                MeasureKind::Dishonest | MeasureKind::ConsumptionRestriction
+            )
+        {
+            // Start the deletion duty on the ground's date unless one is open, then complete it.
+            let open = zhixing_store::deadlines::deadlines_of(tx, &case.court_code, &case.id)
+                .await?
+                .iter()
+                .any(|d| d.node == "delete_dishonest" && d.status == "pending");
+            if !open {
+                record_system_event(
+                    tx,
+                    &case.court_code,
+                    &case.id,
+                    "deletion_ground",
+                    ground_on,
+                    g.name_zh(),
+                    &actor.user_id,
+                    now_ms,
+                )
+                .await?;
+            }
+            record_system_event(
+                tx,
+                &case.court_code,
+                &case.id,
+                "delete_dishonest",
+                today,
+                &format!("{}：{}", kind.name_zh(), g.name_zh()),
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
+        write_audit(
+            tx,
+            backend,
+            actor,
+            "measure.end",
+            "measure",
+            &m.id,
+            Some(&case.id),
+            Some(serde_json::json!({"status": m.status}).to_string()),
+            Some(serde_json::json!({"status": status, "ground": g.as_str(), "ground_on": ymd(ground_on), "source": rule.source}).to_string()),
+            now_ms,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A deletion ground arose for a case (执行完毕 recorded, settlement performed …): start the
+    /// 3-working-day duty for each effective 失信/限制消费 measure and tell the handler. Called
+    /// after the fact is recorded; the deletion itself is the court's act ([`Self::end_measure`]).
+    pub async fn note_end_ground(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        on: NaiveDate,
+        now_ms: i64,
+    ) -> Result<usize, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        let live: Vec<MeasureRow> = store::measures_of(&mut conn, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.status == "effective"
+                    && matches!(
+                        m.kind.as_str(),
+                        "dishonest" | "consumption_restriction" | "exit_ban"
+                    )
+            })
+            .collect();
+        drop(conn);
+        if live.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.db.begin().await?;
+        record_system_event(
+            &mut tx,
+            &case.court_code,
+            &case.id,
+            "deletion_ground",
+            on,
+            "全部履行完毕：应在三个工作日内删除失信信息、解除限制消费（SX2017 第十条；限制消费规定第九条）",
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
+        if let Some(h) = &case.handler_id {
+            batch::run(
+                &mut tx,
+                vec![notify(
+                    &case.court_code,
+                    h,
+                    &case.id,
+                    "measure.delete_due",
+                    &case.id,
+                    format!("{} 已履行完毕，须删除失信信息、解除限制", case.case_number),
+                    format!("{} 项措施须在三个工作日内删除/解除", live.len()),
+                    now_ms,
+                )],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(live.len())
+    }
+
+    /// The scheduler's step: effective measures whose term has run out end by themselves — a
+    /// 失信 entry of grounds (2)–(6) is deleted when its term expires (SX2017 art 10 para 2; done
+    /// on the expiry date, inside the 3 working days), a detention ends on its release date.
+    pub async fn expire_measures(&self, now_ms: i64, limit: i64) -> Result<usize, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let due = store::expired_measures(&mut conn, &ymd(today), limit).await?;
+        drop(conn);
+        let mut n = 0;
+        for m in due {
+            let mut conn = self.db.conn().await?;
+            let Some(case) = cases::find_case(&mut conn, &m.case_id).await? else {
+                continue;
+            };
+            let Some(court) = courts::find(&mut conn, &case.court_code).await? else {
+                continue;
+            };
+            drop(conn);
+            let actor = Actor::system(&case.court_code, &court.path);
+            let ground = if m.kind == "detention" {
+                "served"
+            } else {
+                "term_expired"
+            };
+            let on = m
+                .expires_on
+                .as_deref()
+                .map(stored_day)
+                .transpose()?
+                .unwrap_or(today);
+            let mut tx = self.db.begin().await?;
+            match self
+                .end_in_tx(&mut tx, &actor, &case, &m, ground, on, today, now_ms)
+                .await
+            {
+                Ok(()) => {
+                    tx.commit().await?;
+                    n += 1;
+                }
+                // Another scheduler ended it first.
+                Err(AppError::Conflict { .. }) => tx.rollback().await?,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
+    }
+
+    pub async fn case_measures(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<MeasureView>, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        let mut out = Vec::new();
+        for m in store::measures_of(&mut conn, &case.court_code, &case.id).await? {
+            let approvals = store::approvals_of(&mut conn, &m.court_code, &m.id).await?;
+            let kind = MeasureKind::from_str_opt(&m.kind);
+            out.push(MeasureView {
+                kind_zh: kind.map_or("", MeasureKind::name_zh).to_owned(),
+                source: kind.map_or("", MeasureKind::source).to_owned(),
+                measure: m,
+                approvals,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn measure(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(CaseRow, MeasureRow), AppError> {
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self.visible_case(&mut conn, actor, &m.case_id).await?;
+        Ok((case, m))
+    }
+
+    /// Measures of the actor's court awaiting the 院长.
+    pub async fn approval_queue(&self, actor: &Actor) -> Result<Vec<MeasureRow>, AppError> {
+        actor.require(Permission::ApproveMeasure)?;
+        let mut conn = self.db.conn().await?;
+        Ok(store::pending_approvals(&mut conn, &actor.court_code, 200).await?)
+    }
+
+    pub async fn case_list_entries(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<(Vec<ListEntryRow>, Vec<CorrectionRow>), AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok((
+            store::entries_of_case(&mut conn, &case.court_code, &case.id).await?,
+            store::corrections_of_case(&mut conn, &case.court_code, &case.id).await?,
+        ))
+    }
+
+    /// A correction request (纠正申请, SX2017 arts 11–12) against a list entry, recorded by staff:
+    /// decided within 15 days.
+    pub async fn request_correction(
+        &self,
+        actor: &Actor,
+        entry_id: &str,
+        ground: &str,
+        statement: &str,
+        received_on: &str,
+        now_ms: i64,
+    ) -> Result<CorrectionRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let e = store::find_entry(&mut conn, entry_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &e.case_id, Permission::ProposeMeasure)
+            .await?;
+        drop(conn);
+        let ground = ground.trim();
+        if !matches!(
+            ground,
+            "should_not_be_listed" | "inaccurate" | "should_be_deleted"
+        ) {
+            return Err(AppError::invalid(
+                "correction_ground",
+                "ground",
+                "纠正事由应为 should_not_be_listed（不应纳入）、inaccurate（记载有误）或 should_be_deleted（应删除）（SX2017 第十一条）",
+            ));
+        }
+        let statement = statement.trim();
+        if statement.is_empty() || statement.chars().count() > 2000 {
+            return Err(AppError::invalid(
+                "required",
+                "statement",
+                "须填写纠正理由（2000 字以内）",
+            ));
+        }
+        let received = parse_day(received_on, "received_on")?;
+        if received > today {
+            return Err(AppError::invalid(
+                "date_in_future",
+                "received_on",
+                "收到日期不能晚于今天",
+            ));
+        }
+        let decide_by = LegalCalendar::builtin()
+            .period_end(
+                received,
+                15,
+                zhixing_domain::calendar::DayUnit::CalendarDays,
+            )
+            .map_err(|e| AppError::Invalid(e.at("received_on")))?;
+        let c = CorrectionRow {
+            court_code: e.court_code.clone(),
+            id: new_id(),
+            entry_id: e.id.clone(),
+            case_id: e.case_id.clone(),
+            ground: ground.into(),
+            statement: statement.into(),
+            received_on: ymd(received),
+            decide_by: ymd(decide_by),
+            status: "received".into(),
+            decided_on: None,
+            correct_by: None,
+            decided_by: None,
+            created_at: now_ms,
+        };
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        batch::run(&mut tx, vec![store::insert_correction_stmt(&c)]).await?;
+        record_system_event(
+            &mut tx,
+            &case.court_code,
+            &case.id,
+            "correction_request",
+            received,
+            &format!("{}：{}", e.name, ground),
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "list.correction_request",
+            "list_correction",
+            &c.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::json!({"entry": e.id, "ground": ground}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Decide a correction request: a justified one is corrected at once (the entry deleted,
+    /// which completes the 3-working-day duty); a rejection may go to 复议 within 10 days.
+    pub async fn decide_correction(
+        &self,
+        actor: &Actor,
+        correction_id: &str,
+        accept: bool,
+        now_ms: i64,
+    ) -> Result<CorrectionRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let c = store::find_correction(&mut conn, correction_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &c.case_id, Permission::ProposeMeasure)
+            .await?;
+        let entry = store::find_entry(&mut conn, &c.entry_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let m = match &entry.measure_id {
+            Some(mid) => store::find_measure(&mut conn, mid).await?,
+            None => None,
+        };
+        drop(conn);
+        if c.status != "received" {
+            return Err(AppError::Conflict {
+                code: "already_decided",
+                field: None,
+                message: "该纠正申请已处理".into(),
+            });
+        }
+        let cal = LegalCalendar::builtin();
+        let correct_by = if accept {
+            Some(
+                cal.period_end(today, 3, zhixing_domain::calendar::DayUnit::WorkingDays)
+                    .map_err(|e| AppError::Invalid(e.at("decided_on")))?,
+            )
+        } else {
+            None
+        };
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        batch::run(
+            &mut tx,
+            vec![store::decide_correction_stmt(
+                &c.court_code,
+                &c.id,
+                if accept { "corrected" } else { "rejected" },
+                &ymd(today),
+                correct_by.map(ymd).as_deref(),
+                &actor.user_id,
+            )],
+        )
+        .await?;
+        record_system_event(
+            &mut tx,
+            &case.court_code,
+            &case.id,
+            "correction_decision",
+            today,
+            if accept {
+                "纠正申请成立"
+            } else {
+                "纠正申请不成立，驳回"
+            },
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
+        if accept {
+            record_system_event(
+                &mut tx,
+                &case.court_code,
+                &case.id,
+                "correction_accepted",
+                today,
+                "纠正申请成立",
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+            if c.ground == "inaccurate" {
+                // The entry stays listed with its record corrected by staff; the feed tells partners.
+                let mut e = entry.clone();
+                e.updated_at = now_ms;
+                batch::run(
+                    &mut tx,
+                    vec![store::insert_change_stmt(&change(&e, "change", now_ms)?)],
+                )
+                .await?;
+            } else if let Some(m) = m.filter(|m| m.status == "effective") {
+                self.end_in_tx(&mut tx, actor, &case, &m, "corrected", today, today, now_ms)
+                    .await?;
+            }
+            record_system_event(
+                &mut tx,
+                &case.court_code,
+                &case.id,
+                "correction_done",
+                today,
+                "已纠正",
+                &actor.user_id,
+                now_ms,
+            )
+            .await?;
+        }
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            if accept {
+                "list.correction_accept"
+            } else {
+                "list.correction_reject"
+            },
+            "list_correction",
+            &c.id,
+            Some(&case.id),
+            None,
+            None,
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = self.db.conn().await?;
+        store::find_correction(&mut conn, &c.id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The joint-punishment feed for a partner: changes after `after`, at most `limit`, only those
+    /// older than a 5-second settle window (so a slower concurrent commit with a smaller id is
+    /// never skipped by a cursor that moved past it).
+    pub async fn list_changes(
+        &self,
+        actor: &Actor,
+        after: &str,
+        limit: i64,
+        now_ms: i64,
+    ) -> Result<Vec<ListChangeRow>, AppError> {
+        actor.require(Permission::PullListFeed)?;
+        if after.len() > 64 || !after.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(AppError::invalid("cursor", "after", "游标格式不正确"));
+        }
+        let limit = limit.clamp(1, 1000);
+        let mut conn = self.db.conn().await?;
+        Ok(store::changes_after(
+            &mut conn,
+            after,
+            now_ms.saturating_sub(FEED_SETTLE_MS),
+            limit,
+        )
+        .await?)
+    }
+}
+
+impl App {
+    /// Consequences of a recorded process event for measures and the public lists:
+    /// - 执行完毕 (`payment_complete`): the 3-working-day deletion duty starts (SX2017 art 10(1));
+    /// - 终本 (`terminate_current`): the debtors enter the public 终本案件 list (终本案件库);
+    /// - 恢复执行 / 执行完毕: they leave it.
+    pub(crate) async fn after_event(
+        &self,
+        actor: &Actor,
+        case: &CaseRow,
+        node: &str,
+        on: NaiveDate,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        match node {
+            "payment_complete" => {
+                self.note_end_ground(actor, &case.id, on, now_ms).await?;
+                self.unpublish_terminated(actor, case, "执行完毕", now_ms)
+                    .await
+            }
+            "terminate_current" => self.publish_terminated(actor, case, on, now_ms).await,
+            "resumption" => {
+                self.unpublish_terminated(actor, case, "恢复执行", now_ms)
+                    .await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn publish_terminated(
+        &self,
+        actor: &Actor,
+        case: &CaseRow,
+        on: NaiveDate,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin().await?;
+        let court_name = courts::find(&mut tx, &case.court_code)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let existing = store::entries_of_case(&mut tx, &case.court_code, &case.id).await?;
+        let mut stmts = Vec::new();
+        for p in cases::parties_of(&mut tx, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.role == "debtor")
+        {
+            let key = p
+                .id_number
+                .clone()
+                .or(p.credit_code.clone())
+                .unwrap_or_default();
+            if existing
+                .iter()
+                .any(|e| e.list == "terminated" && e.status == "listed" && e.id_number == key)
+            {
+                continue;
+            }
+            let m = MeasureRow {
+                court_code: case.court_code.clone(),
+                id: String::new(),
+                case_id: case.id.clone(),
+                kind: String::new(),
+                subject_party_id: Some(p.id.clone()),
+                subject_kind: p.kind.clone(),
+                subject_name: p.name.clone(),
+                subject_id_number: key,
+                params: String::new(),
+                amount_fen: None,
+                status: String::new(),
+                needs_approval: 0,
+                document_number: String::new(),
+                proposed_by: String::new(),
+                proposed_on: String::new(),
+                decided_by: None,
+                decided_on: None,
+                effective_on: None,
+                publish_on: None,
+                expires_on: None,
+                ended_on: None,
+                end_reason: None,
+                executed_on: None,
+                execution_note: None,
+                created_at: now_ms,
+                updated_at: now_ms,
+            };
+            let mut e = list_entry(
+                "terminated",
+                &m,
+                case,
+                &court_name,
+                "终结本次执行程序：暂无财产可供执行（ZB2016 第一条）",
+                p.legal_representative.clone(),
+                &ymd(on),
+                &ymd(on),
+                now_ms,
+            );
+            e.measure_id = None;
+            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
+            stmts.push(store::insert_entry_stmt(&e));
+        }
+        let n = stmts.len() / 2;
+        batch::run(&mut tx, stmts).await?;
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            "list.publish_terminated",
+            "case",
+            &case.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::json!({"entries": n}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unpublish_terminated(
+        &self,
+        actor: &Actor,
+        case: &CaseRow,
+        reason: &str,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        let today = ymd(china_date(now_ms));
+        let mut tx = self.db.begin().await?;
+        let mut stmts = Vec::new();
+        for mut e in store::entries_of_case(&mut tx, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.list == "terminated" && e.status == "listed")
+        {
+            stmts.push(store::delete_entry_stmt(
+                &e.court_code,
+                &e.id,
+                &today,
+                reason,
+                now_ms,
+            ));
+            e.status = "deleted".into();
+            e.deleted_on = Some(today.clone());
+            e.delete_reason = Some(reason.to_owned());
+            stmts.push(store::insert_change_stmt(&change(&e, "delete", now_ms)?));
+        }
+        if stmts.is_empty() {
+            return Ok(());
+        }
+        batch::run(&mut tx, stmts).await?;
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            "list.unpublish_terminated",
+            "case",
+            &case.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::json!({"reason": reason}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Settle window of the partner feed.
+pub const FEED_SETTLE_MS: i64 = 5_000;
+
+/// One published item as the public portal shows it (SX2017 art 6), masked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicItem {
+    pub name: String,
+    pub id_masked: String,
+    pub sex: Option<String>,
+    pub age: Option<u32>,
+    pub legal_representative: Option<String>,
+    pub case_number: String,
+    pub court: String,
+    pub basis: String,
+    pub obligation: String,
+    pub performance: String,
+    pub conduct: String,
+    pub filed_on: String,
+    pub listed_on: String,
+}
+
+/// The public view of an entry: the ID number masked by `mask`, age on `today`; never a phone,
+/// address or account number (the row has none).
+pub fn public_item(e: &ListEntryRow, mask: &str, today: NaiveDate) -> PublicItem {
+    let age = e
+        .birth_date
+        .as_deref()
+        .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok())
+        .map(|b| {
+            use chrono::Datelike;
+            let mut y = today.year() - b.year();
+            if (today.month(), today.day()) < (b.month(), b.day()) {
+                y -= 1;
+            }
+            u32::try_from(y).unwrap_or(0)
+        });
+    PublicItem {
+        name: e.name.clone(),
+        id_masked: measure::mask_id(&e.id_number, mask),
+        sex: e.sex.clone(),
+        age,
+        legal_representative: e.legal_representative.clone(),
+        case_number: e.case_number.clone(),
+        court: e.court_name.clone(),
+        basis: e.basis.clone(),
+        obligation: e.obligation.clone(),
+        performance: e.performance.clone(),
+        conduct: e.conduct.clone(),
+        filed_on: e.filed_on.clone(),
+        listed_on: e.listed_on.clone(),
+    }
+}
+
+impl App {
+    /// Public lookup by ID number / credit code (exact) plus the name (exact), on one list. The
+    /// `id` is normalised (trimmed, upper case); anything that is not a well-formed ID number or
+    /// credit code is refused, so the list cannot be enumerated.
+    pub async fn public_lookup(
+        &self,
+        list: &str,
+        name: &str,
+        id: &str,
+        mask: &str,
+        now_ms: i64,
+    ) -> Result<Vec<PublicItem>, AppError> {
+        let today = china_date(now_ms);
+        let name =
+            measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
+        let key = id.trim().to_ascii_uppercase();
+        let ok = IdNumber::parse(&key, today).is_ok()
+            || zhixing_domain::credit_code::CreditCode::parse(&key).is_ok();
+        if !ok {
+            return Err(AppError::invalid(
+                "id_format",
+                "id",
+                "请输入有效的 18 位身份证号码或统一社会信用代码",
+            ));
+        }
+        let mut conn = self.db.conn().await?;
+        let rows = store::listed_by_key(&mut conn, list, &key, &ymd(today), 20).await?;
+        Ok(rows
+            .iter()
+            .filter(|e| e.name == name)
+            .map(|e| public_item(e, mask, today))
+            .collect())
+    }
+}

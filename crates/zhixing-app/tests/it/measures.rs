@@ -1,0 +1,539 @@
+//! Measures end to end on both databases: the 院长's approval is a real gate (a refused or
+//! missing approval stops the measure); legal limits are refused with the field; a 失信 listing
+//! publishes a masked entry and a feed record; full performance starts the 3-working-day deletion
+//! duty (skipping the National Day holidays); deletion, term expiry and corrections take the entry
+//! off the public list and tell partners.
+
+use zhixing_app::deadlines::EventInput;
+use zhixing_app::measures::MeasureInput;
+use zhixing_app::{Actor, App};
+use zhixing_domain::measure::DEFAULT_ID_MASK;
+use zhixing_domain::time::china_midnight_ms;
+use zhixing_store::cases::CaseRow;
+use zhixing_testkit::{NOW_MS, backends, entity, filing, person, seed_court};
+
+use crate::common::{add_user, expect_conflict, expect_forbidden, expect_invalid, rows};
+
+fn at(date: &str) -> i64 {
+    china_midnight_ms(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()) + 10 * 3_600_000
+}
+
+async fn case_with(app: &App, actor: &Actor, debtor: zhixing_domain::party::PartyInput) -> CaseRow {
+    app.file_case(actor, &filing("川1123", 7, debtor, 1_234_567), NOW_MS)
+        .await
+        .unwrap()
+        .case
+}
+
+async fn debtor_id(app: &App, case: &CaseRow) -> String {
+    let mut conn = app.db.conn().await.unwrap();
+    zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.role == "debtor")
+        .unwrap()
+        .id
+}
+
+fn input(kind: &str, party: &str) -> MeasureInput {
+    MeasureInput {
+        kind: kind.into(),
+        party_id: Some(party.into()),
+        ..Default::default()
+    }
+}
+
+async fn deadline(
+    app: &App,
+    actor: &Actor,
+    case: &CaseRow,
+    rule: &str,
+    now: i64,
+) -> (String, &'static str) {
+    let d = app.case_deadlines(actor, &case.id, now).await.unwrap();
+    let d = d
+        .iter()
+        .find(|d| d.row.rule_id == rule)
+        .unwrap_or_else(|| panic!("no deadline {rule}"));
+    (d.row.due_on.clone(), d.status)
+}
+
+#[tokio::test]
+async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "m").await;
+        let case = case_with(app, &f.command, person("赵六", 11)).await;
+        let judge = &f.judges[0];
+        let handler = if case.handler_id.as_deref() == Some(judge.user_id.as_str()) {
+            judge
+        } else {
+            &f.command
+        };
+        let party = debtor_id(app, &case).await;
+        let mut fine = input("fine", &party);
+        fine.amount_fen = Some(5_000_000);
+        fine.reason = "将已查封的车辆转移隐藏（民事诉讼法第一百一十四条第一款第三项）".into();
+        // Above the 10 万元 limit for an individual: refused, naming the field.
+        let mut over = fine.clone();
+        over.amount_fen = Some(10_000_001);
+        let e = expect_invalid(
+            app.propose_measure(handler, &case.id, &over, NOW_MS).await,
+            "fine over limit",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("fine_limit", "amount"));
+        // Detention over 15 days: refused.
+        let mut det = input("detention", &party);
+        det.days = Some(16);
+        det.reason = "暴力抗拒执行".into();
+        let e = expect_invalid(
+            app.propose_measure(handler, &case.id, &det, NOW_MS).await,
+            "detention 16 days",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("detention_limit", "days"));
+
+        let m = app
+            .propose_measure(handler, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.status, "pending_approval");
+        assert!(
+            m.document_number
+                .starts_with(case.case_number.trim_end_matches('号'))
+        );
+        assert!(
+            m.document_number.ends_with("之一号"),
+            "{}",
+            m.document_number
+        );
+        // Not effective: cannot be carried out.
+        let (code, _, _) = expect_conflict(
+            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", NOW_MS)
+                .await,
+            "execute before approval",
+        );
+        assert_eq!(code, "not_effective");
+        // Only the 院长 decides.
+        let (code, _, _) = expect_forbidden(
+            app.decide_measure(&f.director, &m.id, true, "", NOW_MS)
+                .await,
+            "director approving",
+        );
+        assert_eq!(code, "permission_denied");
+        // A refusal stops it for good.
+        let refused = app
+            .decide_measure(&f.president, &m.id, false, "事实不清", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(refused.status, "refused");
+        expect_conflict(
+            app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+                .await,
+            "second decision",
+        );
+        expect_conflict(
+            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", NOW_MS)
+                .await,
+            "execute refused",
+        );
+        // A new proposal, approved, takes effect and can be carried out.
+        let m2 = app
+            .propose_measure(handler, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        assert!(
+            m2.document_number.ends_with("之二号"),
+            "{}",
+            m2.document_number
+        );
+        let ok = app
+            .decide_measure(&f.president, &m2.id, true, "同意", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(ok.status, "effective");
+        assert_eq!(ok.effective_on.as_deref(), Some("2024-09-27"));
+        let done = app
+            .execute_measure(
+                handler,
+                &m2.id,
+                "2024-09-27",
+                "被罚款人当场缴纳罚款",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.executed_on.as_deref(), Some("2024-09-27"));
+        // Detention: the family notice must be recorded (CPLI art 180); the release date follows.
+        det.days = Some(10);
+        let d = app
+            .propose_measure(handler, &case.id, &det, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &d.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.execute_measure(&f.police, &d.id, "2024-09-27", "已送拘留所", NOW_MS)
+                .await,
+            "no family notice",
+        );
+        assert_eq!(e.code, "family_notice");
+        let d = app
+            .execute_measure(
+                &f.police,
+                &d.id,
+                "2024-09-27",
+                "已送拘留所，当日电话通知其妻",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.expires_on.as_deref(), Some("2024-10-07"));
+        assert_eq!(app.expire_measures(at("2024-10-07"), 100).await.unwrap(), 1);
+        let (_, d) = app.measure(&f.president, &d.id).await.unwrap();
+        assert_eq!(
+            (d.status.as_str(), d.end_reason.as_deref()),
+            ("ended", Some("served"))
+        );
+        // Every write is audited.
+        assert!(rows(&app.db, "audit_log").await >= 8);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_minor_cannot_be_listed_and_an_entity_restriction_names_its_persons() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "n").await;
+        // person(…, 38) is born 2008-03-11: 16 on 2024-09-27.
+        let minor = case_with(app, &f.command, person("小明", 38)).await;
+        let party = debtor_id(app, &minor).await;
+        let mut m = input("dishonest", &party);
+        m.ground = Some(4);
+        let e = expect_invalid(
+            app.propose_measure(&f.command, &minor.id, &m, NOW_MS).await,
+            "minor",
+        );
+        assert_eq!(e.code, "dishonest_minor");
+        assert_eq!(rows(&app.db, "measures").await, 0);
+
+        let co = case_with(app, &f.command, entity("四川某某建设工程有限公司", 5)).await;
+        let party = debtor_id(app, &co).await;
+        let m = input("consumption_restriction", &party);
+        let e = expect_invalid(
+            app.propose_measure(&f.command, &co.id, &m, NOW_MS).await,
+            "no persons",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("persons_required", "persons"));
+        let mut m = input("consumption_restriction", &party);
+        let rep = zhixing_testkit::person("王五", 77).id_number.unwrap();
+        m.persons = vec![zhixing_domain::measure::BoundPerson {
+            role: zhixing_domain::measure::PersonRole::LegalRepresentative,
+            name: "王五".into(),
+            id_number: rep.clone(),
+        }];
+        let r = app
+            .propose_measure(&f.command, &co.id, &m, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &r.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        // The entity and its legal representative are both on the public 限制消费 list.
+        let found = app
+            .public_lookup("restricted", "王五", &rep, DEFAULT_ID_MASK, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].conduct.contains("法定代表人"),
+            "{}",
+            found[0].conduct
+        );
+        assert!(found[0].id_masked.contains("****"));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn dishonest_listing_publication_feed_and_deletion_after_full_performance() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "p").await;
+        let partner = add_user(app, "川1123", "partner", "p-bank", None).await;
+        let case = case_with(app, &f.command, person("钱七", 12)).await;
+        let party = debtor_id(app, &case).await;
+        let id_number = person("钱七", 12).id_number.unwrap();
+        let mut m = input("dishonest", &party);
+        m.ground = Some(4);
+        m.on_application = true;
+        m.applied_on = Some("2024-09-27".into());
+        m.reason = "被执行人拒不报告财产".into();
+        let m = app
+            .propose_measure(&f.command, &case.id, &m, NOW_MS)
+            .await
+            .unwrap();
+        // The 15-day decision duty of SX2017 art 5 runs from the application.
+        assert_eq!(
+            deadline(app, &f.command, &case, "dishonest_decision_15d", NOW_MS).await,
+            ("2024-10-12".into(), "pending")
+        );
+        // Not on the public list before approval.
+        assert!(
+            app.public_lookup("dishonest", "钱七", &id_number, DEFAULT_ID_MASK, NOW_MS)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let decided = app
+            .decide_measure(&f.president, &m.id, true, "同意", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(
+            decided.expires_on.as_deref(),
+            Some("2026-09-27"),
+            "2-year term (SX2017 art 2)"
+        );
+        assert_eq!(
+            deadline(app, &f.command, &case, "dishonest_decision_15d", NOW_MS)
+                .await
+                .1,
+            "done"
+        );
+        // XF2015 art 1: the 限制消费令 is prepared for the 院长 at once.
+        let ms = app.case_measures(&f.command, &case.id).await.unwrap();
+        assert!(
+            ms.iter()
+                .any(|v| v.measure.kind == "consumption_restriction"
+                    && v.measure.status == "pending_approval")
+        );
+        // Published, masked, with the SX2017 art 6 fields.
+        let found = app
+            .public_lookup(
+                "dishonest",
+                " 钱七 ",
+                &id_number.to_lowercase(),
+                DEFAULT_ID_MASK,
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        let item = &found[0];
+        assert_eq!(item.case_number, case.case_number);
+        assert_eq!(item.id_masked.len(), 18);
+        assert_eq!(&item.id_masked[10..14], "****");
+        assert_ne!(item.id_masked, id_number);
+        assert_eq!(item.conduct, "违反财产报告制度");
+        assert!(item.sex.is_some() && item.age.is_some());
+        // A wrong name or a malformed number finds nothing / is refused.
+        assert!(
+            app.public_lookup("dishonest", "钱八", &id_number, DEFAULT_ID_MASK, NOW_MS)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let e = expect_invalid(
+            app.public_lookup("dishonest", "钱七", "5111%", DEFAULT_ID_MASK, NOW_MS)
+                .await,
+            "wildcard id",
+        );
+        assert_eq!(e.field, "id");
+
+        // Full performance on Monday 2024-09-30: deletion due within 3 working days; 10-01..07 are
+        // the National Day holidays, so the days are 10-08, 10-09, 10-10.
+        let now = at("2024-10-08");
+        app.record_event(
+            &f.command,
+            &case.id,
+            &EventInput {
+                node: "payment_complete".into(),
+                on: "2024-09-30".into(),
+                note: "全部履行".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            deadline(app, &f.command, &case, "delete_dishonest_3wd", now).await,
+            ("2024-10-10".into(), "pending")
+        );
+        // A fine is not a measure that ends on performance.
+        let e = expect_invalid(
+            app.end_measure(&f.command, &m.id, "served", "2024-09-30", now)
+                .await,
+            "wrong ground",
+        );
+        assert_eq!(e.code, "ground_not_applicable");
+        let ended = app
+            .end_measure(&f.command, &m.id, "full_performance", "2024-09-30", now)
+            .await
+            .unwrap();
+        assert_eq!(ended.status, "deleted");
+        assert_eq!(
+            deadline(app, &f.command, &case, "delete_dishonest_3wd", now)
+                .await
+                .1,
+            "done"
+        );
+        assert!(
+            app.public_lookup("dishonest", "钱七", &id_number, DEFAULT_ID_MASK, now)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The feed: partners only; add then delete, in order, after the settle window.
+        expect_forbidden(
+            app.list_changes(&f.command, "", 100, now + 10_000).await,
+            "staff feed",
+        );
+        let ch = app
+            .list_changes(&partner, "", 100, now + 10_000)
+            .await
+            .unwrap();
+        let ops: Vec<(&str, &str)> = ch
+            .iter()
+            .map(|c| (c.list.as_str(), c.op.as_str()))
+            .collect();
+        assert_eq!(ops, vec![("dishonest", "add"), ("dishonest", "delete")]);
+        assert!(ch[0].payload.contains(&id_number));
+        // The cursor moves on: nothing after the last change.
+        let last = ch.last().unwrap().id.clone();
+        assert!(
+            app.list_changes(&partner, &last, 100, now + 10_000)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Within the settle window a fresh change is not served yet: at `now` only the old add.
+        let early = app.list_changes(&partner, "", 100, now).await.unwrap();
+        assert_eq!(early.len(), 1);
+        assert_eq!(early[0].op, "add");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn term_expiry_and_correction_take_entries_off_the_list() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "q").await;
+        let a = case_with(app, &f.command, person("孙八", 13)).await;
+        let b = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 8, person("周九", 14), 2_000_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let mut ids = Vec::new();
+        for case in [&a, &b] {
+            let party = debtor_id(app, case).await;
+            let mut m = input("dishonest", &party);
+            m.ground = Some(5);
+            let m = app
+                .propose_measure(&f.command, &case.id, &m, NOW_MS)
+                .await
+                .unwrap();
+            app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+                .await
+                .unwrap();
+            ids.push(m.id);
+        }
+        // Nothing expires before the term ends.
+        assert_eq!(app.expire_measures(at("2026-09-26"), 100).await.unwrap(), 0);
+        // Correction of b: should not have been listed.
+        let (entries, _) = app.case_list_entries(&f.command, &b.id).await.unwrap();
+        let entry = entries.iter().find(|e| e.list == "dishonest").unwrap();
+        let c = app
+            .request_correction(
+                &f.command,
+                &entry.id,
+                "should_not_be_listed",
+                "已提供担保",
+                "2024-09-27",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.decide_by, "2024-10-12");
+        let e = expect_invalid(
+            app.request_correction(&f.command, &entry.id, "because", "x", "2024-09-27", NOW_MS)
+                .await,
+            "bad ground",
+        );
+        assert_eq!(e.field, "ground");
+        let c = app
+            .decide_correction(&f.command, &c.id, true, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(c.status, "corrected");
+        let (_, mb) = app.measure(&f.command, &ids[1]).await.unwrap();
+        assert_eq!(
+            (mb.status.as_str(), mb.end_reason.as_deref()),
+            ("deleted", Some("corrected"))
+        );
+        // a expires on 2026-09-27 and is deleted by the scheduler that day.
+        assert_eq!(app.expire_measures(at("2026-09-27"), 100).await.unwrap(), 1);
+        let (_, ma) = app.measure(&f.command, &ids[0]).await.unwrap();
+        assert_eq!(ma.status, "expired");
+        let (entries, _) = app.case_list_entries(&f.command, &a.id).await.unwrap();
+        assert!(
+            entries
+                .iter()
+                .all(|e| e.list != "dishonest" || e.status == "deleted")
+        );
+        // Run again: nothing more to do.
+        assert_eq!(app.expire_measures(at("2026-09-28"), 100).await.unwrap(), 0);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn each_effective_measure_produces_its_document_with_the_names_and_amounts() {
+    let t = zhixing_testkit::sqlite().await;
+    let app = &t.app;
+    let f = seed_court(app, "川1123", "r").await;
+    let case = case_with(app, &f.command, person("吴十", 15)).await;
+    let party = debtor_id(app, &case).await;
+    let mut fine = input("fine", &party);
+    fine.amount_fen = Some(3_000_000);
+    fine.reason = "拒不履行生效判决".into();
+    let m = app
+        .propose_measure(&f.command, &case.id, &fine, NOW_MS)
+        .await
+        .unwrap();
+    // No document before the approval.
+    expect_conflict(
+        app.measure_document(&f.command, &m.id).await,
+        "unapproved document",
+    );
+    app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+        .await
+        .unwrap();
+    let d = app.measure_document(&f.command, &m.id).await.unwrap();
+    assert!(d.docx.starts_with(b"PK"), "a DOCX is a zip");
+    for want in [
+        "罚款决定书",
+        "吴十",
+        "30,000.00 元",
+        &case.case_number,
+        &m.document_number,
+        "张三",
+        "乐山市中级人民法院",
+    ] {
+        assert!(d.text.contains(want), "missing {want} in\n{}", d.text);
+    }
+    // Every document kind of the domain exists as a template.
+    for k in zhixing_domain::measure::MeasureKind::ALL {
+        if let Some(doc) = k.document() {
+            assert!(zhixing_docs::DocKind::from_str_opt(doc).is_some(), "{doc}");
+        }
+    }
+    t.cleanup().await;
+}

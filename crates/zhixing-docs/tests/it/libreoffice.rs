@@ -1,0 +1,120 @@
+//! The DOCX files open in a real word processor: LibreOffice converts all of them to text in one
+//! run, and the text carries the names and amounts. Fails (never skips) without `soffice`.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use zhixing_docs::{DocKind, Templates, render};
+
+use crate::{sample, scratch_dir};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn soffice() -> String {
+    let found = Command::new("soffice")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "LibreOffice (`soffice`) is not installed: the DOCX round-trip test needs it. \
+         Run scripts/test.sh, which installs the Debian package libreoffice-writer-nogui."
+    );
+    "soffice".to_owned()
+}
+
+/// Runs soffice with its own profile directory (parallel runs do not share a lock), bounded by TIMEOUT.
+fn convert_all(files: &[std::path::PathBuf], out: &Path, profile: &Path) {
+    let mut child = Command::new(soffice())
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+        ])
+        .arg(out)
+        .args(files)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start soffice");
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for soffice") {
+            let mut stderr = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut stderr);
+            }
+            assert!(status.success(), "soffice failed ({status}): {stderr}");
+            return;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("soffice did not finish converting within {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn libreoffice_reads_every_kind() {
+    let dir = scratch_dir("lo");
+    let (docs, out, profile) = (dir.join("docx"), dir.join("txt"), dir.join("profile"));
+    for d in [&docs, &out, &profile] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let fields = sample();
+    let mut files = Vec::new();
+    for kind in DocKind::ALL {
+        let path = docs.join(format!("{}.docx", kind.as_str()));
+        std::fs::write(&path, render(kind, &fields, &Templates::builtin()).unwrap()).unwrap();
+        files.push(path);
+    }
+    // Markup characters in a value must come out as written.
+    let special = sample().set("applicant_name", "张三 <A&B>");
+    let path = docs.join("special.docx");
+    std::fs::write(
+        &path,
+        render(DocKind::EnforcementNotice, &special, &Templates::builtin()).unwrap(),
+    )
+    .unwrap();
+    files.push(path);
+
+    convert_all(&files, &out, &profile);
+
+    let read = |name: &str| {
+        let path = out.join(format!("{name}.txt"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("LibreOffice wrote no {}: {e}", path.display()))
+    };
+    for kind in DocKind::ALL {
+        let text = read(kind.as_str());
+        for expected in [
+            "四川省成都市武侯区人民法院",
+            "（2026）川0107执1234号",
+            "张三",
+            "四川某某建设工程有限公司",
+            "12,345.67 元",
+            "二〇二六年十一月二十二日",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{kind}: LibreOffice text lacks {expected}:\n{text}"
+            );
+        }
+    }
+    assert!(read("fine_decision").contains("罚款20,000.00 元"));
+    assert!(read("reward_notice").contains("最高不超过3,000.00 元"));
+    assert!(read("special").contains("张三 <A&B>"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

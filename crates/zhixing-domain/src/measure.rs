@@ -1,0 +1,1132 @@
+//! Coercive measures (强制措施) and credit punishment (失信, 限制消费): their legal conditions,
+//! approval, terms and ends — rules.md §4 and §7. Pure: the app layer stores what these functions
+//! decide, and the deadline engine times what they date.
+//!
+//! Sources (short names as in rules.md): CPL 民事诉讼法 (2023), CPLI 民诉法解释, EPI 执行程序解释,
+//! INV 财产调查规定, SX2017 失信名单规定, XF2015 限制消费规定, REFUSE 法释〔2024〕13号.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::calendar::{DayUnit, LegalCalendar};
+use crate::error::{FieldError, RuleError};
+use crate::id_number::{IdNumber, Sex};
+use crate::money::Fen;
+
+/// A measure a court takes against a debtor (or a person the law names with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// 执行通知书 — CPLI art 480; EWR art 22; carries the 失信 risk warning (SX2017 art 5).
+    EnforcementNotice,
+    /// 报告财产令 — CPL art 252; INV arts 3–10 (issued with the notice in money cases).
+    AssetReportOrder,
+    /// 限制消费令 — XF2015 arts 1, 3–5, 9.
+    ConsumptionRestriction,
+    /// 纳入失信被执行人名单 — SX2017 arts 1–5.
+    Dishonest,
+    /// 拘传 — CPL art 112; CPLI art 482; INV art 15.
+    Summons,
+    /// 罚款 — CPL arts 114–118; CPLI art 193.
+    Fine,
+    /// 拘留 — CPL arts 114–118; CPLI art 180.
+    Detention,
+    /// 搜查 — CPL art 259; CPLI arts 494–498.
+    Search,
+    /// 限制出境 — CPL art 266; EPI arts 23–25 (carried out by a 协助执行通知书 to the exit-entry
+    /// administration).
+    ExitBan,
+    /// 媒体公布不履行义务信息 — EPI art 26.
+    MediaPublication,
+}
+
+impl MeasureKind {
+    pub const ALL: [MeasureKind; 10] = [
+        MeasureKind::EnforcementNotice,
+        MeasureKind::AssetReportOrder,
+        MeasureKind::ConsumptionRestriction,
+        MeasureKind::Dishonest,
+        MeasureKind::Summons,
+        MeasureKind::Fine,
+        MeasureKind::Detention,
+        MeasureKind::Search,
+        MeasureKind::ExitBan,
+        MeasureKind::MediaPublication,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::EnforcementNotice => "enforcement_notice",
+            MeasureKind::AssetReportOrder => "asset_report_order",
+            MeasureKind::ConsumptionRestriction => "consumption_restriction",
+            MeasureKind::Dishonest => "dishonest",
+            MeasureKind::Summons => "summons",
+            MeasureKind::Fine => "fine",
+            MeasureKind::Detention => "detention",
+            MeasureKind::Search => "search",
+            MeasureKind::ExitBan => "exit_ban",
+            MeasureKind::MediaPublication => "media_publication",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<MeasureKind> {
+        MeasureKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            MeasureKind::EnforcementNotice => "执行通知",
+            MeasureKind::AssetReportOrder => "报告财产令",
+            MeasureKind::ConsumptionRestriction => "限制消费",
+            MeasureKind::Dishonest => "纳入失信被执行人名单",
+            MeasureKind::Summons => "拘传",
+            MeasureKind::Fine => "罚款",
+            MeasureKind::Detention => "司法拘留",
+            MeasureKind::Search => "搜查",
+            MeasureKind::ExitBan => "限制出境",
+            MeasureKind::MediaPublication => "媒体公布",
+        }
+    }
+
+    /// The legal basis, cited in the UI and the audit record.
+    pub fn source(self) -> &'static str {
+        match self {
+            MeasureKind::EnforcementNotice => "CPLI art 480; EWR art 22; SX2017 art 5",
+            MeasureKind::AssetReportOrder => "CPL art 252; INV arts 3–10",
+            MeasureKind::ConsumptionRestriction => "XF2015 arts 1, 3, 4, 5, 9",
+            MeasureKind::Dishonest => "SX2017 arts 1–6",
+            MeasureKind::Summons => "CPL art 112; CPLI art 482; INV art 15",
+            MeasureKind::Fine => "CPL arts 114–119; CPLI art 193",
+            MeasureKind::Detention => "CPL arts 114–119; CPLI art 180",
+            MeasureKind::Search => "CPL art 259; CPLI arts 494–498",
+            MeasureKind::ExitBan => "CPL art 266; EPI arts 23–25",
+            MeasureKind::MediaPublication => "EPI art 26",
+        }
+    }
+
+    /// Whether the 院长 must approve before the measure takes effect. CPL art 119 (拘传、罚款、
+    /// 拘留 须经院长批准); CPL art 259 (搜查令由院长签发); XF2015 art 5 (限制消费令由院长签发);
+    /// SX2017 art 5 (失信决定书由院长签发). 限制出境: the law names no approver; the stricter reading
+    /// (院长, as for the other personal-liberty measures) is used and noted.
+    pub fn needs_president_approval(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::ConsumptionRestriction
+                | MeasureKind::Dishonest
+                | MeasureKind::Summons
+                | MeasureKind::Fine
+                | MeasureKind::Detention
+                | MeasureKind::Search
+                | MeasureKind::ExitBan
+        )
+    }
+
+    /// The legal document the measure produces (template id in `zhixing-docs`).
+    pub fn document(self) -> Option<&'static str> {
+        match self {
+            MeasureKind::EnforcementNotice => Some("enforcement_notice"),
+            MeasureKind::AssetReportOrder => Some("asset_report_order"),
+            MeasureKind::ConsumptionRestriction => Some("consumption_restriction"),
+            MeasureKind::Dishonest => Some("dishonest_decision"),
+            MeasureKind::Summons => Some("summons"),
+            MeasureKind::Fine => Some("fine_decision"),
+            MeasureKind::Detention => Some("detention_decision"),
+            MeasureKind::Search => Some("search_warrant"),
+            MeasureKind::ExitBan => Some("assist_notice"),
+            MeasureKind::MediaPublication => None,
+        }
+    }
+
+    /// The process node the measure's effect records in the deadline engine, if any.
+    pub fn process_node(self) -> Option<&'static str> {
+        match self {
+            MeasureKind::EnforcementNotice => Some("enforcement_notice"),
+            MeasureKind::AssetReportOrder => Some("asset_report_order"),
+            MeasureKind::ConsumptionRestriction => Some("consumption_restriction"),
+            MeasureKind::Dishonest => Some("list_dishonest"),
+            _ => None,
+        }
+    }
+
+    /// Whether the measure binds the named persons of an entity debtor too (XF2015 art 3 para 2;
+    /// EPI art 24).
+    pub fn binds_entity_persons(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::ConsumptionRestriction | MeasureKind::ExitBan
+        )
+    }
+}
+
+/// The person or entity a measure is taken against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Person {
+        name: String,
+        id_number: IdNumber,
+    },
+    Entity {
+        name: String,
+        credit_code: String,
+        legal_representative: String,
+    },
+}
+
+impl Subject {
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::Person { name, .. } | Subject::Entity { name, .. } => name,
+        }
+    }
+    pub fn id_key(&self) -> &str {
+        match self {
+            Subject::Person { id_number, .. } => id_number.as_str(),
+            Subject::Entity { credit_code, .. } => credit_code,
+        }
+    }
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Subject::Person { .. } => "person",
+            Subject::Entity { .. } => "entity",
+        }
+    }
+}
+
+/// The role of a person bound with an entity debtor (XF2015 art 3 para 2: 法定代表人、主要负责人、
+/// 影响债务履行的直接责任人员、实际控制人; EPI art 24 for 限制出境).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonRole {
+    LegalRepresentative,
+    PrincipalInCharge,
+    DirectlyResponsible,
+    ActualController,
+}
+
+impl PersonRole {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            PersonRole::LegalRepresentative => "法定代表人",
+            PersonRole::PrincipalInCharge => "主要负责人",
+            PersonRole::DirectlyResponsible => "影响债务履行的直接责任人员",
+            PersonRole::ActualController => "实际控制人",
+        }
+    }
+}
+
+/// A named person bound by a 限制消费令 or 限制出境 of an entity.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BoundPerson {
+    pub role: PersonRole,
+    pub name: String,
+    pub id_number: String,
+}
+
+/// The six grounds of SX2017 art 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DishonestGround {
+    /// (1) 有履行能力而拒不履行生效法律文书确定义务
+    AbleButRefuses = 1,
+    /// (2) 以伪造证据、暴力、威胁等方法妨碍、抗拒执行
+    Obstructs = 2,
+    /// (3) 以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行
+    Evades = 3,
+    /// (4) 违反财产报告制度
+    ViolatesAssetReport = 4,
+    /// (5) 违反限制消费令
+    ViolatesRestriction = 5,
+    /// (6) 无正当理由拒不履行执行和解协议
+    BreaksSettlement = 6,
+}
+
+impl DishonestGround {
+    pub fn from_number(n: i64) -> Option<DishonestGround> {
+        Some(match n {
+            1 => DishonestGround::AbleButRefuses,
+            2 => DishonestGround::Obstructs,
+            3 => DishonestGround::Evades,
+            4 => DishonestGround::ViolatesAssetReport,
+            5 => DishonestGround::ViolatesRestriction,
+            6 => DishonestGround::BreaksSettlement,
+            _ => return None,
+        })
+    }
+    pub fn number(self) -> i64 {
+        match self {
+            DishonestGround::AbleButRefuses => 1,
+            DishonestGround::Obstructs => 2,
+            DishonestGround::Evades => 3,
+            DishonestGround::ViolatesAssetReport => 4,
+            DishonestGround::ViolatesRestriction => 5,
+            DishonestGround::BreaksSettlement => 6,
+        }
+    }
+    /// The published 失信行为具体情形 (SX2017 art 6).
+    pub fn conduct_zh(self) -> &'static str {
+        match self {
+            DishonestGround::AbleButRefuses => "有履行能力而拒不履行生效法律文书确定义务",
+            DishonestGround::Obstructs => "以伪造证据、暴力、威胁等方法妨碍、抗拒执行",
+            DishonestGround::Evades => "以虚假诉讼、虚假仲裁或者以隐匿、转移财产等方法规避执行",
+            DishonestGround::ViolatesAssetReport => "违反财产报告制度",
+            DishonestGround::ViolatesRestriction => "违反限制消费令",
+            DishonestGround::BreaksSettlement => "无正当理由拒不履行执行和解协议",
+        }
+    }
+}
+
+/// What the proposer states for each kind; validated by [`validate`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MeasureParams {
+    /// 罚款 amount.
+    pub amount: Option<Fen>,
+    /// 拘留 days.
+    pub days: Option<u32>,
+    /// 拘传 hours of questioning.
+    pub hours: Option<u32>,
+    /// 拘传: detention may follow (CPLI art 482: then up to 24 h).
+    pub detention_possible: bool,
+    /// 失信 ground (SX2017 art 1).
+    pub ground: Option<i64>,
+    /// 失信: extension of the 2-year term by 1–3 years for serious violence/threats or several
+    /// grounds (SX2017 art 2).
+    pub extra_years: Option<u32>,
+    /// 失信/限制消费 grace period (宽限期) in months, 1–3 (善意文明执行意见 2019).
+    pub grace_months: Option<u32>,
+    /// 失信 ground (1) exceptions (SX2017 art 3): adequate security / seized assets suffice.
+    pub security_provided: bool,
+    pub seized_assets_sufficient: bool,
+    /// Measure on the applicant's written application (else ex officio).
+    pub on_application: bool,
+    /// Date of an earlier deletion on the applicant's own request (SX2017 art 10 para 2).
+    pub applicant_deleted_on: Option<NaiveDate>,
+    /// Persons bound with an entity (限制消费, 限制出境).
+    pub persons: Vec<BoundPerson>,
+    /// 拘传 time/place, 搜查 place, media outlet, the facts.
+    pub place: Option<String>,
+    pub reason: String,
+}
+
+/// The validated plan: what the app stores and the engine times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasurePlan {
+    pub kind: MeasureKind,
+    pub needs_approval: bool,
+    pub document: Option<&'static str>,
+    pub amount: Option<Fen>,
+    /// Term of a 失信 entry: `None` = until performance (ground 1) or no term (other kinds).
+    pub term_years: Option<u32>,
+    pub grace_months: u32,
+    pub conduct: Option<&'static str>,
+}
+
+/// Upper bound of a fine on an individual: 10 万元 (CPL art 118).
+pub const FINE_PERSON_MAX: Fen = Fen::new(100_000 * 100);
+/// Bounds of a fine on an entity: 5 万 – 100 万元 (CPL art 118).
+pub const FINE_ENTITY_MIN: Fen = Fen::new(50_000 * 100);
+pub const FINE_ENTITY_MAX: Fen = Fen::new(1_000_000 * 100);
+/// 拘留 at most 15 days (CPL art 118).
+pub const DETENTION_MAX_DAYS: u32 = 15;
+/// 拘传 questioning: 8 h, 24 h when detention may follow (CPLI art 482).
+pub const SUMMONS_MAX_HOURS: u32 = 8;
+pub const SUMMONS_MAX_HOURS_DETENTION: u32 = 24;
+/// 失信 term for grounds (2)–(6): 2 years, extendable by 1–3 years (SX2017 art 2).
+pub const DISHONEST_TERM_YEARS: u32 = 2;
+/// A listing request within 6 months of an applicant-requested deletion is not supported
+/// (SX2017 art 10 para 2).
+pub const RELIST_BAR_MONTHS: u32 = 6;
+/// Deletion, correction: within 3 working days (SX2017 arts 10, 12).
+pub const DELETE_WORKING_DAYS: u32 = 3;
+
+fn bad(code: &'static str, field: &str, msg: impl Into<String>) -> FieldError {
+    FieldError::new(code, field, msg)
+}
+
+/// Check a proposed measure against its legal conditions, on `today`.
+pub fn validate(
+    kind: MeasureKind,
+    subject: &Subject,
+    p: &MeasureParams,
+    today: NaiveDate,
+) -> Result<MeasurePlan, FieldError> {
+    let mut plan = MeasurePlan {
+        kind,
+        needs_approval: kind.needs_president_approval(),
+        document: kind.document(),
+        amount: None,
+        term_years: None,
+        grace_months: 0,
+        conduct: None,
+    };
+    if p.reason.chars().count() > 2000 {
+        return Err(bad("too_long", "reason", "事实与理由不超过 2000 字"));
+    }
+    match kind {
+        MeasureKind::Fine => {
+            let amount = p
+                .amount
+                .ok_or_else(|| bad("required", "amount", "须填写罚款金额"))?;
+            match subject {
+                Subject::Person { .. } => {
+                    if amount.get() <= 0 || amount > FINE_PERSON_MAX {
+                        return Err(bad(
+                            "fine_limit",
+                            "amount",
+                            format!(
+                                "对个人的罚款金额应在 0 元以上、{} 以下（民事诉讼法第一百一十八条）",
+                                FINE_PERSON_MAX.format_yuan()
+                            ),
+                        ));
+                    }
+                }
+                Subject::Entity { .. } => {
+                    if amount < FINE_ENTITY_MIN || amount > FINE_ENTITY_MAX {
+                        return Err(bad(
+                            "fine_limit",
+                            "amount",
+                            format!(
+                                "对单位的罚款金额应为 {} 至 {}（民事诉讼法第一百一十八条）",
+                                FINE_ENTITY_MIN.format_yuan(),
+                                FINE_ENTITY_MAX.format_yuan()
+                            ),
+                        ));
+                    }
+                }
+            }
+            require_reason(p)?;
+            plan.amount = Some(amount);
+        }
+        MeasureKind::Detention => {
+            person_only(subject, kind)?;
+            let days = p
+                .days
+                .ok_or_else(|| bad("required", "days", "须填写拘留天数"))?;
+            if days == 0 || days > DETENTION_MAX_DAYS {
+                return Err(bad(
+                    "detention_limit",
+                    "days",
+                    "拘留期限为 1 至 15 日（民事诉讼法第一百一十八条）",
+                ));
+            }
+            require_reason(p)?;
+        }
+        MeasureKind::Summons => {
+            person_only(subject, kind)?;
+            let hours = p
+                .hours
+                .ok_or_else(|| bad("required", "hours", "须填写拘传询问时间（小时）"))?;
+            let max = if p.detention_possible {
+                SUMMONS_MAX_HOURS_DETENTION
+            } else {
+                SUMMONS_MAX_HOURS
+            };
+            if hours == 0 || hours > max {
+                return Err(bad(
+                    "summons_limit",
+                    "hours",
+                    format!(
+                        "拘传询问不得超过 {max} 小时（民诉法解释第四百八十二条：一般 8 小时，可能采取拘留措施的 24 小时）"
+                    ),
+                ));
+            }
+            require_place(p, "place", "须填写拘传到达的时间和地点")?;
+        }
+        MeasureKind::Search => {
+            require_place(p, "place", "须填写搜查地点（民事诉讼法第二百五十九条）")?;
+            require_reason(p)?;
+        }
+        MeasureKind::MediaPublication => {
+            require_place(p, "place", "须填写公布的媒体")?;
+        }
+        MeasureKind::Dishonest => {
+            not_minor(subject, today)?;
+            let ground_no = p
+                .ground
+                .ok_or_else(|| bad("required", "ground", "须选择失信情形（第一至六项）"))?;
+            let ground = DishonestGround::from_number(ground_no).ok_or_else(|| {
+                bad(
+                    "dishonest_ground",
+                    "ground",
+                    "失信情形应为《关于公布失信被执行人名单信息的若干规定》第一条第一至六项之一",
+                )
+            })?;
+            if ground == DishonestGround::AbleButRefuses
+                && (p.security_provided || p.seized_assets_sufficient)
+            {
+                return Err(bad(
+                    "dishonest_exception",
+                    "ground",
+                    "已提供充分有效担保或已查封、扣押、冻结的财产足以清偿的，不得依第一条第一项纳入失信名单（SX2017 第三条）",
+                ));
+            }
+            if p.on_application
+                && let Some(deleted) = p.applicant_deleted_on
+                && deleted
+                    .checked_add_months(Months::new(RELIST_BAR_MONTHS))
+                    .is_some_and(|bar| today < bar)
+            {
+                return Err(bad(
+                    "relist_barred",
+                    "on_application",
+                    format!(
+                        "申请执行人申请删除失信信息（{deleted}）后六个月内再次申请纳入的，不予支持（SX2017 第十条第二款）"
+                    ),
+                ));
+            }
+            plan.term_years = match (ground, p.extra_years) {
+                (DishonestGround::AbleButRefuses, Some(_)) => {
+                    return Err(bad(
+                        "dishonest_term",
+                        "extra_years",
+                        "依第一项纳入的不设期限（至履行完毕），不能延长",
+                    ));
+                }
+                (DishonestGround::AbleButRefuses, None) => None,
+                (_, None) => Some(DISHONEST_TERM_YEARS),
+                (_, Some(extra @ 1..=3)) => Some(DISHONEST_TERM_YEARS + extra),
+                (_, Some(_)) => {
+                    return Err(bad(
+                        "dishonest_term",
+                        "extra_years",
+                        "失信期限可延长一至三年（SX2017 第二条）",
+                    ));
+                }
+            };
+            plan.grace_months = grace(p)?;
+            plan.conduct = Some(ground.conduct_zh());
+        }
+        MeasureKind::ConsumptionRestriction | MeasureKind::ExitBan => {
+            if let Subject::Entity { .. } = subject {
+                if p.persons.is_empty() {
+                    return Err(bad(
+                        "persons_required",
+                        "persons",
+                        "单位被执行人须列明法定代表人、主要负责人、影响债务履行的直接责任人员或实际控制人（限制消费规定第三条第二款；执行程序解释第二十四条）",
+                    ));
+                }
+                for (i, person) in p.persons.iter().enumerate() {
+                    if person.name.trim().is_empty() || person.name.chars().count() > 50 {
+                        return Err(bad(
+                            "required",
+                            &format!("persons[{i}].name"),
+                            "须填写姓名（50 字以内）",
+                        ));
+                    }
+                    IdNumber::parse(&person.id_number, today)
+                        .map_err(|e| e.at(format!("persons[{i}].id_number")))?;
+                }
+            } else if !p.persons.is_empty() {
+                return Err(bad(
+                    "persons_entity_only",
+                    "persons",
+                    "只有单位被执行人才列明其相关人员",
+                ));
+            }
+            if kind == MeasureKind::ConsumptionRestriction {
+                plan.grace_months = grace(p)?;
+            }
+        }
+        MeasureKind::EnforcementNotice | MeasureKind::AssetReportOrder => {}
+    }
+    Ok(plan)
+}
+
+fn require_reason(p: &MeasureParams) -> Result<(), FieldError> {
+    if p.reason.trim().is_empty() {
+        return Err(bad("required", "reason", "须写明事实与理由"));
+    }
+    Ok(())
+}
+
+fn require_place(p: &MeasureParams, field: &str, msg: &str) -> Result<(), FieldError> {
+    match &p.place {
+        Some(s) if !s.trim().is_empty() && s.chars().count() <= 200 => Ok(()),
+        _ => Err(bad("required", field, format!("{msg}（200 字以内）"))),
+    }
+}
+
+fn person_only(subject: &Subject, kind: MeasureKind) -> Result<(), FieldError> {
+    match subject {
+        Subject::Person { .. } => Ok(()),
+        Subject::Entity { .. } => Err(bad(
+            "person_only",
+            "subject",
+            format!(
+                "{}只能对自然人采取；对单位，应对其主要负责人或者直接责任人员采取（民事诉讼法第一百一十八条）",
+                kind.name_zh()
+            ),
+        )),
+    }
+}
+
+/// SX2017 art 4: 被执行人为未成年人的，不得纳入失信名单.
+fn not_minor(subject: &Subject, today: NaiveDate) -> Result<(), FieldError> {
+    if let Subject::Person { id_number, .. } = subject
+        && id_number.age_on(today) < 18
+    {
+        return Err(bad(
+            "dishonest_minor",
+            "subject",
+            "被执行人为未成年人的，不得纳入失信被执行人名单（SX2017 第四条）",
+        ));
+    }
+    Ok(())
+}
+
+fn grace(p: &MeasureParams) -> Result<u32, FieldError> {
+    match p.grace_months {
+        None | Some(0) => Ok(0),
+        Some(m @ 1..=3) => Ok(m),
+        Some(_) => Err(bad(
+            "grace_period",
+            "grace_months",
+            "宽限期为一至三个月（最高人民法院关于在执行工作中进一步强化善意文明执行理念的意见，2019）",
+        )),
+    }
+}
+
+/// The dates of a decided 失信/限制消费 measure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The decision takes effect when made (SX2017 art 5).
+    pub effective_on: NaiveDate,
+    /// Publication (and the restriction's start) after the grace period, if any.
+    pub publish_on: NaiveDate,
+    /// Term end (失信 grounds 2–6), counted from the publication date.
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// Dates of a plan decided on `decided_on`.
+pub fn term(plan: &MeasurePlan, decided_on: NaiveDate) -> Term {
+    let publish_on = decided_on
+        .checked_add_months(Months::new(plan.grace_months))
+        .unwrap_or(decided_on);
+    let expires_on = plan
+        .term_years
+        .and_then(|y| publish_on.checked_add_months(Months::new(y.saturating_mul(12))));
+    Term {
+        effective_on: decided_on,
+        publish_on,
+        expires_on,
+    }
+}
+
+/// Why a measure ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndGround {
+    /// 履行完毕 / 执行完毕: SX2017 art 10(1) (must delete); XF2015 art 9 (must lift); EPI art 25.
+    FullPerformance,
+    /// 执行和解协议履行完毕: SX2017 art 10(2).
+    SettlementPerformed,
+    /// 申请执行人书面申请删除/同意解除: SX2017 art 10(3); XF2015 art 9 (may lift).
+    ApplicantRequest,
+    /// 终本后两次查控无财产且无线索: SX2017 art 10(4).
+    NoAssetsAfterTermination,
+    /// 因审判监督或破产程序中止执行: SX2017 art 10(5).
+    SuspendedRetrialBankruptcy,
+    /// 不予执行: SX2017 art 10(6).
+    NotEnforced,
+    /// 终结执行: SX2017 art 10(7).
+    Terminated,
+    /// 期限届满: SX2017 art 10 para 2 (delete within 3 working days of expiry).
+    TermExpired,
+    /// 纠正: should not have been listed (SX2017 arts 11–12).
+    Corrected,
+    /// 提供有效担保: XF2015 art 9; EPI art 25 (may lift).
+    Security,
+    /// 拘留: 提前解除 (admits and corrects, CPLI art 187 [S]) or served.
+    EarlyRelease,
+    Served,
+}
+
+impl EndGround {
+    pub const ALL: [EndGround; 12] = [
+        EndGround::FullPerformance,
+        EndGround::SettlementPerformed,
+        EndGround::ApplicantRequest,
+        EndGround::NoAssetsAfterTermination,
+        EndGround::SuspendedRetrialBankruptcy,
+        EndGround::NotEnforced,
+        EndGround::Terminated,
+        EndGround::TermExpired,
+        EndGround::Corrected,
+        EndGround::Security,
+        EndGround::EarlyRelease,
+        EndGround::Served,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndGround::FullPerformance => "full_performance",
+            EndGround::SettlementPerformed => "settlement_performed",
+            EndGround::ApplicantRequest => "applicant_request",
+            EndGround::NoAssetsAfterTermination => "no_assets_after_termination",
+            EndGround::SuspendedRetrialBankruptcy => "suspended_retrial_bankruptcy",
+            EndGround::NotEnforced => "not_enforced",
+            EndGround::Terminated => "terminated",
+            EndGround::TermExpired => "term_expired",
+            EndGround::Corrected => "corrected",
+            EndGround::Security => "security",
+            EndGround::EarlyRelease => "early_release",
+            EndGround::Served => "served",
+        }
+    }
+    pub fn from_str_opt(s: &str) -> Option<EndGround> {
+        EndGround::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            EndGround::FullPerformance => "全部履行完毕",
+            EndGround::SettlementPerformed => "执行和解协议履行完毕",
+            EndGround::ApplicantRequest => "申请执行人书面申请（同意）",
+            EndGround::NoAssetsAfterTermination => "终本后两次网络查控无财产且无线索",
+            EndGround::SuspendedRetrialBankruptcy => "因审判监督或破产程序中止执行",
+            EndGround::NotEnforced => "人民法院裁定不予执行",
+            EndGround::Terminated => "人民法院裁定终结执行",
+            EndGround::TermExpired => "失信期限届满",
+            EndGround::Corrected => "经纠正不应纳入",
+            EndGround::Security => "提供有效担保",
+            EndGround::EarlyRelease => "提前解除拘留",
+            EndGround::Served => "拘留期满",
+        }
+    }
+}
+
+/// Which end grounds apply to a kind, and whether the court MUST end the measure on that ground.
+/// Returns `None` when the ground does not apply.
+pub fn end_rule(kind: MeasureKind, ground: EndGround) -> Option<EndRule> {
+    use EndGround::*;
+    match kind {
+        // SX2017 art 10: the seven deletion grounds, term expiry; arts 11–12 correction. All
+        // deletions are due within 3 working days.
+        MeasureKind::Dishonest => match ground {
+            FullPerformance
+            | SettlementPerformed
+            | ApplicantRequest
+            | NoAssetsAfterTermination
+            | SuspendedRetrialBankruptcy
+            | NotEnforced
+            | Terminated
+            | TermExpired
+            | Corrected => Some(EndRule {
+                mandatory: true,
+                within_working_days: Some(DELETE_WORKING_DAYS),
+                source: "SX2017 art 10; arts 11–12",
+            }),
+            _ => None,
+        },
+        // XF2015 art 9 / EPI art 25: must lift on full performance; may lift on security or the
+        // applicant's consent. 3 working days is not in the text: the stricter reading applies the
+        // 失信 deletion period to the must-lift case and is noted.
+        MeasureKind::ConsumptionRestriction | MeasureKind::ExitBan => match ground {
+            FullPerformance => Some(EndRule {
+                mandatory: true,
+                within_working_days: Some(DELETE_WORKING_DAYS),
+                source: "XF2015 art 9; EPI art 25 (3 working days: stricter reading of SX2017 art 10)",
+            }),
+            Security | ApplicantRequest => Some(EndRule {
+                mandatory: false,
+                within_working_days: None,
+                source: "XF2015 art 9; EPI art 25",
+            }),
+            Terminated | NotEnforced | SettlementPerformed => Some(EndRule {
+                mandatory: true,
+                within_working_days: Some(DELETE_WORKING_DAYS),
+                source: "XF2015 art 9 (obligation ended); stricter reading",
+            }),
+            _ => None,
+        },
+        MeasureKind::Detention => match ground {
+            EarlyRelease | Served => Some(EndRule {
+                mandatory: false,
+                within_working_days: None,
+                source: "CPL art 118; CPLI art 187 [S]",
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndRule {
+    pub mandatory: bool,
+    pub within_working_days: Option<u32>,
+    pub source: &'static str,
+}
+
+/// The last day on which the court must end (delete/lift) the measure after the ground arose on
+/// `ground_on`: 3 working days (SX2017 art 10), skipping holidays and counting 调休 days.
+pub fn end_due(
+    rule: &EndRule,
+    ground_on: NaiveDate,
+    cal: &LegalCalendar,
+) -> Result<Option<NaiveDate>, RuleError> {
+    match rule.within_working_days {
+        Some(n) => cal.period_end(ground_on, n, DayUnit::WorkingDays).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Default ID-number mask of the public portal: birth month and day hidden, as the national
+/// portal shows them (`5111231985****0270`). `#` keeps a character, `*` masks it.
+pub const DEFAULT_ID_MASK: &str = "##########****####";
+
+/// Check a mask pattern: 18 characters of `#` and `*`, masking at least 4.
+pub fn parse_mask(pattern: &str) -> Result<String, RuleError> {
+    let ok = pattern.chars().count() == 18
+        && pattern.chars().all(|c| c == '#' || c == '*')
+        && pattern.chars().filter(|&c| c == '*').count() >= 4;
+    if ok {
+        Ok(pattern.to_owned())
+    } else {
+        Err(RuleError::new(
+            "id_mask_pattern",
+            "身份证号遮蔽规则应为 18 个字符，# 表示保留、* 表示遮蔽，至少遮蔽 4 位",
+        ))
+    }
+}
+
+/// Mask a resident ID number for anonymous readers. Anything that is not an 18-character ID
+/// (a credit code of an entity, which is public information under SX2017 art 6) is returned as is.
+pub fn mask_id(id: &str, pattern: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    let pat: Vec<char> = pattern.chars().collect();
+    let is_person = chars.len() == 18
+        && chars
+            .get(..17)
+            .is_some_and(|b| b.iter().all(|c| c.is_ascii_digit()));
+    if !is_person || pat.len() != 18 {
+        return id.to_owned();
+    }
+    chars
+        .iter()
+        .zip(pat.iter())
+        .map(|(c, p)| if *p == '*' { '*' } else { *c })
+        .collect()
+}
+
+/// Sex and age of a person for the published entry (SX2017 art 6); `None` for entities.
+pub fn sex_and_age(id: &str, on: NaiveDate) -> Option<(&'static str, u32)> {
+    let id = IdNumber::parse(id, on).ok()?;
+    let sex = match id.sex() {
+        Sex::Male => "男",
+        Sex::Female => "女",
+    };
+    Some((sex, id.age_on(on)))
+}
+
+/// A name query of the public portal: 2–50 characters, no wildcard enumeration (issue 4 §3).
+pub fn validate_public_name(q: &str) -> Result<String, RuleError> {
+    let q = q.trim();
+    let n = q.chars().count();
+    if !(2..=50).contains(&n) {
+        return Err(RuleError::new("name_length", "姓名或名称应为 2 至 50 个字"));
+    }
+    if q.chars()
+        .any(|c| matches!(c, '%' | '*' | '_' | '?' | '<' | '>' | '\\') || c.is_control())
+    {
+        return Err(RuleError::new(
+            "name_wildcard",
+            "姓名或名称不能含通配符或特殊字符",
+        ));
+    }
+    Ok(q.to_owned())
+}
+
+/// The year of the decision for document numbering and display.
+pub fn year_of(d: NaiveDate) -> i32 {
+    d.year()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn person(birth: &str) -> Subject {
+        let b = d(birth);
+        Subject::Person {
+            name: "张三".into(),
+            id_number: IdNumber::from_parts("511123", b, 27).unwrap(),
+        }
+    }
+
+    fn entity() -> Subject {
+        Subject::Entity {
+            name: "四川某某建设工程有限公司".into(),
+            credit_code: "91511123MA62A1B2C3".into(),
+            legal_representative: "李四".into(),
+        }
+    }
+
+    #[test]
+    fn a_minor_cannot_be_listed() {
+        let today = d("2026-11-22");
+        let p = MeasureParams {
+            ground: Some(4),
+            ..Default::default()
+        };
+        let err = validate(MeasureKind::Dishonest, &person("2009-01-01"), &p, today).unwrap_err();
+        assert_eq!(err.code, "dishonest_minor");
+        // The day of the 18th birthday the person is an adult.
+        let ok = validate(MeasureKind::Dishonest, &person("2008-11-22"), &p, today).unwrap();
+        assert_eq!(ok.term_years, Some(2));
+        let err = validate(MeasureKind::Dishonest, &person("2008-11-23"), &p, today).unwrap_err();
+        assert_eq!(err.code, "dishonest_minor");
+    }
+
+    #[test]
+    fn dishonest_terms_and_exceptions() {
+        let today = d("2026-11-22");
+        let s = person("1985-03-02");
+        let mut p = MeasureParams {
+            ground: Some(1),
+            ..Default::default()
+        };
+        let plan = validate(MeasureKind::Dishonest, &s, &p, today).unwrap();
+        assert_eq!(plan.term_years, None, "ground (1) lasts until performance");
+        assert!(plan.needs_approval);
+        p.extra_years = Some(1);
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "dishonest_term"
+        );
+        p.extra_years = None;
+        p.security_provided = true;
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "dishonest_exception"
+        );
+        p.ground = Some(2);
+        p.extra_years = Some(3);
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap()
+                .term_years,
+            Some(5)
+        );
+        p.extra_years = Some(4);
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "dishonest_term"
+        );
+        p.extra_years = None;
+        p.ground = Some(7);
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "dishonest_ground"
+        );
+        // Grace period 1–3 months moves publication and the term.
+        p.ground = Some(4);
+        p.grace_months = Some(2);
+        let plan = validate(MeasureKind::Dishonest, &s, &p, today).unwrap();
+        let t = term(&plan, d("2026-01-31"));
+        assert_eq!(t.effective_on, d("2026-01-31"));
+        assert_eq!(t.publish_on, d("2026-03-31"));
+        assert_eq!(t.expires_on, Some(d("2028-03-31")));
+        p.grace_months = Some(4);
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "grace_period"
+        );
+    }
+
+    #[test]
+    fn relisting_within_six_months_of_applicant_deletion_is_refused() {
+        let s = person("1985-03-02");
+        let p = MeasureParams {
+            ground: Some(4),
+            on_application: true,
+            applicant_deleted_on: Some(d("2026-06-01")),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(MeasureKind::Dishonest, &s, &p, d("2026-11-30"))
+                .unwrap_err()
+                .code,
+            "relist_barred"
+        );
+        assert!(validate(MeasureKind::Dishonest, &s, &p, d("2026-12-01")).is_ok());
+        // Ex officio listing is not barred.
+        let ex = MeasureParams {
+            on_application: false,
+            ..p
+        };
+        assert!(validate(MeasureKind::Dishonest, &s, &ex, d("2026-07-01")).is_ok());
+    }
+
+    #[test]
+    fn fine_limits() {
+        let today = d("2026-11-22");
+        let mut p = MeasureParams {
+            amount: Some(Fen::from_yuan(100_000).unwrap()),
+            reason: "隐藏已被查封的车辆".into(),
+            ..Default::default()
+        };
+        assert!(validate(MeasureKind::Fine, &person("1985-03-02"), &p, today).is_ok());
+        p.amount = Some(Fen::new(10_000_001));
+        let e = validate(MeasureKind::Fine, &person("1985-03-02"), &p, today).unwrap_err();
+        assert_eq!((e.code, e.field.as_str()), ("fine_limit", "amount"));
+        // Entity: 5万–100万.
+        p.amount = Some(Fen::from_yuan(49_999).unwrap());
+        assert_eq!(
+            validate(MeasureKind::Fine, &entity(), &p, today)
+                .unwrap_err()
+                .code,
+            "fine_limit"
+        );
+        p.amount = Some(Fen::from_yuan(1_000_000).unwrap());
+        assert!(validate(MeasureKind::Fine, &entity(), &p, today).is_ok());
+        p.amount = Some(Fen::new(100_000_001));
+        assert!(validate(MeasureKind::Fine, &entity(), &p, today).is_err());
+        p.amount = Some(Fen::ZERO);
+        assert!(validate(MeasureKind::Fine, &person("1985-03-02"), &p, today).is_err());
+    }
+
+    #[test]
+    fn detention_and_summons_limits() {
+        let today = d("2026-11-22");
+        let s = person("1985-03-02");
+        let mut p = MeasureParams {
+            days: Some(15),
+            reason: "暴力抗拒执行".into(),
+            ..Default::default()
+        };
+        assert!(validate(MeasureKind::Detention, &s, &p, today).is_ok());
+        p.days = Some(16);
+        assert_eq!(
+            validate(MeasureKind::Detention, &s, &p, today)
+                .unwrap_err()
+                .code,
+            "detention_limit"
+        );
+        p.days = Some(5);
+        assert_eq!(
+            validate(MeasureKind::Detention, &entity(), &p, today)
+                .unwrap_err()
+                .code,
+            "person_only"
+        );
+        let mut q = MeasureParams {
+            hours: Some(9),
+            place: Some("犍为县人民法院执行局".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(MeasureKind::Summons, &s, &q, today)
+                .unwrap_err()
+                .code,
+            "summons_limit"
+        );
+        q.detention_possible = true;
+        assert!(validate(MeasureKind::Summons, &s, &q, today).is_ok());
+        q.hours = Some(25);
+        assert!(validate(MeasureKind::Summons, &s, &q, today).is_err());
+    }
+
+    #[test]
+    fn entity_restriction_names_its_persons() {
+        let today = d("2026-11-22");
+        let mut p = MeasureParams::default();
+        assert_eq!(
+            validate(MeasureKind::ConsumptionRestriction, &entity(), &p, today)
+                .unwrap_err()
+                .code,
+            "persons_required"
+        );
+        let id = IdNumber::from_parts("511123", d("1970-05-06"), 11).unwrap();
+        p.persons = vec![BoundPerson {
+            role: PersonRole::LegalRepresentative,
+            name: "李四".into(),
+            id_number: id.as_str().into(),
+        }];
+        let plan = validate(MeasureKind::ConsumptionRestriction, &entity(), &p, today).unwrap();
+        assert!(plan.needs_approval);
+        p.persons[0].id_number = "511123197005061234".into();
+        let e = validate(MeasureKind::ConsumptionRestriction, &entity(), &p, today).unwrap_err();
+        assert_eq!(e.field, "persons[0].id_number");
+    }
+
+    #[test]
+    fn approval_where_the_law_says() {
+        use MeasureKind::*;
+        for k in MeasureKind::ALL {
+            let expect = matches!(
+                k,
+                Summons | Fine | Detention | Search | ConsumptionRestriction | Dishonest | ExitBan
+            );
+            assert_eq!(k.needs_president_approval(), expect, "{k:?}");
+            assert_eq!(MeasureKind::from_str_opt(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    fn deletion_is_due_three_working_days_after_full_performance_skipping_holidays() {
+        let cal = LegalCalendar::builtin();
+        let rule = end_rule(MeasureKind::Dishonest, EndGround::FullPerformance).unwrap();
+        assert!(rule.mandatory);
+        // Performed on Tuesday 2025-09-30: 1–8 Oct 2025 are 国庆/中秋 holidays; 28 Sep and 11 Oct
+        // are 调休 working days. 3 working days after 30 Sep: 9, 10, 11 Oct.
+        assert_eq!(
+            end_due(&rule, d("2025-09-30"), cal).unwrap(),
+            Some(d("2025-10-11"))
+        );
+        // An ordinary week: Monday → Thursday.
+        assert_eq!(
+            end_due(&rule, d("2025-11-17"), cal).unwrap(),
+            Some(d("2025-11-20"))
+        );
+        // Friday → Wednesday.
+        assert_eq!(
+            end_due(&rule, d("2025-11-21"), cal).unwrap(),
+            Some(d("2025-11-26"))
+        );
+        // A 限制消费令 may (not must) be lifted on security.
+        let may = end_rule(MeasureKind::ConsumptionRestriction, EndGround::Security).unwrap();
+        assert!(!may.mandatory);
+        assert!(end_rule(MeasureKind::Fine, EndGround::FullPerformance).is_none());
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(
+            mask_id("511123198503020270", DEFAULT_ID_MASK),
+            "5111231985****0270"
+        );
+        assert_eq!(
+            mask_id("91511123MA62A1B2C3", DEFAULT_ID_MASK),
+            "91511123MA62A1B2C3"
+        );
+        let p = parse_mask("######********####").unwrap();
+        assert_eq!(mask_id("511123198503020270", &p), "511123********0270");
+        assert!(parse_mask("##########*****###X").is_err());
+        assert!(parse_mask("################**").is_err());
+    }
+
+    #[test]
+    fn public_name_queries() {
+        assert_eq!(validate_public_name(" 张伟 ").unwrap(), "张伟");
+        assert_eq!(validate_public_name("张").unwrap_err().code, "name_length");
+        assert_eq!(
+            validate_public_name("张%").unwrap_err().code,
+            "name_wildcard"
+        );
+        assert_eq!(
+            validate_public_name(&"张".repeat(51)).unwrap_err().code,
+            "name_length"
+        );
+    }
+}

@@ -1,0 +1,608 @@
+//! Measures (强制措施, 失信, 限制消费), their approvals, the published lists and the partner feed
+//! (migration 0005). Rows map with `sqlx::FromRow`; statement builders (`*_stmt`) run in the
+//! caller's transaction through [`crate::batch::run`].
+
+use sqlx::AnyConnection;
+
+use crate::batch::Stmt;
+use crate::{StoreError, dynamic};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct MeasureRow {
+    pub court_code: String,
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub subject_party_id: Option<String>,
+    pub subject_kind: String,
+    pub subject_name: String,
+    pub subject_id_number: String,
+    /// Validated inputs as JSON.
+    pub params: String,
+    pub amount_fen: Option<i64>,
+    /// pending_approval | effective | refused | lifted | expired | deleted | ended
+    pub status: String,
+    pub needs_approval: i64,
+    pub document_number: String,
+    pub proposed_by: String,
+    pub proposed_on: String,
+    pub decided_by: Option<String>,
+    pub decided_on: Option<String>,
+    pub effective_on: Option<String>,
+    pub publish_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+    pub executed_on: Option<String>,
+    pub execution_note: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const MEASURE_COLS: &str = "court_code, id, case_id, kind, subject_party_id, subject_kind, subject_name, \
+    subject_id_number, params, amount_fen, status, needs_approval, document_number, proposed_by, proposed_on, \
+    decided_by, decided_on, effective_on, publish_on, expires_on, ended_on, end_reason, executed_on, \
+    execution_note, created_at, updated_at";
+
+pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO measures ({MEASURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+    ))
+    .text(&m.court_code)
+    .text(&m.id)
+    .text(&m.case_id)
+    .text(&m.kind)
+    .opt(m.subject_party_id.clone())
+    .text(&m.subject_kind)
+    .text(&m.subject_name)
+    .text(&m.subject_id_number)
+    .text(&m.params)
+    .opt_int(m.amount_fen)
+    .text(&m.status)
+    .int(m.needs_approval)
+    .text(&m.document_number)
+    .text(&m.proposed_by)
+    .text(&m.proposed_on)
+    .opt(m.decided_by.clone())
+    .opt(m.decided_on.clone())
+    .opt(m.effective_on.clone())
+    .opt(m.publish_on.clone())
+    .opt(m.expires_on.clone())
+    .opt(m.ended_on.clone())
+    .opt(m.end_reason.clone())
+    .opt(m.executed_on.clone())
+    .opt(m.execution_note.clone())
+    .int(m.created_at)
+    .int(m.updated_at)
+}
+
+/// Decide a measure awaiting approval. Guarded by the status, so a second decision changes nothing
+/// (the caller checks the affected row count through a re-read).
+#[allow(clippy::too_many_arguments)]
+pub fn decide_measure_stmt(
+    court: &str,
+    id: &str,
+    status: &str,
+    by: &str,
+    decided_on: &str,
+    effective_on: Option<&str>,
+    publish_on: Option<&str>,
+    expires_on: Option<&str>,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET status = $1, decided_by = $2, decided_on = $3, effective_on = $4, \
+         publish_on = $5, expires_on = $6, updated_at = $7 \
+         WHERE court_code = $8 AND id = $9 AND status = 'pending_approval'",
+    )
+    .text(status)
+    .text(by)
+    .text(decided_on)
+    .opt(effective_on)
+    .opt(publish_on)
+    .opt(expires_on)
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
+pub fn end_measure_stmt(
+    court: &str,
+    id: &str,
+    status: &str,
+    ended_on: &str,
+    reason: &str,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET status = $1, ended_on = $2, end_reason = $3, updated_at = $4 \
+         WHERE court_code = $5 AND id = $6 AND status = 'effective'",
+    )
+    .text(status)
+    .text(ended_on)
+    .text(reason)
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
+pub fn execute_measure_stmt(
+    court: &str,
+    id: &str,
+    on: &str,
+    note: &str,
+    expires_on: Option<&str>,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
+         updated_at = $4 WHERE court_code = $5 AND id = $6 AND status = 'effective'",
+    )
+    .text(on)
+    .text(note)
+    .opt(expires_on)
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
+pub async fn find_measure(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<MeasureRow>, StoreError> {
+    let sql = format!("SELECT {MEASURE_COLS} FROM measures WHERE id = $1");
+    Ok(sqlx::query_as::<_, MeasureRow>(dynamic(&sql))
+        .bind(id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn measures_of(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<Vec<MeasureRow>, StoreError> {
+    let sql = format!(
+        "SELECT {MEASURE_COLS} FROM measures WHERE court_code = $1 AND case_id = $2 ORDER BY created_at, id"
+    );
+    Ok(sqlx::query_as::<_, MeasureRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(case_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Measures of a court awaiting the 院长's approval, oldest first.
+pub async fn pending_approvals(
+    conn: &mut AnyConnection,
+    court: &str,
+    limit: i64,
+) -> Result<Vec<MeasureRow>, StoreError> {
+    let sql = format!(
+        "SELECT {MEASURE_COLS} FROM measures WHERE court_code = $1 AND status = 'pending_approval' \
+         ORDER BY created_at, id LIMIT $2"
+    );
+    Ok(sqlx::query_as::<_, MeasureRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Effective measures whose term ended on or before `today` (the scheduler's expiry timer,
+/// index `measures_expiry`).
+pub async fn expired_measures(
+    conn: &mut AnyConnection,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<MeasureRow>, StoreError> {
+    let sql = format!(
+        "SELECT {MEASURE_COLS} FROM measures WHERE expires_on <= $1 AND status = 'effective' \
+         ORDER BY expires_on, id LIMIT $2"
+    );
+    Ok(sqlx::query_as::<_, MeasureRow>(dynamic(&sql))
+        .bind(today.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The most recent deletion of a 失信 entry on the applicant's request for this subject (SX2017
+/// art 10 para 2: no new listing on application within 6 months).
+pub async fn last_applicant_deletion(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+    subject_id_number: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar::<_, Option<String>>(
+        "SELECT MAX(ended_on) FROM measures WHERE court_code = $1 AND case_id = $2 AND kind = 'dishonest' \
+         AND subject_id_number = $3 AND end_reason = 'applicant_request'",
+    )
+    .bind(court.to_owned())
+    .bind(case_id.to_owned())
+    .bind(subject_id_number.to_owned())
+    .fetch_one(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ApprovalRow {
+    pub court_code: String,
+    pub id: String,
+    pub measure_id: String,
+    pub case_id: String,
+    pub approver_role: String,
+    pub requested_by: String,
+    pub requested_at: i64,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub comment: Option<String>,
+}
+
+const APPROVAL_COLS: &str = "court_code, id, measure_id, case_id, approver_role, requested_by, requested_at, \
+    decision, decided_by, decided_at, comment";
+
+pub fn insert_approval_stmt(a: &ApprovalRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO measure_approvals ({APPROVAL_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL)"
+    ))
+    .text(&a.court_code)
+    .text(&a.id)
+    .text(&a.measure_id)
+    .text(&a.case_id)
+    .text(&a.approver_role)
+    .text(&a.requested_by)
+    .int(a.requested_at)
+}
+
+pub fn decide_approval_stmt(
+    court: &str,
+    measure_id: &str,
+    decision: &str,
+    by: &str,
+    at: i64,
+    comment: &str,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measure_approvals SET decision = $1, decided_by = $2, decided_at = $3, comment = $4 \
+         WHERE court_code = $5 AND measure_id = $6 AND decision IS NULL",
+    )
+    .text(decision)
+    .text(by)
+    .int(at)
+    .text(comment)
+    .text(court)
+    .text(measure_id)
+}
+
+pub async fn approvals_of(
+    conn: &mut AnyConnection,
+    court: &str,
+    measure_id: &str,
+) -> Result<Vec<ApprovalRow>, StoreError> {
+    let sql = format!(
+        "SELECT {APPROVAL_COLS} FROM measure_approvals WHERE court_code = $1 AND measure_id = $2 ORDER BY requested_at, id"
+    );
+    Ok(sqlx::query_as::<_, ApprovalRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(measure_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// A published list entry (SX2017 art 6 fields). `id_number` is the full number: server only.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ListEntryRow {
+    pub court_code: String,
+    pub id: String,
+    /// dishonest | restricted | terminated
+    pub list: String,
+    pub measure_id: Option<String>,
+    pub case_id: String,
+    pub subject_kind: String,
+    pub name: String,
+    pub id_number: String,
+    pub sex: Option<String>,
+    pub birth_date: Option<String>,
+    pub legal_representative: Option<String>,
+    pub case_number: String,
+    pub court_name: String,
+    pub basis: String,
+    pub obligation: String,
+    pub performance: String,
+    pub conduct: String,
+    pub filed_on: String,
+    pub listed_on: String,
+    pub publish_on: String,
+    /// listed | deleted
+    pub status: String,
+    pub deleted_on: Option<String>,
+    pub delete_reason: Option<String>,
+    pub updated_at: i64,
+}
+
+const ENTRY_COLS: &str = "court_code, id, list, measure_id, case_id, subject_kind, name, id_number, sex, birth_date, \
+    legal_representative, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on, \
+    publish_on, status, deleted_on, delete_reason, updated_at";
+
+pub fn insert_entry_stmt(e: &ListEntryRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO public_list_entries ({ENTRY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+    ))
+    .text(&e.court_code)
+    .text(&e.id)
+    .text(&e.list)
+    .opt(e.measure_id.clone())
+    .text(&e.case_id)
+    .text(&e.subject_kind)
+    .text(&e.name)
+    .text(&e.id_number)
+    .opt(e.sex.clone())
+    .opt(e.birth_date.clone())
+    .opt(e.legal_representative.clone())
+    .text(&e.case_number)
+    .text(&e.court_name)
+    .text(&e.basis)
+    .text(&e.obligation)
+    .text(&e.performance)
+    .text(&e.conduct)
+    .text(&e.filed_on)
+    .text(&e.listed_on)
+    .text(&e.publish_on)
+    .text(&e.status)
+    .opt(e.deleted_on.clone())
+    .opt(e.delete_reason.clone())
+    .int(e.updated_at)
+}
+
+pub fn delete_entry_stmt(court: &str, id: &str, on: &str, reason: &str, now_ms: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE public_list_entries SET status = 'deleted', deleted_on = $1, delete_reason = $2, updated_at = $3 \
+         WHERE court_code = $4 AND id = $5 AND status = 'listed'",
+    )
+    .text(on)
+    .text(reason)
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
+pub fn update_entry_performance_stmt(
+    court: &str,
+    id: &str,
+    performance: &str,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE public_list_entries SET performance = $1, updated_at = $2 WHERE court_code = $3 AND id = $4",
+    )
+    .text(performance)
+    .int(now_ms)
+    .text(court)
+    .text(id)
+}
+
+pub async fn find_entry(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<ListEntryRow>, StoreError> {
+    let sql = format!("SELECT {ENTRY_COLS} FROM public_list_entries WHERE id = $1");
+    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
+        .bind(id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn entries_of_case(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<Vec<ListEntryRow>, StoreError> {
+    let sql = format!(
+        "SELECT {ENTRY_COLS} FROM public_list_entries WHERE court_code = $1 AND case_id = $2 ORDER BY listed_on, id"
+    );
+    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(case_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Listed entries of one list whose publication date has come, by ID number / credit code
+/// (index `public_list_key`).
+pub async fn listed_by_key(
+    conn: &mut AnyConnection,
+    list: &str,
+    id_number: &str,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<ListEntryRow>, StoreError> {
+    let sql = format!(
+        "SELECT {ENTRY_COLS} FROM public_list_entries WHERE list = $1 AND id_number = $2 AND status = 'listed' \
+         AND publish_on <= $3 ORDER BY listed_on DESC, id DESC LIMIT $4"
+    );
+    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
+        .bind(list.to_owned())
+        .bind(id_number.to_owned())
+        .bind(today.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Every listed entry, in pages by (court_code, id), for building the in-memory lookup index.
+pub async fn listed_page(
+    conn: &mut AnyConnection,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<ListEntryRow>, StoreError> {
+    let (c, i) = after.unwrap_or(("", ""));
+    let sql = format!(
+        "SELECT {ENTRY_COLS} FROM public_list_entries WHERE status = 'listed' \
+         AND (court_code > $1 OR (court_code = $1 AND id > $2)) ORDER BY court_code, id LIMIT $3"
+    );
+    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
+        .bind(c.to_owned())
+        .bind(i.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ListChangeRow {
+    pub court_code: String,
+    pub id: String,
+    pub entry_id: String,
+    pub list: String,
+    /// add | change | delete
+    pub op: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+pub fn insert_change_stmt(c: &ListChangeRow) -> Stmt {
+    Stmt::new(
+        "INSERT INTO list_changes (court_code, id, entry_id, list, op, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .text(&c.court_code)
+    .text(&c.id)
+    .text(&c.entry_id)
+    .text(&c.list)
+    .text(&c.op)
+    .text(&c.payload)
+    .int(c.created_at)
+}
+
+/// Changes after the cursor `after` (an id; "" = from the start) created before `settled_before`
+/// (ms), in id order.
+pub async fn changes_after(
+    conn: &mut AnyConnection,
+    after: &str,
+    settled_before: i64,
+    limit: i64,
+) -> Result<Vec<ListChangeRow>, StoreError> {
+    Ok(sqlx::query_as::<_, ListChangeRow>(
+        "SELECT court_code, id, entry_id, list, op, payload, created_at FROM list_changes \
+         WHERE id > $1 AND created_at < $2 ORDER BY id LIMIT $3",
+    )
+    .bind(after.to_owned())
+    .bind(settled_before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct CorrectionRow {
+    pub court_code: String,
+    pub id: String,
+    pub entry_id: String,
+    pub case_id: String,
+    pub ground: String,
+    pub statement: String,
+    pub received_on: String,
+    pub decide_by: String,
+    /// received | accepted | rejected | corrected
+    pub status: String,
+    pub decided_on: Option<String>,
+    pub correct_by: Option<String>,
+    pub decided_by: Option<String>,
+    pub created_at: i64,
+}
+
+const CORRECTION_COLS: &str = "court_code, id, entry_id, case_id, ground, statement, received_on, decide_by, status, \
+    decided_on, correct_by, decided_by, created_at";
+
+pub fn insert_correction_stmt(c: &CorrectionRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO list_corrections ({CORRECTION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, NULL, $10)"
+    ))
+    .text(&c.court_code)
+    .text(&c.id)
+    .text(&c.entry_id)
+    .text(&c.case_id)
+    .text(&c.ground)
+    .text(&c.statement)
+    .text(&c.received_on)
+    .text(&c.decide_by)
+    .text(&c.status)
+    .int(c.created_at)
+}
+
+pub fn decide_correction_stmt(
+    court: &str,
+    id: &str,
+    status: &str,
+    decided_on: &str,
+    correct_by: Option<&str>,
+    by: &str,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE list_corrections SET status = $1, decided_on = $2, correct_by = $3, decided_by = $4 \
+         WHERE court_code = $5 AND id = $6 AND status = 'received'",
+    )
+    .text(status)
+    .text(decided_on)
+    .opt(correct_by)
+    .text(by)
+    .text(court)
+    .text(id)
+}
+
+pub async fn find_correction(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<CorrectionRow>, StoreError> {
+    let sql = format!("SELECT {CORRECTION_COLS} FROM list_corrections WHERE id = $1");
+    Ok(sqlx::query_as::<_, CorrectionRow>(dynamic(&sql))
+        .bind(id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn corrections_of_case(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<Vec<CorrectionRow>, StoreError> {
+    let sql = format!(
+        "SELECT {CORRECTION_COLS} FROM list_corrections WHERE court_code = $1 AND case_id = $2 ORDER BY created_at, id"
+    );
+    Ok(sqlx::query_as::<_, CorrectionRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(case_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}
+
+/// Take the next document serial of a case (之一, 之二 …) inside the caller's transaction. The
+/// counter row is created with `ON CONFLICT DO NOTHING`, so concurrent first documents of a case
+/// serialize on the row lock instead of failing on the key.
+pub async fn next_document_serial(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<i64, StoreError> {
+    sqlx::query(
+        "INSERT INTO document_serials (court_code, case_id, next_serial) VALUES ($1, $2, 1) \
+         ON CONFLICT (court_code, case_id) DO NOTHING",
+    )
+    .bind(court.to_owned())
+    .bind(case_id.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar(
+        "UPDATE document_serials SET next_serial = next_serial + 1 WHERE court_code = $1 AND case_id = $2 \
+         RETURNING next_serial - 1",
+    )
+    .bind(court.to_owned())
+    .bind(case_id.to_owned())
+    .fetch_one(conn)
+    .await?)
+}

@@ -1,0 +1,720 @@
+//! `/api/v1` routes of measures and credit punishment (issue 4): propose, approve (院长), carry
+//! out, end; documents as DOCX; list entries and corrections; the signed partner feed; and the
+//! public portal lookups (no login, rate-limited, masked).
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get, routing::post};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use zhixing_app::measures::{MeasureInput, MeasureView, PublicItem};
+use zhixing_domain::audit::{hmac_sm3_hex, sm3_hex};
+use zhixing_store::measures::{CorrectionRow, ListChangeRow, ListEntryRow, MeasureRow};
+
+use crate::api::{ApiActor, parse_json};
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+// ---- wire types ---------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonIn {
+    /// legal_representative | principal_in_charge | directly_responsible | actual_controller
+    pub role: String,
+    pub name: String,
+    pub id_number: String,
+}
+
+/// A measure proposal. `kind`: enforcement_notice | asset_report_order | consumption_restriction |
+/// dishonest | summons | fine | detention | search | exit_ban | media_publication.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeasureRequest {
+    pub kind: String,
+    /// The debtor party (from the case's parties) …
+    pub party_id: Option<String>,
+    /// … or a named natural person (an entity's legal representative for 拘传/拘留).
+    pub person_name: Option<String>,
+    pub person_id_number: Option<String>,
+    /// 罚款 in 分.
+    pub amount_fen: Option<i64>,
+    /// 拘留 days (≤ 15).
+    pub days: Option<u32>,
+    /// 拘传 hours (≤ 8, ≤ 24 with `detention_possible`).
+    pub hours: Option<u32>,
+    pub detention_possible: bool,
+    /// 失信 ground 1–6 (SX2017 art 1).
+    pub ground: Option<i64>,
+    /// 失信 term extension 1–3 years.
+    pub extra_years: Option<u32>,
+    /// Grace period 1–3 months.
+    pub grace_months: Option<u32>,
+    pub security_provided: bool,
+    pub seized_assets_sufficient: bool,
+    pub on_application: bool,
+    /// `YYYY-MM-DD` of the applicant's application (starts the 15-day decision term).
+    pub applied_on: Option<String>,
+    pub persons: Vec<PersonIn>,
+    /// 拘传/搜查 place, media outlet.
+    pub place: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureOut {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub subject_name: String,
+    pub subject_kind: String,
+    /// pending_approval | effective | refused | lifted | expired | deleted | ended
+    pub status: String,
+    pub needs_approval: bool,
+    pub document_number: String,
+    pub amount_fen: Option<i64>,
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    pub proposed_on: String,
+    pub decided_on: Option<String>,
+    pub effective_on: Option<String>,
+    pub publish_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub executed_on: Option<String>,
+    pub execution_note: Option<String>,
+    pub ended_on: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+impl From<&MeasureRow> for MeasureOut {
+    fn from(m: &MeasureRow) -> Self {
+        MeasureOut {
+            id: m.id.clone(),
+            case_id: m.case_id.clone(),
+            kind: m.kind.clone(),
+            kind_name: zhixing_domain::measure::MeasureKind::from_str_opt(&m.kind)
+                .map_or_else(String::new, |k| k.name_zh().to_owned()),
+            subject_name: m.subject_name.clone(),
+            subject_kind: m.subject_kind.clone(),
+            status: m.status.clone(),
+            needs_approval: m.needs_approval != 0,
+            document_number: m.document_number.clone(),
+            amount_fen: m.amount_fen,
+            params: serde_json::from_str(&m.params).unwrap_or(serde_json::Value::Null),
+            proposed_on: m.proposed_on.clone(),
+            decided_on: m.decided_on.clone(),
+            effective_on: m.effective_on.clone(),
+            publish_on: m.publish_on.clone(),
+            expires_on: m.expires_on.clone(),
+            executed_on: m.executed_on.clone(),
+            execution_note: m.execution_note.clone(),
+            ended_on: m.ended_on.clone(),
+            end_reason: m.end_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureListOut {
+    pub items: Vec<MeasureOut>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeasureDecisionRequest {
+    pub approve: bool,
+    pub comment: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExecutionRequest {
+    /// `YYYY-MM-DD`
+    pub on: String,
+    pub note: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct EndRequest {
+    /// full_performance | settlement_performed | applicant_request | no_assets_after_termination |
+    /// suspended_retrial_bankruptcy | not_enforced | terminated | corrected | security |
+    /// early_release | served
+    pub ground: String,
+    /// `YYYY-MM-DD` the ground arose.
+    pub ground_on: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEntryOut {
+    pub id: String,
+    /// dishonest | restricted | terminated
+    pub list: String,
+    pub name: String,
+    pub id_number: String,
+    pub case_number: String,
+    pub conduct: String,
+    pub listed_on: String,
+    pub publish_on: String,
+    /// listed | deleted
+    pub status: String,
+    pub deleted_on: Option<String>,
+    pub delete_reason: Option<String>,
+}
+
+impl From<&ListEntryRow> for ListEntryOut {
+    fn from(e: &ListEntryRow) -> Self {
+        ListEntryOut {
+            id: e.id.clone(),
+            list: e.list.clone(),
+            name: e.name.clone(),
+            id_number: e.id_number.clone(),
+            case_number: e.case_number.clone(),
+            conduct: e.conduct.clone(),
+            listed_on: e.listed_on.clone(),
+            publish_on: e.publish_on.clone(),
+            status: e.status.clone(),
+            deleted_on: e.deleted_on.clone(),
+            delete_reason: e.delete_reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CorrectionOut {
+    pub id: String,
+    pub entry_id: String,
+    pub ground: String,
+    pub statement: String,
+    pub received_on: String,
+    pub decide_by: String,
+    pub status: String,
+    pub decided_on: Option<String>,
+    pub correct_by: Option<String>,
+}
+
+impl From<&CorrectionRow> for CorrectionOut {
+    fn from(c: &CorrectionRow) -> Self {
+        CorrectionOut {
+            id: c.id.clone(),
+            entry_id: c.entry_id.clone(),
+            ground: c.ground.clone(),
+            statement: c.statement.clone(),
+            received_on: c.received_on.clone(),
+            decide_by: c.decide_by.clone(),
+            status: c.status.clone(),
+            decided_on: c.decided_on.clone(),
+            correct_by: c.correct_by.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEntriesOut {
+    pub entries: Vec<ListEntryOut>,
+    pub corrections: Vec<CorrectionOut>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// should_not_be_listed | inaccurate | should_be_deleted (SX2017 art 11)
+    pub ground: String,
+    pub statement: String,
+    /// `YYYY-MM-DD`
+    pub received_on: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorrectionDecisionRequest {
+    pub accept: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChangeOut {
+    /// The cursor of this change.
+    pub id: String,
+    pub court_code: String,
+    pub entry_id: String,
+    pub list: String,
+    /// add | change | delete
+    pub op: String,
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+    /// unix ms
+    pub at: i64,
+}
+
+impl From<&ListChangeRow> for ChangeOut {
+    fn from(c: &ListChangeRow) -> Self {
+        ChangeOut {
+            id: c.id.clone(),
+            court_code: c.court_code.clone(),
+            entry_id: c.entry_id.clone(),
+            list: c.list.clone(),
+            op: c.op.clone(),
+            entry: serde_json::from_str(&c.payload).unwrap_or(serde_json::Value::Null),
+            at: c.created_at,
+        }
+    }
+}
+
+/// The feed page. The body is signed: header `X-Zhixing-Signature: hmac-sm3=<hex>` over the
+/// exact body bytes, keyed with the SM3 hex of the partner's own API token.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ChangesOut {
+    pub items: Vec<ChangeOut>,
+    /// Pass as `after` for the next page (the last item's id, or the request's cursor).
+    pub next_cursor: String,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct FeedQuery {
+    pub after: String,
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/public/{list}?name=NAME&id=ID_NUMBER_OR_CREDIT_CODE`
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct PublicQuery {
+    pub name: String,
+    pub id: String,
+}
+
+/// Published entries with the fields of SX2017 art 6; ID numbers masked.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PublicOut {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<PublicItem>,
+}
+
+// ---- handlers -----------------------------------------------------------------------------------
+
+fn to_input(r: MeasureRequest) -> Result<MeasureInput, ApiError> {
+    let mut persons = Vec::new();
+    for (i, p) in r.persons.into_iter().enumerate() {
+        let role = serde_json::from_value(serde_json::Value::String(p.role.clone())).map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "person_role",
+                Some(format!("persons[{i}].role")),
+                "人员身份应为 legal_representative、principal_in_charge、directly_responsible 或 actual_controller",
+            )
+        })?;
+        persons.push(zhixing_domain::measure::BoundPerson {
+            role,
+            name: p.name,
+            id_number: p.id_number,
+        });
+    }
+    Ok(MeasureInput {
+        kind: r.kind,
+        party_id: r.party_id,
+        person_name: r.person_name,
+        person_id_number: r.person_id_number,
+        amount_fen: r.amount_fen,
+        days: r.days,
+        hours: r.hours,
+        detention_possible: r.detention_possible,
+        ground: r.ground,
+        extra_years: r.extra_years,
+        grace_months: r.grace_months,
+        security_provided: r.security_provided,
+        seized_assets_sufficient: r.seized_assets_sufficient,
+        on_application: r.on_application,
+        persons,
+        place: r.place,
+        reason: r.reason,
+        applied_on: r.applied_on,
+    })
+}
+
+/// Propose a measure; those reserved to the 院长 wait for approval.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/measures", params(("id" = String, Path)), request_body = MeasureRequest,
+    responses((status = 201, body = MeasureOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn propose(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let r: MeasureRequest = parse_json(&body)?;
+    let m = st
+        .app
+        .propose_measure(&actor, &id, &to_input(r)?, st.now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(MeasureOut::from(&m))))
+}
+
+/// The case's measures.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/measures", params(("id" = String, Path)),
+    responses((status = 200, body = MeasureListOut), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<MeasureListOut>, ApiError> {
+    let v: Vec<MeasureView> = st.app.case_measures(&actor, &id).await?;
+    Ok(Json(MeasureListOut {
+        items: v.iter().map(|m| (&m.measure).into()).collect(),
+    }))
+}
+
+/// The 院长 approves or refuses (CPL arts 119, 259; XF2015 art 5; SX2017 art 5).
+#[utoipa::path(post, path = "/api/v1/measures/{id}/decision", params(("id" = String, Path)), request_body = MeasureDecisionRequest,
+    responses((status = 200, body = MeasureOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn decide(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<MeasureOut>, ApiError> {
+    let r: MeasureDecisionRequest = parse_json(&body)?;
+    let m = st
+        .app
+        .decide_measure(&actor, &id, r.approve, &r.comment, st.now_ms())
+        .await?;
+    Ok(Json((&m).into()))
+}
+
+/// Record that an effective measure was carried out.
+#[utoipa::path(post, path = "/api/v1/measures/{id}/execution", params(("id" = String, Path)), request_body = ExecutionRequest,
+    responses((status = 200, body = MeasureOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn execute(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<MeasureOut>, ApiError> {
+    let r: ExecutionRequest = parse_json(&body)?;
+    let m = st
+        .app
+        .execute_measure(&actor, &id, &r.on, &r.note, st.now_ms())
+        .await?;
+    Ok(Json((&m).into()))
+}
+
+/// End (delete / lift) an effective measure on a legal ground.
+#[utoipa::path(post, path = "/api/v1/measures/{id}/end", params(("id" = String, Path)), request_body = EndRequest,
+    responses((status = 200, body = MeasureOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn end(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<MeasureOut>, ApiError> {
+    let r: EndRequest = parse_json(&body)?;
+    let m = st
+        .app
+        .end_measure(&actor, &id, &r.ground, &r.ground_on, st.now_ms())
+        .await?;
+    Ok(Json((&m).into()))
+}
+
+/// The measure's legal document as DOCX (once effective).
+#[utoipa::path(get, path = "/api/v1/measures/{id}/document", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn document(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = st.app.measure_document(&actor, &id).await?;
+    docx_response(d)
+}
+
+pub(crate) fn docx_response(d: zhixing_app::documents::Document) -> Result<Response, ApiError> {
+    let disposition = format!(
+        "attachment; filename=\"document.docx\"; filename*=UTF-8''{}",
+        percent(&d.file_name)
+    );
+    Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        .header(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+        )
+        .body(Body::from(d.docx))
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// RFC 5987 percent-encoding of a UTF-8 file name.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Measures of the actor's court awaiting the 院长.
+#[utoipa::path(get, path = "/api/v1/approvals",
+    responses((status = 200, body = MeasureListOut), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn approvals(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<MeasureListOut>, ApiError> {
+    let v = st.app.approval_queue(&actor).await?;
+    Ok(Json(MeasureListOut {
+        items: v.iter().map(Into::into).collect(),
+    }))
+}
+
+/// The case's published list entries and correction requests (staff view: full numbers).
+#[utoipa::path(get, path = "/api/v1/cases/{id}/list-entries", params(("id" = String, Path)),
+    responses((status = 200, body = ListEntriesOut), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_entries(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ListEntriesOut>, ApiError> {
+    let (e, c) = st.app.case_list_entries(&actor, &id).await?;
+    Ok(Json(ListEntriesOut {
+        entries: e.iter().map(Into::into).collect(),
+        corrections: c.iter().map(Into::into).collect(),
+    }))
+}
+
+/// Record a correction request (SX2017 arts 11–12): decided within 15 days.
+#[utoipa::path(post, path = "/api/v1/list-entries/{id}/corrections", params(("id" = String, Path)), request_body = CorrectionRequest,
+    responses((status = 201, body = CorrectionOut), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn request_correction(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let r: CorrectionRequest = parse_json(&body)?;
+    let c = st
+        .app
+        .request_correction(
+            &actor,
+            &id,
+            &r.ground,
+            &r.statement,
+            &r.received_on,
+            st.now_ms(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(CorrectionOut::from(&c))))
+}
+
+/// Decide a correction request; a justified one is corrected at once.
+#[utoipa::path(post, path = "/api/v1/corrections/{id}/decision", params(("id" = String, Path)), request_body = CorrectionDecisionRequest,
+    responses((status = 200, body = CorrectionOut), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn decide_correction(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CorrectionOut>, ApiError> {
+    let r: CorrectionDecisionRequest = parse_json(&body)?;
+    let c = st
+        .app
+        .decide_correction(&actor, &id, r.accept, st.now_ms())
+        .await?;
+    Ok(Json((&c).into()))
+}
+
+/// The joint-punishment feed (SX2017 art 8): list changes after a cursor, signed with HMAC-SM3.
+#[utoipa::path(get, path = "/api/v1/partner/list-changes", params(FeedQuery),
+    responses((status = 200, body = ChangesOut), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn feed(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, ApiError> {
+    let items = st
+        .app
+        .list_changes(&actor, q.after.trim(), q.limit.unwrap_or(500), st.now_ms())
+        .await?;
+    let next_cursor = items
+        .last()
+        .map_or_else(|| q.after.trim().to_owned(), |c| c.id.clone());
+    let body = serde_json::to_vec(&ChangesOut {
+        items: items.iter().map(Into::into).collect(),
+        next_cursor,
+    })
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    // The bearer token was checked by ApiActor; its SM3 is the key both sides hold.
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_owned()))
+        .unwrap_or_default();
+    let sig = hmac_sm3_hex(sm3_hex(token.as_bytes()).as_bytes(), &body);
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-zhixing-signature", format!("hmac-sm3={sig}"))
+        .body(Body::from(body))
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The client a public request is counted against: the peer address when the server was started
+/// with connection info (`zhixing serve` does), else one shared bucket.
+pub(crate) fn client_key(req_ext: &axum::http::Extensions) -> String {
+    req_ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string())
+}
+
+async fn public_list(
+    st: AppState,
+    req: Request,
+    list: &'static str,
+) -> Result<Json<PublicOut>, ApiError> {
+    let key = client_key(req.extensions());
+    let now = st.now_ms();
+    if !st.public_limiter.allow(&key, now) {
+        tracing::warn!(client = %key, list, "public lookup rate-limited");
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            None,
+            "查询过于频繁，请稍后再试",
+        ));
+    }
+    let q: PublicQuery = Query::try_from_uri(req.uri())
+        .map(|Query(q)| q)
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "query",
+                None,
+                "查询参数格式不正确",
+            )
+        })?;
+    if q.name.len() > 200 || q.id.len() > 64 {
+        tracing::warn!(client = %key, "oversized public query refused");
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            Some(if q.name.len() > 200 {
+                "name".into()
+            } else {
+                "id".into()
+            }),
+            "查询内容过长",
+        ));
+    }
+    let items = match st
+        .app
+        .public_lookup(list, &q.name, &q.id, &st.config.id_mask, now)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::info!(client = %key, list, error = %e, "public lookup refused");
+            return Err(e.into());
+        }
+    };
+    Ok(Json(PublicOut { items }))
+}
+
+/// 失信被执行人 lookup by name plus ID number or credit code (no login; SX2017 art 6 fields;
+/// ID masked; at most 20 items; rate-limited per client).
+#[utoipa::path(get, path = "/api/v1/public/dishonest", params(PublicQuery),
+    responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn public_dishonest(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
+    public_list(st, req, "dishonest").await
+}
+
+/// 限制消费人员 lookup, same contract as `/public/dishonest`.
+#[utoipa::path(get, path = "/api/v1/public/restricted", params(PublicQuery),
+    responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn public_restricted(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
+    public_list(st, req, "restricted").await
+}
+
+/// 终本案件 lookup, same contract as `/public/dishonest`.
+#[utoipa::path(get, path = "/api/v1/public/terminated", params(PublicQuery),
+    responses((status = 200, body = PublicOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn public_terminated(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<Json<PublicOut>, ApiError> {
+    public_list(st, req, "terminated").await
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        propose,
+        list,
+        decide,
+        execute,
+        end,
+        document,
+        approvals,
+        list_entries,
+        request_correction,
+        decide_correction,
+        feed,
+        public_dishonest,
+        public_restricted,
+        public_terminated
+    ),
+    components(schemas(
+        PersonIn,
+        MeasureRequest,
+        MeasureOut,
+        MeasureListOut,
+        MeasureDecisionRequest,
+        ExecutionRequest,
+        EndRequest,
+        ListEntryOut,
+        CorrectionOut,
+        ListEntriesOut,
+        CorrectionRequest,
+        CorrectionDecisionRequest,
+        ChangeOut,
+        ChangesOut,
+        PublicOut
+    ))
+)]
+pub struct MeasuresDoc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases/{id}/measures", post(propose).get(list))
+        .route("/api/v1/measures/{id}/decision", post(decide))
+        .route("/api/v1/measures/{id}/execution", post(execute))
+        .route("/api/v1/measures/{id}/end", post(end))
+        .route("/api/v1/measures/{id}/document", get(document))
+        .route("/api/v1/approvals", get(approvals))
+        .route("/api/v1/cases/{id}/list-entries", get(list_entries))
+        .route(
+            "/api/v1/list-entries/{id}/corrections",
+            post(request_correction),
+        )
+        .route("/api/v1/corrections/{id}/decision", post(decide_correction))
+        .route("/api/v1/partner/list-changes", get(feed))
+        .route("/api/v1/public/dishonest", get(public_dishonest))
+        .route("/api/v1/public/restricted", get(public_restricted))
+        .route("/api/v1/public/terminated", get(public_terminated))
+}

@@ -1,0 +1,285 @@
+//! The measures API and the public portal over HTTP: the stable public contract
+//! (`/api/v1/public/dishonest?name=&id=` → `{"items":[…SX2017 art 6 fields…]}`), masking, no
+//! personal contact data, refusal of wildcards and oversized queries, the per-client rate limit,
+//! the 院长 gate, the DOCX document and the signed partner feed.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use zhixing_app::admin::NewUser;
+use zhixing_domain::audit::{hmac_sm3_hex, sm3_hex};
+use zhixing_testkit::{NOW_MS, PASSWORD, backends, filing, person};
+
+use crate::common::TestApp;
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_record() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let mut debtor = person("钱七", 12);
+        debtor.phone = Some("13912345678".into());
+        debtor.address = Some("四川省犍为县玉津镇某街 8 号".into());
+        let id_number = debtor.id_number.clone().unwrap();
+        let case = app
+            .file_case(
+                &t.court.command,
+                &filing("川1123", 31, debtor, 1_234_567),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        let president = app
+            .issue_token(&t.court.president.username, "t", NOW_MS)
+            .await
+            .unwrap();
+        let sys = zhixing_app::Actor::system("川1123", "最高法/川/川11/川1123");
+        app.add_user(
+            &sys,
+            NewUser {
+                court: "川1123".into(),
+                role: "partner".into(),
+                username: "bank-feed".into(),
+                name: "某银行联合惩戒接口".into(),
+                team: None,
+                password: PASSWORD.into(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let partner = app.issue_token("bank-feed", "feed", NOW_MS).await.unwrap();
+        let cmd = t.token("command");
+
+        // An unknown field is refused naming it; a fine over the limit names `amount_fen`'s rule.
+        let uri = format!("/api/v1/cases/{}/measures", case.id);
+        let (s, v) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "fine", "party_id": party, "amount_fen": 10_000_001, "reason": "x"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["code"], "fine_limit");
+        assert_eq!(v["error"]["field"], "amount");
+
+        let body = serde_json::json!({"kind": "dishonest", "party_id": party, "ground": 4, "reason": "拒不报告财产"}).to_string();
+        let (s, m) = t.json("POST", &uri, Some(&cmd), Some(&body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        assert_eq!(m["status"], "pending_approval");
+        let mid = m["id"].as_str().unwrap().to_owned();
+        // The approver queue shows it to the 院长 only.
+        let (s, q) = t
+            .json("GET", "/api/v1/approvals", Some(&president), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == mid.as_str())
+        );
+        let (s, _) = t.json("GET", "/api/v1/approvals", Some(&cmd), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // No document before the decision; the handler cannot approve.
+        let (s, _) = t
+            .json(
+                "GET",
+                &format!("/api/v1/measures/{mid}/document"),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT);
+        let dec = format!("/api/v1/measures/{mid}/decision");
+        let (s, _) = t
+            .json("POST", &dec, Some(&cmd), Some(r#"{"approve": true}"#))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, m) = t
+            .json(
+                "POST",
+                &dec,
+                Some(&president),
+                Some(r#"{"approve": true, "comment": "同意"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(m["status"], "effective");
+
+        // The DOCX opens as a zip and names the debtor.
+        let req = axum::http::Request::builder()
+            .uri(format!("/api/v1/measures/{mid}/document"))
+            .header("authorization", format!("Bearer {cmd}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, h, bytes) = t.call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            h["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("wordprocessingml")
+        );
+        assert!(bytes.starts_with(b"PK"));
+
+        // The public lookup: no login, the SX2017 art 6 fields, masked, no contact data.
+        let q = format!(
+            "/api/v1/public/dishonest?name={}&id={}",
+            enc("钱七"),
+            id_number
+        );
+        let req = axum::http::Request::builder()
+            .uri(&q)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, _, bytes) = t.call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let raw = String::from_utf8(bytes).unwrap();
+        assert!(!raw.contains(&id_number), "full ID number leaked: {raw}");
+        assert!(
+            !raw.contains("13912345678") && !raw.contains("玉津镇"),
+            "contact data leaked: {raw}"
+        );
+        let v: Value = serde_json::from_str(&raw).unwrap();
+        let item = &v["items"][0];
+        for k in [
+            "name",
+            "id_masked",
+            "sex",
+            "age",
+            "case_number",
+            "court",
+            "basis",
+            "obligation",
+            "performance",
+            "conduct",
+            "filed_on",
+            "listed_on",
+        ] {
+            assert!(item.get(k).is_some(), "field {k} missing in {item}");
+        }
+        assert_eq!(item["name"], "钱七");
+        assert_eq!(item["case_number"], case.case_number.as_str());
+        let masked = item["id_masked"].as_str().unwrap();
+        assert_eq!(&masked[..10], &id_number[..10]);
+        assert_eq!(&masked[10..14], "****");
+        assert_eq!(&masked[14..], &id_number[14..]);
+        // Not on the other lists' terms: 限制消费 is pending the 院长's signature, 终本 not reached.
+        let (s, v) = t
+            .json("GET", &q.replace("dishonest", "terminated"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(v["items"].as_array().unwrap().len(), 0);
+        // Wildcards and bad numbers are refused, naming the field.
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!("/api/v1/public/dishonest?name={}&id=5111%25", enc("钱七")),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["field"], "id");
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?name={}&id={id_number}",
+                    enc("钱%")
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["field"], "name");
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?name={}&id={id_number}",
+                    "a".repeat(300)
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["code"], "too_long");
+
+        // The partner feed: signed with HMAC-SM3 keyed by the SM3 of the partner's token.
+        // (Changes are served after a 5 s settle window; the test clock is fixed, so the add made
+        // "now" is not served yet — move past it through the app.)
+        let (s, _) = t
+            .json("GET", "/api/v1/partner/list-changes", Some(&cmd), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let req = axum::http::Request::builder()
+            .uri("/api/v1/partner/list-changes?after=&limit=10")
+            .header("authorization", format!("Bearer {partner}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, h, bytes) = t.call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let sig = h["x-zhixing-signature"].to_str().unwrap().to_owned();
+        assert_eq!(
+            sig,
+            format!(
+                "hmac-sm3={}",
+                hmac_sm3_hex(sm3_hex(partner.as_bytes()).as_bytes(), &bytes)
+            )
+        );
+        let later = app
+            .list_changes(
+                &app.authenticate_token(&partner).await.unwrap(),
+                "",
+                10,
+                NOW_MS + 10_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].op, "add");
+        t.db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn the_public_portal_is_rate_limited_per_client() {
+    let t = TestApp::new(zhixing_testkit::sqlite().await).await;
+    let id = person("某某", 3).id_number.unwrap();
+    let q = format!("/api/v1/public/restricted?name={}&id={id}", enc("某某"));
+    let mut statuses = Vec::new();
+    for _ in 0..32 {
+        let (s, _) = t.json("GET", &q, None, None).await;
+        statuses.push(s);
+    }
+    assert!(
+        statuses[..30].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses[31], StatusCode::TOO_MANY_REQUESTS);
+    t.db.cleanup().await;
+}
