@@ -28,7 +28,7 @@ use crate::deadlines::record_system_event;
 use crate::{Actor, App, AppError, new_id};
 
 /// Process nodes the reward feeds into the deadline engine (INV art 21 para 2: decision within 10 days).
-/// The catalogue rows come with the lead's node update; until then [`feed_deadline`] skips them.
+/// [`feed_deadline`] skips a node the catalogue does not have (a court's data older than the nodes).
 pub const REWARD_APPLICATION_NODE: &str = "reward_application";
 pub const REWARD_DECISION_NODE: &str = "reward_decision";
 
@@ -492,7 +492,7 @@ impl App {
             publish_via,
             channel,
             applied_on: ymd(applied),
-            decide_by: ymd(rules::add_days(applied, rules::REWARD_DECISION_DAYS)),
+            decide_by: ymd(rules::period_end_days(applied, rules::REWARD_DECISION_DAYS)),
             status: "applied".into(),
             decided_on: None,
             decided_by: None,
@@ -1636,7 +1636,10 @@ impl App {
             package_sm3: sm3_hex(package_text.as_bytes()),
             package: package_text,
             drafted_on: ymd(today),
-            transfer_by: ymd(rules::add_days(today, settings.referral_transfer_days)),
+            transfer_by: ymd(rules::period_end_days(
+                today,
+                settings.referral_transfer_days,
+            )),
             agency: None,
             referred_on: None,
             conclude_by: None,
@@ -1761,7 +1764,10 @@ impl App {
         n.status = "referred".into();
         n.agency = Some(agency);
         n.referred_on = Some(ymd(on));
-        n.conclude_by = Some(ymd(rules::add_days(on, settings.referral_trial_days)));
+        n.conclude_by = Some(ymd(rules::period_end_days(
+            on,
+            settings.referral_trial_days,
+        )));
         self.update_referral(actor, &r, n, "referral.refer", now_ms)
             .await
     }

@@ -9,6 +9,7 @@
 use chrono::{Duration, NaiveDate};
 
 use crate::RuleError;
+use crate::calendar::{DayUnit, LegalCalendar};
 
 // ---------------------------------------------------------------------------------------------
 // Free text from staff and from the public
@@ -469,10 +470,21 @@ pub fn referral_status_zh(s: &str) -> &'static str {
 /// asset transfers / hiding (REFUSE art 6), other.
 pub const VIOLATION_KINDS: [&str; 3] = ["after_sanction", "asset_transfer", "other"];
 
-/// `date + days` (calendar days; the local fast-track terms are calendar days).
+/// `date + days` (calendar days, no roll-over).
 pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
     date.checked_add_signed(Duration::days(days))
         .unwrap_or(NaiveDate::MAX)
+}
+
+/// The last day of a period of `days` calendar days from `start`, counted like every procedural
+/// period: the start day does not count, a last day on a rest day moves to the next working day
+/// (CPL art 85 [V]; the legal calendar with 调休). The reward decision term (INV art 21) and the
+/// local referral terms use it, so they agree with the deadline engine's dates.
+pub fn period_end_days(start: NaiveDate, days: i64) -> NaiveDate {
+    let n = u32::try_from(days.max(0)).unwrap_or(u32::MAX);
+    LegalCalendar::builtin()
+        .period_end(start, n, DayUnit::CalendarDays)
+        .unwrap_or_else(|_| add_days(start, days))
 }
 
 #[cfg(test)]
@@ -645,9 +657,13 @@ mod tests {
             referral_transition("drafted", "accepted").unwrap_err().code,
             "referral_state"
         );
-        assert_eq!(
-            add_days(NaiveDate::from_ymd_opt(2024, 9, 27).unwrap(), 7),
-            NaiveDate::from_ymd_opt(2024, 10, 4).unwrap()
-        );
+        let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+        assert_eq!(add_days(d(9, 27), 7), d(10, 4));
+        // CPL art 85: 10-04 and 10-07 fall in the National Day holidays → 10-08.
+        assert_eq!(period_end_days(d(9, 27), 7), d(10, 8));
+        assert_eq!(period_end_days(d(9, 27), 10), d(10, 8));
+        // 10-27 is a Sunday → Monday 10-28; 11-12 is a Tuesday and stays.
+        assert_eq!(period_end_days(d(9, 27), 30), d(10, 28));
+        assert_eq!(period_end_days(d(10, 2), 41), d(11, 12));
     }
 }

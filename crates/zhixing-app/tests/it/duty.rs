@@ -79,9 +79,13 @@ async fn a_reward_undecided_after_10_days_is_overdue_and_its_late_decision_is_ma
             .unwrap();
         // INV art 21 para 2: decide within 10 days of the application.
         assert_eq!(r.notice.applied_on, "2024-09-27");
-        assert_eq!(r.notice.decide_by, "2024-10-07");
+        // 09-27 + 10 = 10-07, a National Day holiday → 10-08 (CPL art 85).
+        assert_eq!(r.notice.decide_by, "2024-10-08");
         assert!(!r.decision_overdue);
-        let later = NOW_MS + 11 * DAY;
+        let due_day = NOW_MS + 11 * DAY;
+        let v = app.reward(&f.command, &r.notice.id, due_day).await.unwrap();
+        assert!(!v.decision_overdue, "due today, not yet overdue");
+        let later = NOW_MS + 12 * DAY;
         let v = app.reward(&f.command, &r.notice.id, later).await.unwrap();
         assert!(v.decision_overdue, "{:?}", t.backend);
         // Only the president decides (ApproveMeasure).
@@ -108,10 +112,9 @@ async fn a_reward_undecided_after_10_days_is_overdue_and_its_late_decision_is_ma
     }
 }
 
-/// Enable when `reward_application` → `reward_decision` (10 calendar days, INV art 21 para 2) are in the
-/// process-node catalogue: the deadline engine then shows the decision deadline overdue.
+/// With `reward_application` → `reward_decision` (10 calendar days, INV art 21 para 2) in the
+/// process-node catalogue, the deadline engine shows the decision deadline overdue.
 #[tokio::test]
-#[ignore = "needs the reward_application/reward_decision nodes in data/process_nodes.tsv + deadline_rules.tsv"]
 async fn the_deadline_engine_shows_a_late_reward_decision_overdue() {
     assert!(find_node("reward_application").is_some() && find_node("reward_decision").is_some());
     for t in backends().await {
@@ -122,7 +125,7 @@ async fn the_deadline_engine_shows_a_late_reward_decision_overdue() {
             .apply_reward(&f.judges[0], &c.id, &reward_input(), NOW_MS)
             .await
             .unwrap();
-        let later = NOW_MS + 11 * DAY;
+        let later = NOW_MS + 12 * DAY;
         let d = app.case_deadlines(&f.command, &c.id, later).await.unwrap();
         let dl = d
             .iter()
@@ -765,7 +768,7 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
         assert_eq!(r.suspect_name, "李四");
         assert_eq!(
             (r.drafted_on.as_str(), r.transfer_by.as_str()),
-            ("2024-09-27", "2024-10-04")
+            ("2024-09-27", "2024-10-08")
         );
         let pkg: serde_json::Value = serde_json::from_str(&r.package).unwrap();
         let nodes: Vec<&str> = pkg["events"]
@@ -788,7 +791,7 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
         );
         // Overdue transfer is visible after the local 7 days.
         let v = app
-            .case_referrals(&f.command, &c.id, NOW_MS + 8 * DAY)
+            .case_referrals(&f.command, &c.id, NOW_MS + 12 * DAY)
             .await
             .unwrap();
         assert!(v[0].transfer_overdue);
@@ -803,7 +806,7 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
             .refer_referral(&f.command, &r.id, "犍为县公安局", "", NOW_MS)
             .await
             .unwrap();
-        assert_eq!(v.referral.conclude_by.as_deref(), Some("2024-10-27"));
+        assert_eq!(v.referral.conclude_by.as_deref(), Some("2024-10-28"));
         let (code, _, _) = expect_conflict(
             app.private_prosecution(&f.command, &r.id, "", "犍为县人民法院", "转账记录", NOW_MS)
                 .await,

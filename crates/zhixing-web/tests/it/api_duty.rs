@@ -44,7 +44,7 @@ async fn reward_to_public_list_and_tips() {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
-        assert_eq!(r["decide_by"], "2024-10-07");
+        assert_eq!(r["decide_by"], "2024-10-08");
         assert_eq!(r["status"], "applied");
         let id = r["id"].as_str().unwrap().to_owned();
         // Unknown fields and missing promise name the field.
@@ -288,7 +288,7 @@ async fn referral_contract_and_openapi() {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{r}");
         assert!(!r["package"]["events"].as_array().unwrap().is_empty());
-        assert_eq!(r["transfer_by"], "2024-10-04");
+        assert_eq!(r["transfer_by"], "2024-10-08");
         let id = r["id"].as_str().unwrap();
         let (s, e) = t
             .json(
