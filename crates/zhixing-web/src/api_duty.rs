@@ -22,6 +22,23 @@ use crate::api::{ApiActor, parse_json};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 
+/// Anonymous routes share the public portal's per-client limit (`serve --public-per-minute`): a
+/// flood of tips is refused with 429 before any validation or database work.
+fn public_gate(st: &AppState, ext: &axum::http::Extensions) -> Result<(), ApiError> {
+    let key = crate::api_measures::client_key(ext);
+    if st.public_limiter.allow(&key, st.now_ms()) {
+        Ok(())
+    } else {
+        tracing::warn!(client = %key, "public duty route rate-limited");
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            None,
+            "提交过于频繁，请稍后再试",
+        ))
+    }
+}
+
 // ---- settings -------------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -572,11 +589,13 @@ pub async fn reward_stats(
 
 /// Published reward notices (public, no login), newest first.
 #[utoipa::path(get, path = "/api/v1/public/rewards", params(PageParams),
-    responses((status = 200, body = PublicNoticePage), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = PublicNoticePage), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_rewards(
     State(st): State<AppState>,
+    ext: axum::http::Extensions,
     Query(p): Query<PageParams>,
 ) -> Result<Json<PublicNoticePage>, ApiError> {
+    public_gate(&st, &ext)?;
     let page = p.page.unwrap_or(1);
     let page_size = p.page_size.unwrap_or(20);
     let (items, total) = st.app.public_rewards(page, page_size).await?;
@@ -605,12 +624,14 @@ pub async fn public_rewards(
 
 /// Submit a lead on a published notice (public, no login); only a receipt comes back.
 #[utoipa::path(post, path = "/api/v1/public/rewards/{id}/tips", params(("id" = String, Path)), request_body = TipRequest,
-    responses((status = 201, body = ReceiptOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceiptOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_tip(
     State(st): State<AppState>,
+    ext: axum::http::Extensions,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
+    public_gate(&st, &ext)?;
     let r: TipRequest = parse_json(&body)?;
     let rc = st
         .app
@@ -807,11 +828,13 @@ pub struct ControlOutcomeRequest {
 
 /// Submit a 执行110 tip-off (public, no login); only a receipt comes back.
 #[utoipa::path(post, path = "/api/v1/public/tipoffs", request_body = TipoffRequest,
-    responses((status = 201, body = ReceiptOut), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = ReceiptOut), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn public_tipoff(
     State(st): State<AppState>,
+    ext: axum::http::Extensions,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
+    public_gate(&st, &ext)?;
     let r: TipoffRequest = parse_json(&body)?;
     let rc = st.app.submit_public_tipoff(&r.into(), st.now_ms()).await?;
     Ok((

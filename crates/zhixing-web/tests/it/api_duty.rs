@@ -323,3 +323,29 @@ async fn referral_contract_and_openapi() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn public_tip_forms_share_the_portal_rate_limit() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let body = serde_json::json!({
+            "court": "川1123", "debtor_name": "李四", "kind": "assets",
+            "content": "有一辆车", "location": "某停车场",
+            "reporter_name": "赵热心", "reporter_phone": PHONE
+        })
+        .to_string();
+        let mut statuses = Vec::new();
+        for _ in 0..31 {
+            let (s, _) = t
+                .json("POST", "/api/v1/public/tipoffs", None, Some(&body))
+                .await;
+            statuses.push(s);
+        }
+        assert!(statuses[..30].iter().all(|s| *s == StatusCode::CREATED));
+        assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+        let (s, e) = t.json("GET", "/api/v1/public/rewards", None, None).await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(e["error"]["code"], "rate_limited");
+        t.db.cleanup().await;
+    }
+}
