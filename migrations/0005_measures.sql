@@ -134,3 +134,15 @@ CREATE TABLE document_serials (
     next_serial BIGINT NOT NULL,
     PRIMARY KEY (court_code, case_id)
 );
+
+-- Query codes (查询码) with which a party follows the case on the public portal (执行公开): issued
+-- by staff, shown once, stored as SM3; a new issue replaces the old code.
+CREATE TABLE party_query_codes (
+    court_code TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    party_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    issued_by TEXT NOT NULL,
+    PRIMARY KEY (court_code, case_id, party_id)
+);

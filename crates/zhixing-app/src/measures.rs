@@ -1786,3 +1786,198 @@ impl App {
             .collect())
     }
 }
+
+/// What a party sees of their case on the public portal (执行公开): the process, the measures
+/// taken, disposals and payouts — never other parties' identity numbers, phones or addresses.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CaseProgress {
+    pub case_number: String,
+    pub court: String,
+    pub filed_on: String,
+    pub status: String,
+    /// (date, node name) of the main-chain process events.
+    pub events: Vec<(String, String)>,
+    /// (measure, status, effective on, ended on)
+    pub measures: Vec<(String, String, Option<String>, Option<String>)>,
+    /// (date, node name) of 查封/评估/拍卖/变卖 steps.
+    pub disposals: Vec<(String, String)>,
+    /// (date, amount formatted in 元)
+    pub payouts: Vec<(String, String)>,
+}
+
+/// Characters of a query code: digits and upper-case letters without 0/O, 1/I/L, 2/Z, 5/S.
+const CODE_ALPHABET: &[u8] = b"346789ABCDEFGHJKMNPQRTUVWXY";
+
+impl App {
+    /// Issue a fresh query code to every party of a case (shown once: only its SM3 is kept).
+    pub async fn issue_query_codes(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        now_ms: i64,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        use rand::Rng;
+        let mut conn = self.db.conn().await?;
+        let case = self
+            .writable_case(&mut conn, actor, case_id, Permission::RecordEvents)
+            .await?;
+        let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
+        drop(conn);
+        // ThreadRng is not Send: make the codes before the next await.
+        let (out, stmts) = {
+            let mut rng = rand::rng();
+            let mut out = Vec::new();
+            let mut stmts = Vec::new();
+            for p in &parties {
+                let code: String = (0..8)
+                    .map(|_| {
+                        let i = rng.random_range(0..CODE_ALPHABET.len());
+                        char::from(CODE_ALPHABET.get(i).copied().unwrap_or(b'X'))
+                    })
+                    .collect();
+                stmts.push(store::upsert_query_code_stmt(
+                    &case.court_code,
+                    &case.id,
+                    &p.id,
+                    &zhixing_domain::audit::sm3_hex(code.as_bytes()),
+                    now_ms,
+                    &actor.user_id,
+                ));
+                out.push((p.name.clone(), code));
+            }
+            (out, stmts)
+        };
+        let mut tx = self.db.begin().await?;
+        batch::run(&mut tx, stmts).await?;
+        write_audit(
+            &mut tx,
+            self.db.backend(),
+            actor,
+            "case.query_codes",
+            "case",
+            &case.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::json!({"parties": parties.len()}).to_string()),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A party's view of the case: case number + the party's ID number or credit code + the
+    /// query code. Any mismatch is the same 404, so the answer never tells which part was wrong.
+    pub async fn public_case_progress(
+        &self,
+        case_number: &str,
+        id: &str,
+        code: &str,
+    ) -> Result<CaseProgress, AppError> {
+        let number = zhixing_domain::case_number::CaseNumber::parse(case_number.trim())
+            .map_err(|e| AppError::Invalid(e.at("case_number")))?;
+        let key = id.trim().to_ascii_uppercase();
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() != 8 || key.is_empty() || key.len() > 18 {
+            return Err(AppError::NotFound);
+        }
+        let mut conn = self.db.conn().await?;
+        let Some(case_id) =
+            store::case_id_by_number(&mut conn, number.court_code(), &number.to_string()).await?
+        else {
+            return Err(AppError::NotFound);
+        };
+        let Some(case) = cases::find_case(&mut conn, &case_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
+        let Some(party) = parties.iter().find(|p| {
+            p.id_number
+                .as_deref()
+                .map(str::to_ascii_uppercase)
+                .as_deref()
+                == Some(key.as_str())
+                || p.credit_code.as_deref() == Some(key.as_str())
+        }) else {
+            return Err(AppError::NotFound);
+        };
+        let stored =
+            store::query_code_hash(&mut conn, &case.court_code, &case.id, &party.id).await?;
+        let given = zhixing_domain::audit::sm3_hex(code.as_bytes());
+        let ok = stored.is_some_and(|h| {
+            h.len() == given.len()
+                && h.bytes()
+                    .zip(given.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if !ok {
+            return Err(AppError::NotFound);
+        }
+        let court = courts::find(&mut conn, &case.court_code)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let events =
+            zhixing_store::deadlines::events_of(&mut conn, &case.court_code, &case.id).await?;
+        let disposal_nodes = [
+            "seal_seize_freeze",
+            "reference_price_fixed",
+            "auction_notice",
+            "first_auction",
+            "second_auction",
+            "sell_off",
+            "sale_confirmation_ruling",
+        ];
+        let name = |n: &str| {
+            zhixing_domain::deadline::find_node(n)
+                .map_or_else(|| n.to_owned(), |x| x.name_zh.clone())
+        };
+        let measures = store::measures_of(&mut conn, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .filter(|m| !matches!(m.status.as_str(), "pending_approval" | "refused"))
+            .map(|m| {
+                (
+                    MeasureKind::from_str_opt(&m.kind)
+                        .map_or("", MeasureKind::name_zh)
+                        .to_owned(),
+                    m.status.clone(),
+                    m.effective_on.clone(),
+                    m.ended_on.clone(),
+                )
+            })
+            .collect();
+        let payouts = store::paid_disbursements(&mut conn, &case.court_code, &case.id)
+            .await?
+            .into_iter()
+            .map(|(at, fen)| {
+                (
+                    at.map(|t| ymd(china_date(t))).unwrap_or_default(),
+                    Fen::new(fen).format_yuan(),
+                )
+            })
+            .collect();
+        Ok(CaseProgress {
+            case_number: case.case_number.clone(),
+            court,
+            filed_on: case.filed_on.clone(),
+            status: case.status.clone(),
+            events: events
+                .iter()
+                .filter(|e| {
+                    zhixing_domain::deadline::find_node(&e.node).is_some_and(|n| n.is_main_chain())
+                        && !disposal_nodes.contains(&e.node.as_str())
+                })
+                .map(|e| (e.on_date.clone(), name(&e.node)))
+                .collect(),
+            measures,
+            disposals: events
+                .iter()
+                .filter(|e| disposal_nodes.contains(&e.node.as_str()))
+                .map(|e| (e.on_date.clone(), name(&e.node)))
+                .collect(),
+            payouts,
+        })
+    }
+}

@@ -606,3 +606,73 @@ pub async fn next_document_serial(
     .fetch_one(conn)
     .await?)
 }
+
+/// Store (or replace) a party's query code hash.
+pub fn upsert_query_code_stmt(
+    court: &str,
+    case_id: &str,
+    party_id: &str,
+    code_hash: &str,
+    at: i64,
+    by: &str,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO party_query_codes (court_code, case_id, party_id, code_hash, issued_at, issued_by) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (court_code, case_id, party_id) \
+         DO UPDATE SET code_hash = excluded.code_hash, issued_at = excluded.issued_at, issued_by = excluded.issued_by",
+    )
+    .text(court)
+    .text(case_id)
+    .text(party_id)
+    .text(code_hash)
+    .int(at)
+    .text(by)
+}
+
+/// The query-code hash of a party, if one was issued.
+pub async fn query_code_hash(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+    party_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT code_hash FROM party_query_codes WHERE court_code = $1 AND case_id = $2 AND party_id = $3",
+    )
+    .bind(court.to_owned())
+    .bind(case_id.to_owned())
+    .bind(party_id.to_owned())
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The id of a case by its number within a court.
+pub async fn case_id_by_number(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_number: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM cases WHERE court_code = $1 AND case_number = $2")
+            .bind(court.to_owned())
+            .bind(case_number.to_owned())
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Paid disbursements of a case: (instant the payment was approved, total 分).
+pub async fn paid_disbursements(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<Vec<(Option<i64>, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT decided_at, total_fen FROM fund_disbursements WHERE court_code = $1 AND case_id = $2 \
+         AND status = 'paid' ORDER BY proposed_at, id",
+    )
+    .bind(court.to_owned())
+    .bind(case_id.to_owned())
+    .fetch_all(conn)
+    .await?)
+}

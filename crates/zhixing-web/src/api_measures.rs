@@ -661,6 +661,93 @@ pub async fn public_terminated(
     public_list(st, req, "terminated").await
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryCodeOut {
+    pub party: String,
+    /// Shown once; give it to the party with the notice (only its SM3 is stored).
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueryCodesOut {
+    pub codes: Vec<QueryCodeOut>,
+}
+
+/// Issue a fresh query code to every party of the case (replaces earlier codes).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/query-codes", params(("id" = String, Path)),
+    responses((status = 201, body = QueryCodesOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn query_codes(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let v = st.app.issue_query_codes(&actor, &id, st.now_ms()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(QueryCodesOut {
+            codes: v
+                .into_iter()
+                .map(|(party, code)| QueryCodeOut { party, code })
+                .collect(),
+        }),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct ProgressQuery {
+    pub case_number: String,
+    /// The party's own ID number or credit code.
+    pub id: String,
+    /// The query code the court gave the party.
+    pub code: String,
+}
+
+/// A party's view of the case (执行公开): process, measures, disposals, payouts. Any mismatch of
+/// case number, ID and code is the same 404.
+#[utoipa::path(get, path = "/api/v1/public/case-progress", params(ProgressQuery),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let key = client_key(req.extensions());
+    if !st.public_limiter.allow(&key, st.now_ms()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            None,
+            "查询过于频繁，请稍后再试",
+        ));
+    }
+    let q: ProgressQuery = Query::try_from_uri(req.uri())
+        .map(|Query(q)| q)
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "query",
+                None,
+                "查询参数格式不正确",
+            )
+        })?;
+    if q.case_number.len() > 100 || q.id.len() > 64 || q.code.len() > 32 {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_long",
+            None,
+            "查询内容过长",
+        ));
+    }
+    match st
+        .app
+        .public_case_progress(&q.case_number, &q.id, &q.code)
+        .await
+    {
+        Ok(p) => Ok(Json(p).into_response()),
+        Err(e) => {
+            tracing::info!(client = %key, "case progress refused: {e}");
+            Err(e.into())
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     paths(
@@ -677,7 +764,9 @@ pub async fn public_terminated(
         feed,
         public_dishonest,
         public_restricted,
-        public_terminated
+        public_terminated,
+        query_codes,
+        case_progress
     ),
     components(schemas(
         PersonIn,
@@ -694,7 +783,9 @@ pub async fn public_terminated(
         CorrectionDecisionRequest,
         ChangeOut,
         ChangesOut,
-        PublicOut
+        PublicOut,
+        QueryCodeOut,
+        QueryCodesOut
     ))
 )]
 pub struct MeasuresDoc;
@@ -717,4 +808,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/public/dishonest", get(public_dishonest))
         .route("/api/v1/public/restricted", get(public_restricted))
         .route("/api/v1/public/terminated", get(public_terminated))
+        .route("/api/v1/cases/{id}/query-codes", post(query_codes))
+        .route("/api/v1/public/case-progress", get(case_progress))
 }

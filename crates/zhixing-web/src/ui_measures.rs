@@ -593,6 +593,47 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
     .into_response()
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "progress.html")]
+pub struct ProgressPage {
+    pub case_number: String,
+    pub id: String,
+    pub progress: Option<zhixing_app::measures::CaseProgress>,
+    pub error: String,
+}
+
+/// A party's case progress (执行公开), by case number + own ID + query code.
+async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
+    let q: HashMap<String, String> = Query::try_from_uri(req.uri())
+        .map(|Query(q)| q)
+        .unwrap_or_default();
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let (case_number, id, code) = (get("case_number"), get("id"), get("code"));
+    let mut error = String::new();
+    let mut progress = None;
+    if !case_number.is_empty() {
+        let key = crate::api_measures::client_key(req.extensions());
+        if !st.public_limiter.allow(&key, st.now_ms()) {
+            error = "查询过于频繁，请稍后再试".into();
+        } else if case_number.len() > 100 || id.len() > 64 || code.len() > 32 {
+            error = "查询内容过长".into();
+        } else {
+            match st.app.public_case_progress(&case_number, &id, &code).await {
+                Ok(p) => progress = Some(p),
+                Err(AppError::NotFound) => error = "案号、证件号码或查询码不正确".into(),
+                Err(e) => error = classify(&e).3,
+            }
+        }
+    }
+    ProgressPage {
+        case_number: case_number.chars().take(40).collect(),
+        id: id.chars().take(18).collect(),
+        progress,
+        error,
+    }
+    .into_response()
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/measures", get(case_page).post(propose_submit))
@@ -601,4 +642,5 @@ pub fn routes() -> Router<AppState> {
         .route("/measures/{id}/end", post(end_submit))
         .route("/approvals", get(approvals_page))
         .route("/public", get(public_page))
+        .route("/public/progress", get(progress_page))
 }

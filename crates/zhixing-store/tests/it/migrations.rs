@@ -40,8 +40,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         5,
         "0005_measures.sql",
-        "19f6d46c84a090cd02861f1f4e144d81e9bdbe0d6893950923e78e930ffcba70",
-        "1daa4c17af3e08facbf92de9cfd75a8f39f5576d937e82a1e039f83ecc99d6bf6f8f98c0a0e8d51413fad96f2d37540c",
+        "98b35e0de21235123534c2410cd8ede275092d2fc82b037839086fc658481ecf",
+        "59879f0fdd9a9dbf8ed826efb52ad321ec8c03a4c86d35a356bdbbfa798fcb6d554e5f91fb5445ce7e5933b139b0d472",
     ),
     (
         6,

@@ -7,7 +7,7 @@ use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
 /// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), plus sqlx's bookkeeping table.
-const TABLES: [&str; 47] = [
+const TABLES: [&str; 48] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -41,6 +41,7 @@ const TABLES: [&str; 47] = [
     "measures",
     "notifications",
     "parties",
+    "party_query_codes",
     "police_controls",
     "public_list_entries",
     "refusal_referrals",
@@ -239,7 +240,7 @@ async fn migrate_is_idempotent_and_keeps_settings() {
 fn funds_keys_lead_with_court_code() {
     for (file, min_keys) in [
         ("0003_funds.sql", 12),
-        ("0005_measures.sql", 6),
+        ("0005_measures.sql", 7),
         ("0006_duty.sql", 8),
     ] {
         keys_lead_with_court_code(file, min_keys);

@@ -283,3 +283,115 @@ async fn the_public_portal_is_rate_limited_per_client() {
     assert_eq!(statuses[31], StatusCode::TOO_MANY_REQUESTS);
     t.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_party_follows_the_case_with_its_query_code() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let debtor = person("郑一", 16);
+        let debtor_id = debtor.id_number.clone().unwrap();
+        let case = app
+            .file_case(
+                &t.court.command,
+                &filing("川1123", 32, debtor, 500_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let cmd = t.token("command");
+        let (s, v) = t
+            .json(
+                "POST",
+                &format!("/api/v1/cases/{}/query-codes", case.id),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let codes = v["codes"].as_array().unwrap();
+        assert_eq!(codes.len(), 2, "applicant and debtor");
+        let code = codes.iter().find(|c| c["party"] == "郑一").unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(code.len(), 8);
+        let q = |id: &str, code: &str| {
+            format!(
+                "/api/v1/public/case-progress?case_number={}&id={id}&code={code}",
+                enc(&case.case_number)
+            )
+        };
+        // The right triple shows the process; any wrong part is the same 404.
+        let (s, p) = t.json("GET", &q(&debtor_id, &code), None, None).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        assert_eq!(p["case_number"], case.case_number.as_str());
+        let events: Vec<String> = p["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e[1].as_str().unwrap().to_owned())
+            .collect();
+        assert!(events.contains(&"立案".to_owned()), "{events:?}");
+        let raw = p.to_string();
+        let applicant_id = person("张三", 900_001).id_number.unwrap();
+        assert!(
+            !raw.contains(&applicant_id) && !raw.contains(&debtor_id),
+            "no ID numbers in {raw}"
+        );
+        let (s1, _) = t.json("GET", &q(&debtor_id, "AAAAAAAA"), None, None).await;
+        let (s2, _) = t
+            .json(
+                "GET",
+                &q(
+                    &applicant_id[..17].to_owned().replace(|_: char| false, ""),
+                    &code,
+                ),
+                None,
+                None,
+            )
+            .await;
+        let (s3, _) = t
+            .json(
+                "GET",
+                &q(&person("别人", 99).id_number.unwrap(), &code),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s1, s2, s3),
+            (
+                StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND,
+                StatusCode::NOT_FOUND
+            )
+        );
+        // A new issue replaces the old code.
+        t.json(
+            "POST",
+            &format!("/api/v1/cases/{}/query-codes", case.id),
+            Some(&cmd),
+            None,
+        )
+        .await;
+        let (s, _) = t.json("GET", &q(&debtor_id, &code), None, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // The page works too (no login).
+        let (s, _, body) = t
+            .call(
+                axum::http::Request::builder()
+                    .uri(format!(
+                        "/public/progress?case_number={}&id={debtor_id}&code=WRONG123",
+                        enc(&case.case_number)
+                    ))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(String::from_utf8(body).unwrap().contains("查询码不正确"));
+        t.db.cleanup().await;
+    }
+}

@@ -1,0 +1,629 @@
+//! zhixing-listindex: an in-memory index of the public enforcement lists (失信被执行人名单, 限制消费,
+//! 终本), for the public lookup `GET /api/v1/public/dishonest?name=…&id=…`.
+//!
+//! Pure: no I/O, no async, no SQL, no HTTP. The caller keeps the full records in its own `Vec` and
+//! gives each row its index as [`DocId`]; the index answers with `DocId`s.
+//!
+//! Layout (memory at 10 M entries is measured in `bench/RESULTS.md` §7):
+//! - **Records** are a dense `Vec` indexed by `DocId` (so memory follows the largest `DocId`; the
+//!   caller's ids are indexes into its own `Vec`, hence dense). Names and keys live in one text
+//!   arena, not one allocation each.
+//! - **By key** (ID number / credit code, normalised by [`normalize_key`]): a hash map from the
+//!   key's 64-bit hash to the first doc, and a chain through the records for the other docs with
+//!   the same hash. Every hit is compared with the real key text, so hash collisions cannot leak.
+//! - **By name**: for every distinct character bigram of a name, a posting list of
+//!   `(listed_on, doc)` packed in a `u64` with a `u64` mask of the character positions where the
+//!   bigram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
+//!   an insert moves at most a few KiB, whatever the list's length). A query intersects its
+//!   bigrams' lists (the smallest drives, the others are galloped) and checks each candidate's
+//!   masks for bigrams at consecutive positions, which is an exact substring test without
+//!   touching the name (names longer than 63 characters fall back to the text). Counts are
+//!   exact, and because every list is in answer order the first hits are the newest. A
+//!   2-character query is one bigram: its count is the list's length and its newest hits are the
+//!   list's first elements.
+//!
+//! Removal is real (records, key chain and postings), so a lookup can never return a removed doc.
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The caller's handle for a row: the index into the caller's own `Vec` of full records.
+pub type DocId = u32;
+
+/// One row of a list, as indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub doc: DocId,
+    /// 被执行人姓名/名称. Stored trimmed.
+    pub name: String,
+    /// 身份证号码/组织机构代码/统一社会信用代码. Stored as [`normalize_key`] gives it; an empty key is not
+    /// indexed by key.
+    pub key: String,
+    /// Publication date (发布时间), days since 1970-01-01.
+    pub listed_on: i32,
+}
+
+/// The answer of [`ListIndex::by_name`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameHits {
+    /// Exact number of live entries whose name contains the query.
+    pub count: usize,
+    /// At most `limit` of them, newest first: `listed_on` descending, then `doc` descending.
+    pub newest: Vec<DocId>,
+}
+
+/// Shortest and longest name query in characters; others match nothing.
+pub const MIN_QUERY_CHARS: usize = 2;
+pub const MAX_QUERY_CHARS: usize = 50;
+
+/// Posting chunks are split when they grow past this many elements.
+pub const CHUNK_MAX: usize = 512;
+
+/// Trim and upper-case ASCII letters ('x' == 'X' in an ID number's check character).
+pub fn normalize_key(s: &str) -> String {
+    s.trim().to_ascii_uppercase()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashing: the maps' keys are already well mixed u64 values.
+
+/// splitmix64's finaliser: a bijective mix of all 64 bits.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// 64-bit hash of a key's bytes (FNV-1a, then mixed).
+fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in b {
+        h = (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// The hash of [`normalize_key`]`(s)` for an already trimmed `s`, without building the string.
+fn hash_key(trimmed: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in trimmed.as_bytes() {
+        h = (h ^ u64::from(x.to_ascii_uppercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// Hasher for u64 map keys: one mix, no per-byte work.
+#[derive(Default)]
+struct U64Hasher(u64);
+
+impl Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(bytes) ^ self.0.rotate_left(5);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = mix64(n ^ self.0);
+    }
+}
+
+type U64Map<V> = HashMap<u64, V, BuildHasherDefault<U64Hasher>>;
+
+// ---------------------------------------------------------------------------------------------
+// Posting keys: (listed_on, doc) in one u64 whose numeric order is the answer order.
+
+fn posting(listed_on: i32, doc: DocId) -> u64 {
+    // Flip the sign bit so that i32 order becomes u32 order.
+    let day = listed_on.cast_unsigned() ^ 0x8000_0000;
+    (u64::from(day) << 32) | u64::from(doc)
+}
+
+fn posting_doc(p: u64) -> DocId {
+    let b = p.to_be_bytes();
+    u32::from_be_bytes([b[4], b[5], b[6], b[7]])
+}
+
+/// A bigram as one u64 (two scalar values).
+fn gram(a: char, b: char) -> u64 {
+    (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
+}
+
+/// Bit of a position mask meaning "an occurrence at position >= 63" (not exact: verify by text).
+const OVERFLOW: u64 = 1 << 63;
+
+/// Distinct bigrams of a string, each with the mask of the character positions where it starts
+/// (bit p for p < 63, else [`OVERFLOW`]).
+fn grams(s: &str) -> Vec<(u64, u64)> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut g: Vec<(u64, u64)> = chars
+        .windows(2)
+        .enumerate()
+        .map(|(p, w)| {
+            let bit =
+                u32::try_from(p).map_or(OVERFLOW, |p| if p < 63 { 1u64 << p } else { OVERFLOW });
+            (gram(w[0], w[1]), bit)
+        })
+        .collect();
+    g.sort_unstable_by_key(|&(k, _)| k);
+    let mut out: Vec<(u64, u64)> = Vec::with_capacity(g.len());
+    for (k, m) in g {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 |= m,
+            _ => out.push((k, m)),
+        }
+    }
+    out
+}
+
+/// One posting list: `(posting, position mask)` in descending posting order, split into chunks
+/// (each descending, each chunk's elements above the next chunk's), none empty.
+#[derive(Debug, Default, Clone)]
+struct Postings {
+    chunks: Vec<Vec<(u64, u64)>>,
+    len: usize,
+}
+
+impl Postings {
+    /// The chunk that holds (or would hold) `k`.
+    fn chunk_for(&self, k: u64) -> usize {
+        // First chunk whose smallest element is <= k; past the end, the last chunk.
+        let i = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|m| m.0 > k));
+        i.min(self.chunks.len().saturating_sub(1))
+    }
+
+    fn insert(&mut self, k: u64, mask: u64) -> bool {
+        if self.chunks.is_empty() {
+            self.chunks.push(vec![(k, mask)]);
+            self.len = 1;
+            return true;
+        }
+        let ci = self.chunk_for(k);
+        let Some(chunk) = self.chunks.get_mut(ci) else {
+            return false;
+        };
+        let pos = chunk.partition_point(|x| x.0 > k);
+        if chunk.get(pos).is_some_and(|x| x.0 == k) {
+            return false;
+        }
+        chunk.insert(pos, (k, mask));
+        self.len += 1;
+        if chunk.len() > CHUNK_MAX {
+            let tail = chunk.split_off(chunk.len() / 2);
+            self.chunks.insert(ci + 1, tail);
+        }
+        true
+    }
+
+    fn remove(&mut self, k: u64) -> bool {
+        if self.chunks.is_empty() {
+            return false;
+        }
+        let ci = self.chunk_for(k);
+        let Some(chunk) = self.chunks.get_mut(ci) else {
+            return false;
+        };
+        let pos = chunk.partition_point(|x| x.0 > k);
+        if chunk.get(pos).is_none_or(|x| x.0 != k) {
+            return false;
+        }
+        chunk.remove(pos);
+        self.len -= 1;
+        if chunk.is_empty() {
+            self.chunks.remove(ci);
+        }
+        true
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.chunks.iter().flatten().copied()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        for c in &mut self.chunks {
+            c.shrink_to_fit();
+        }
+        self.chunks.shrink_to_fit();
+    }
+}
+
+/// A forward-only search position in a descending [`Postings`].
+struct Cursor<'a> {
+    p: &'a Postings,
+    ci: usize,
+    i: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(p: &'a Postings) -> Self {
+        Cursor { p, ci: 0, i: 0 }
+    }
+
+    /// The position mask of `k` if `k` is in the list. Keys must be asked in descending order.
+    fn seek(&mut self, k: u64) -> Option<u64> {
+        let chunks = &self.p.chunks;
+        // Skip whole chunks whose smallest element is still above k.
+        if chunks
+            .get(self.ci)
+            .and_then(|c| c.last())
+            .is_some_and(|m| m.0 > k)
+        {
+            let rest = chunks.get(self.ci + 1..).unwrap_or(&[]);
+            self.ci += 1 + rest.partition_point(|c| c.last().is_some_and(|m| m.0 > k));
+            self.i = 0;
+        }
+        let chunk = chunks.get(self.ci)?;
+        // Gallop from the current position, then binary search the bracket.
+        let rest = chunk.get(self.i..).unwrap_or(&[]);
+        let mut step = 1;
+        while rest.get(step - 1).is_some_and(|x| x.0 > k) {
+            step *= 2;
+        }
+        let lo = step / 2;
+        let hi = step.min(rest.len());
+        let within = rest.get(lo..hi).unwrap_or(&[]);
+        self.i += lo + within.partition_point(|x| x.0 > k);
+        chunk.get(self.i).filter(|x| x.0 == k).map(|x| x.1)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const NO_DOC: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    /// Name then key, back to back in the arena.
+    off: usize,
+    name_len: u32,
+    key_len: u32,
+    listed_on: i32,
+    /// Next doc with the same key hash, or NO_DOC.
+    next_key: u32,
+    live: bool,
+}
+
+impl Default for Rec {
+    fn default() -> Self {
+        Rec {
+            off: 0,
+            name_len: 0,
+            key_len: 0,
+            listed_on: 0,
+            next_key: NO_DOC,
+            live: false,
+        }
+    }
+}
+
+/// The index. `Send + Sync`; build it, then share it behind an `Arc` (or an `RwLock` for updates).
+#[derive(Debug, Default, Clone)]
+pub struct ListIndex {
+    recs: Vec<Rec>,
+    text: String,
+    /// Bytes of `text` no live record refers to.
+    garbage: usize,
+    live: usize,
+    keys: U64Map<u32>,
+    names: U64Map<Postings>,
+}
+
+fn idx(doc: DocId) -> usize {
+    usize::try_from(doc).unwrap_or(usize::MAX)
+}
+
+fn u32_len(s: &str) -> u32 {
+    u32::try_from(s.len()).unwrap_or(u32::MAX)
+}
+
+fn usize_of(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+impl ListIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Room for `n` entries with dense ids `0..n`.
+    pub fn with_capacity(n: usize) -> Self {
+        ListIndex {
+            recs: Vec::with_capacity(n),
+            text: String::with_capacity(n.saturating_mul(24)),
+            keys: U64Map::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+            ..Self::default()
+        }
+    }
+
+    /// Number of live entries.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    fn rec(&self, doc: DocId) -> Option<&Rec> {
+        self.recs.get(idx(doc)).filter(|r| r.live)
+    }
+
+    fn name_of(&self, r: &Rec) -> &str {
+        let end = r.off.saturating_add(usize_of(r.name_len));
+        self.text.get(r.off..end).unwrap_or("")
+    }
+
+    fn key_of(&self, r: &Rec) -> &str {
+        let start = r.off.saturating_add(usize_of(r.name_len));
+        let end = start.saturating_add(usize_of(r.key_len));
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// Add an entry. Inserting a doc that is already live replaces it.
+    pub fn insert(&mut self, e: Entry) {
+        if self.rec(e.doc).is_some() {
+            self.remove(e.doc);
+        }
+        let name = e.name.trim();
+        let key = normalize_key(&e.key);
+        let i = idx(e.doc);
+        if i >= self.recs.len() {
+            self.recs.resize(i.saturating_add(1), Rec::default());
+        }
+        let off = self.text.len();
+        self.text.push_str(name);
+        self.text.push_str(&key);
+        let mut rec = Rec {
+            off,
+            name_len: u32_len(name),
+            key_len: u32_len(&key),
+            listed_on: e.listed_on,
+            next_key: NO_DOC,
+            live: true,
+        };
+        if !key.is_empty() {
+            let h = hash_key(&key);
+            if let Some(head) = self.keys.insert(h, e.doc) {
+                rec.next_key = head;
+            }
+        }
+        let p = posting(e.listed_on, e.doc);
+        for (g, mask) in grams(name) {
+            self.names.entry(g).or_default().insert(p, mask);
+        }
+        if let Some(slot) = self.recs.get_mut(i) {
+            *slot = rec;
+            self.live += 1;
+        }
+    }
+
+    /// Delete an entry from the list. `false` if it was not there.
+    pub fn remove(&mut self, doc: DocId) -> bool {
+        let Some(rec) = self.rec(doc).copied() else {
+            return false;
+        };
+        let name = self.name_of(&rec).to_owned();
+        let key = self.key_of(&rec).to_owned();
+        // Unlink from the key chain.
+        if !key.is_empty() {
+            let h = hash_key(&key);
+            if self.keys.get(&h) == Some(&doc) {
+                if rec.next_key == NO_DOC {
+                    self.keys.remove(&h);
+                } else {
+                    self.keys.insert(h, rec.next_key);
+                }
+            } else {
+                let mut cur = self.keys.get(&h).copied().unwrap_or(NO_DOC);
+                while cur != NO_DOC {
+                    let next = self.recs.get(idx(cur)).map_or(NO_DOC, |r| r.next_key);
+                    if next == doc {
+                        if let Some(r) = self.recs.get_mut(idx(cur)) {
+                            r.next_key = rec.next_key;
+                        }
+                        break;
+                    }
+                    cur = next;
+                }
+            }
+        }
+        let p = posting(rec.listed_on, doc);
+        for (g, _) in grams(&name) {
+            if let Some(list) = self.names.get_mut(&g) {
+                list.remove(p);
+                if list.len == 0 {
+                    self.names.remove(&g);
+                }
+            }
+        }
+        if let Some(r) = self.recs.get_mut(idx(doc)) {
+            *r = Rec::default();
+        }
+        self.live -= 1;
+        self.garbage += name.len() + key.len();
+        if self.garbage > 1 << 20 && self.garbage > self.text.len() / 2 {
+            self.compact_text();
+        }
+        true
+    }
+
+    /// Rewrite the text arena without the removed entries' bytes.
+    fn compact_text(&mut self) {
+        let mut text = String::with_capacity(self.text.len() - self.garbage);
+        for r in self.recs.iter_mut().filter(|r| r.live) {
+            let end = r
+                .off
+                .saturating_add(usize_of(r.name_len))
+                .saturating_add(usize_of(r.key_len));
+            let off = text.len();
+            text.push_str(self.text.get(r.off..end).unwrap_or(""));
+            r.off = off;
+        }
+        self.text = text;
+        self.garbage = 0;
+    }
+
+    /// Give back spare capacity (after a bulk load).
+    pub fn shrink_to_fit(&mut self) {
+        self.recs.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.keys.shrink_to_fit();
+        for p in self.names.values_mut() {
+            p.shrink_to_fit();
+        }
+        self.names.shrink_to_fit();
+    }
+
+    /// Entries whose key equals `key` after [`normalize_key`], newest first (`listed_on`
+    /// descending, then `doc` descending). An empty key matches nothing.
+    pub fn by_key(&self, key: &str) -> Vec<DocId> {
+        // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
+        // comparison with the trimmed query is a comparison with its normalised form.
+        let k = key.trim();
+        if k.is_empty() {
+            return Vec::new();
+        }
+        let mut hits: Vec<DocId> = Vec::new();
+        let mut cur = self.keys.get(&hash_key(k)).copied().unwrap_or(NO_DOC);
+        while cur != NO_DOC {
+            let Some(r) = self.recs.get(idx(cur)) else {
+                break;
+            };
+            if r.live && self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes()) {
+                hits.push(cur);
+            }
+            cur = r.next_key;
+        }
+        if hits.len() > 1 {
+            hits.sort_unstable_by_key(|&d| {
+                std::cmp::Reverse(posting(self.recs.get(idx(d)).map_or(0, |r| r.listed_on), d))
+            });
+        }
+        hits
+    }
+
+    /// Entries whose name (trimmed) equals `name` (trimmed) and whose key equals `key`
+    /// (normalised), newest first.
+    pub fn by_name_and_key(&self, name: &str, key: &str) -> Vec<DocId> {
+        let name = name.trim();
+        self.by_key(key)
+            .into_iter()
+            .filter(|&d| self.rec(d).is_some_and(|r| self.name_of(r) == name))
+            .collect()
+    }
+
+    /// Entries whose name contains `query` (trimmed; 2..=50 characters, else nothing; no
+    /// character is a wildcard): the exact count and the `limit` newest.
+    pub fn by_name(&self, query: &str, limit: usize) -> NameHits {
+        let q = query.trim();
+        let n = q.chars().count();
+        if !(MIN_QUERY_CHARS..=MAX_QUERY_CHARS).contains(&n) {
+            return NameHits::default();
+        }
+        // Distinct bigrams with their lists; `at[i]` is the distinct bigram starting at query
+        // offset i.
+        let qchars: Vec<char> = q.chars().collect();
+        let mut distinct: Vec<(u64, &Postings)> = Vec::new();
+        let mut at: Vec<usize> = Vec::with_capacity(n - 1);
+        for w in qchars.windows(2) {
+            let g = gram(w[0], w[1]);
+            if let Some(j) = distinct.iter().position(|d| d.0 == g) {
+                at.push(j);
+                continue;
+            }
+            let Some(list) = self.names.get(&g) else {
+                return NameHits::default();
+            };
+            at.push(distinct.len());
+            distinct.push((g, list));
+        }
+        // One bigram covering the whole query: every posting is a hit.
+        if n == 2 {
+            let Some((_, list)) = distinct.first() else {
+                return NameHits::default();
+            };
+            return NameHits {
+                count: list.len,
+                newest: list
+                    .iter()
+                    .take(limit)
+                    .map(|(p, _)| posting_doc(p))
+                    .collect(),
+            };
+        }
+        // The smallest list drives; the others are galloped in step.
+        let Some(driver) =
+            (0..distinct.len()).min_by_key(|&j| distinct.get(j).map_or(0, |d| d.1.len))
+        else {
+            return NameHits::default();
+        };
+        let mut cursors: Vec<Option<Cursor<'_>>> = distinct
+            .iter()
+            .enumerate()
+            .map(|(j, d)| (j != driver).then(|| Cursor::new(d.1)))
+            .collect();
+        let finder = memchr::memmem::Finder::new(q.as_bytes());
+        let mut masks = vec![0u64; distinct.len()];
+        let mut hits = NameHits::default();
+        let Some((_, driver_list)) = distinct.get(driver) else {
+            return hits;
+        };
+        'candidates: for (p, mask) in driver_list.iter() {
+            for (j, c) in cursors.iter_mut().enumerate() {
+                let m = match c {
+                    Some(c) => match c.seek(p) {
+                        Some(m) => m,
+                        None => continue 'candidates,
+                    },
+                    None => mask,
+                };
+                if let Some(slot) = masks.get_mut(j) {
+                    *slot = m;
+                }
+            }
+            // The name contains the query iff some start s has bigram at[i] at s + i for every
+            // i: shift each mask back by its offset and intersect. Exact unless a position
+            // overflowed the mask; then the text decides.
+            let mut acc = u64::MAX;
+            let mut overflow = false;
+            for (i, &j) in at.iter().enumerate() {
+                let m = masks.get(j).copied().unwrap_or(0);
+                overflow |= m & OVERFLOW != 0;
+                acc &= (m & !OVERFLOW)
+                    .checked_shr(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
+            }
+            let doc = posting_doc(p);
+            let hit = if overflow {
+                self.rec(doc)
+                    .is_some_and(|r| finder.find(self.name_of(r).as_bytes()).is_some())
+            } else {
+                acc != 0
+            };
+            if hit {
+                hits.count += 1;
+                if hits.newest.len() < limit {
+                    hits.newest.push(doc);
+                }
+            }
+        }
+        hits
+    }
+
+    /// Number of distinct bigrams indexed (for sizing reports).
+    pub fn bigram_count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Number of postings over all bigrams (for sizing reports).
+    pub fn posting_count(&self) -> usize {
+        self.names.values().map(|p| p.len).sum()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests;

@@ -1,0 +1,348 @@
+use super::*;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn e(doc: DocId, name: &str, key: &str, listed_on: i32) -> Entry {
+    Entry {
+        doc,
+        name: name.to_owned(),
+        key: key.to_owned(),
+        listed_on,
+    }
+}
+
+fn sample() -> ListIndex {
+    let mut ix = ListIndex::new();
+    ix.insert(e(0, "张伟", "11010519491231002X", 100));
+    ix.insert(e(1, "张伟明", "110105194912310037", 300));
+    ix.insert(e(2, "李张伟", "110105194912310045", 200));
+    ix.insert(e(3, "成都市建设工程有限公司", "91510100MA61234567", 300));
+    ix.insert(e(4, "张伟", "11010519491231002x", 50));
+    ix.insert(e(5, "王芳", "", 400));
+    ix
+}
+
+#[test]
+fn normalize_key_trims_and_uppercases_ascii() {
+    assert_eq!(normalize_key(" 11010519491231002x\t"), "11010519491231002X");
+    assert_eq!(normalize_key("91510100ma61234567"), "91510100MA61234567");
+}
+
+#[test]
+fn by_key_is_case_insensitive_and_newest_first() {
+    let ix = sample();
+    assert_eq!(ix.by_key("11010519491231002x"), vec![0, 4]);
+    assert_eq!(ix.by_key(" 11010519491231002X "), vec![0, 4]);
+    assert_eq!(ix.by_key("91510100ma61234567"), vec![3]);
+    assert!(ix.by_key("110105194912310053").is_empty());
+    assert!(ix.by_key("").is_empty());
+}
+
+#[test]
+fn by_name_is_a_substring_match_newest_first() {
+    let ix = sample();
+    let h = ix.by_name("张伟", 20);
+    assert_eq!(h.count, 4);
+    assert_eq!(h.newest, vec![1, 2, 0, 4]);
+    let h = ix.by_name("张伟", 2);
+    assert_eq!((h.count, h.newest), (4, vec![1, 2]));
+    assert_eq!(ix.by_name("张伟明", 20).newest, vec![1]);
+    assert_eq!(ix.by_name(" 建设工程 ", 20).newest, vec![3]);
+    assert_eq!(ix.by_name("建设工程有限公司", 20).count, 1);
+    assert_eq!(ix.by_name("工程建设", 20).count, 0);
+    assert_eq!(ix.by_name("伟明张", 20).count, 0);
+}
+
+#[test]
+fn by_name_refuses_short_long_and_treats_wildcards_literally() {
+    let ix = sample();
+    assert_eq!(ix.by_name("张", 20), NameHits::default());
+    assert_eq!(ix.by_name("  张 ", 20), NameHits::default());
+    assert_eq!(ix.by_name(&"张".repeat(51), 20), NameHits::default());
+    assert_eq!(ix.by_name("张%", 20).count, 0);
+    assert_eq!(ix.by_name("%伟", 20).count, 0);
+    assert_eq!(ix.by_name("张_", 20).count, 0);
+    assert_eq!(ix.by_name("**", 20).count, 0);
+    let mut ix = ix;
+    ix.insert(e(9, "100%_公司*", "", 1));
+    assert_eq!(ix.by_name("0%_公", 20).newest, vec![9]);
+    assert_eq!(ix.by_name("司*", 20).newest, vec![9]);
+}
+
+#[test]
+fn by_name_and_key_needs_both() {
+    let ix = sample();
+    assert_eq!(ix.by_name_and_key("张伟", "11010519491231002x"), vec![0, 4]);
+    assert_eq!(
+        ix.by_name_and_key(" 张伟 ", "11010519491231002X"),
+        vec![0, 4]
+    );
+    assert!(
+        ix.by_name_and_key("张伟明", "11010519491231002X")
+            .is_empty()
+    );
+    assert!(ix.by_name_and_key("王芳", "").is_empty());
+}
+
+#[test]
+fn removed_entries_are_never_returned_and_can_come_back() {
+    let mut ix = sample();
+    assert_eq!(ix.len(), 6);
+    assert!(ix.remove(0));
+    assert!(!ix.remove(0));
+    assert!(!ix.remove(77));
+    assert_eq!(ix.len(), 5);
+    assert_eq!(ix.by_key("11010519491231002X"), vec![4]);
+    assert_eq!(ix.by_name("张伟", 20).newest, vec![1, 2, 4]);
+    assert!(ix.remove(4));
+    assert!(ix.by_key("11010519491231002X").is_empty());
+    ix.insert(e(0, "张伟", "11010519491231002X", 999));
+    assert_eq!(ix.by_key("11010519491231002X"), vec![0]);
+    assert_eq!(ix.by_name("张伟", 20).newest, vec![0, 1, 2]);
+    // Re-inserting a live doc replaces it.
+    ix.insert(e(0, "赵六", "X", 1));
+    assert!(ix.by_key("11010519491231002X").is_empty());
+    assert_eq!(ix.by_name("张伟", 20).count, 2);
+    assert_eq!(ix.by_name("赵六", 20).newest, vec![0]);
+    assert_eq!(ix.len(), 5);
+    for d in 0..6 {
+        ix.remove(d);
+    }
+    assert!(ix.is_empty());
+    assert_eq!(ix.bigram_count(), 0);
+    assert_eq!(ix.by_name("张伟", 20), NameHits::default());
+}
+
+#[test]
+fn long_posting_lists_split_into_chunks_and_stay_ordered() {
+    let mut ix = ListIndex::with_capacity(4000);
+    // Listing days in a scrambled order, so inserts land all over the lists.
+    for d in 0..4000u32 {
+        let day = i32::try_from((d * 7919) % 4001).unwrap() - 2000;
+        let name = if d % 3 == 0 { "张伟明" } else { "张伟" };
+        ix.insert(e(d, name, &format!("K{}", d % 10), day));
+    }
+    let all = ix.by_name("张伟", 5000);
+    assert_eq!(all.count, 4000);
+    let keyed: Vec<(i32, u32)> = all
+        .newest
+        .iter()
+        .map(|&d| (ix.rec(d).unwrap().listed_on, d))
+        .collect();
+    let mut sorted = keyed.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(keyed, sorted);
+    assert_eq!(ix.by_name("张伟明", 5000).count, 1334);
+    assert_eq!(ix.by_name("伟明", 10).count, 1334);
+    assert_eq!(ix.by_key("k3").len(), 400);
+    for d in (0..4000).step_by(2) {
+        assert!(ix.remove(d));
+    }
+    assert_eq!(ix.by_name("张伟", 1).count, 2000);
+    assert_eq!(ix.by_name("张伟明", 5000).count, 667);
+}
+
+#[test]
+fn names_longer_than_the_position_masks_are_still_exact() {
+    let mut ix = ListIndex::new();
+    let pad = "填".repeat(70);
+    ix.insert(e(0, &format!("{pad}张伟明"), "", 1));
+    ix.insert(e(1, &format!("张伟{pad}伟明"), "", 2));
+    ix.insert(e(2, &format!("伟明{pad}张伟"), "", 3));
+    ix.insert(e(
+        3,
+        &format!("{}张伟明{}", "填".repeat(61), "填".repeat(3)),
+        "",
+        4,
+    ));
+    assert_eq!(ix.by_name("张伟明", 20).newest, vec![3, 0]);
+    assert_eq!(ix.by_name("填张伟", 20).newest, vec![3, 2, 0]);
+    assert_eq!(ix.by_name("填伟明", 20).newest, vec![1]);
+    assert_eq!(ix.by_name("填填填", 20).count, 4);
+}
+
+#[test]
+fn is_send_sync_default() {
+    fn check<T: Send + Sync + Default>() {}
+    check::<ListIndex>();
+}
+
+// --- property test against a brute-force oracle --------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Insert(Entry),
+    Remove(DocId),
+}
+
+/// A small alphabet so that substrings, shared bigrams and repeated keys are common.
+fn arb_short_name() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            '张', '伟', '明', '王', '芳', '公', '司', '%', '_', 'a', ' ',
+        ]),
+        0..8,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+/// Mostly short names; some pushed past the 63 positions of the bigram masks, and some with
+/// the same short name on both sides of that boundary.
+fn arb_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => arb_short_name(),
+        1 => (arb_short_name(), 55usize..70, arb_short_name())
+            .prop_map(|(a, pad, b)| format!("{a}{}{b}", "填".repeat(pad))),
+    ]
+}
+
+fn arb_key() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["", "1x", "1X", " 1x ", "2", "3Y", "3y", "k"]).prop_map(String::from)
+}
+
+fn arb_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0u32..24, arb_name(), arb_key(), -3i32..4).prop_map(|(doc, name, key, listed_on)| {
+            Op::Insert(Entry { doc, name, key, listed_on })
+        }),
+        1 => (0u32..24).prop_map(Op::Remove),
+    ]
+}
+
+#[derive(Default)]
+struct Oracle {
+    rows: BTreeMap<DocId, Entry>,
+}
+
+impl Oracle {
+    fn apply(&mut self, op: &Op) -> Option<bool> {
+        match op {
+            Op::Insert(e) => {
+                self.rows.insert(e.doc, e.clone());
+                None
+            }
+            Op::Remove(d) => Some(self.rows.remove(d).is_some()),
+        }
+    }
+
+    fn newest_first(&self, mut v: Vec<&Entry>) -> Vec<DocId> {
+        v.sort_by_key(|e| std::cmp::Reverse((e.listed_on, e.doc)));
+        v.into_iter().map(|e| e.doc).collect()
+    }
+
+    fn by_key(&self, key: &str) -> Vec<DocId> {
+        let k = normalize_key(key);
+        if k.is_empty() {
+            return Vec::new();
+        }
+        self.newest_first(
+            self.rows
+                .values()
+                .filter(|e| normalize_key(&e.key) == k)
+                .collect(),
+        )
+    }
+
+    fn by_name(&self, q: &str, limit: usize) -> NameHits {
+        let q = q.trim();
+        let n = q.chars().count();
+        if !(2..=50).contains(&n) {
+            return NameHits::default();
+        }
+        let all = self.newest_first(self.rows.values().filter(|e| e.name.contains(q)).collect());
+        NameHits {
+            count: all.len(),
+            newest: all.into_iter().take(limit).collect(),
+        }
+    }
+
+    fn by_name_and_key(&self, name: &str, key: &str) -> Vec<DocId> {
+        self.by_key(key)
+            .into_iter()
+            .filter(|d| {
+                self.rows
+                    .get(d)
+                    .is_some_and(|e| e.name.trim() == name.trim())
+            })
+            .collect()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn matches_a_brute_force_oracle(
+        ops in prop::collection::vec(arb_op(), 0..80),
+        queries in prop::collection::vec(arb_name(), 1..12),
+        keys in prop::collection::vec(arb_key(), 1..6),
+        limit in 0usize..6,
+    ) {
+        let mut ix = ListIndex::new();
+        let mut oracle = Oracle::default();
+        for op in &ops {
+            let expected = oracle.apply(op);
+            match op {
+                Op::Insert(e) => ix.insert(e.clone()),
+                Op::Remove(d) => prop_assert_eq!(Some(ix.remove(*d)), expected),
+            }
+        }
+        prop_assert_eq!(ix.len(), oracle.rows.len());
+        prop_assert_eq!(ix.is_empty(), oracle.rows.is_empty());
+        for q in &queries {
+            prop_assert_eq!(ix.by_name(q, limit), oracle.by_name(q, limit), "query {:?}", q);
+            prop_assert_eq!(ix.by_name(q, 100), oracle.by_name(q, 100), "query {:?}", q);
+        }
+        // Every stored name's own substrings (the hit-rich queries).
+        for e in oracle.rows.values() {
+            let chars: Vec<char> = e.name.chars().collect();
+            for w in 2..=chars.len().min(4) {
+                for s in chars.windows(w) {
+                    let q: String = s.iter().collect();
+                    prop_assert_eq!(ix.by_name(&q, limit), oracle.by_name(&q, limit), "query {:?}", q);
+                }
+            }
+        }
+        for k in &keys {
+            prop_assert_eq!(ix.by_key(k), oracle.by_key(k), "key {:?}", k);
+            for q in &queries {
+                prop_assert_eq!(ix.by_name_and_key(q, k), oracle.by_name_and_key(q, k));
+            }
+        }
+    }
+
+    #[test]
+    fn chunked_postings_match_a_sorted_vec(
+        ops in prop::collection::vec((any::<bool>(), 0u64..3000), 0..3000),
+    ) {
+        let mut p = Postings::default();
+        let mut model: Vec<u64> = Vec::new();
+        for (ins, k) in ops {
+            if ins {
+                let added = p.insert(k, k ^ 7);
+                let pos = model.partition_point(|&x| x > k);
+                let absent = model.get(pos) != Some(&k);
+                if absent {
+                    model.insert(pos, k);
+                }
+                prop_assert_eq!(added, absent);
+            } else {
+                let pos = model.partition_point(|&x| x > k);
+                let present = model.get(pos) == Some(&k);
+                if present {
+                    model.remove(pos);
+                }
+                prop_assert_eq!(p.remove(k), present);
+            }
+        }
+        prop_assert_eq!(p.len, model.len());
+        prop_assert_eq!(p.iter().map(|x| x.0).collect::<Vec<_>>(), model.clone());
+        prop_assert!(p.iter().all(|(k, m)| m == k ^ 7));
+        prop_assert!(p.chunks.iter().all(|c| !c.is_empty() && c.len() <= CHUNK_MAX));
+        // Cursor seeks in descending order agree with membership.
+        let mut c = Cursor::new(&p);
+        for k in (0u64..3000).rev().step_by(3) {
+            prop_assert_eq!(c.seek(k), model.binary_search_by(|x| k.cmp(x)).is_ok().then_some(k ^ 7));
+        }
+    }
+}
