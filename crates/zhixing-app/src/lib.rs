@@ -11,6 +11,7 @@ pub mod cases;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;
+pub mod duty;
 pub mod error;
 pub mod evidence;
 pub mod funds;

@@ -12,6 +12,7 @@ pub mod case_number;
 pub mod court;
 pub mod credit_code;
 pub mod deadline;
+pub mod duty;
 pub mod error;
 pub mod funds;
 pub mod id_number;

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod courts;
 pub mod deadlines;
 pub mod dialect;
+pub mod duty;
 pub mod error;
 pub mod funds;
 pub mod measures;

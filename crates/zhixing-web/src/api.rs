@@ -462,6 +462,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::api_deadlines::DeadlinesDoc::openapi());
     doc.merge(crate::api_measures::MeasuresDoc::openapi());
+    doc.merge(crate::api_duty::DutyDoc::openapi());
     doc
 }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod api_deadlines;
+pub mod api_duty;
 pub mod api_measures;
 pub mod error;
 pub mod funds_api;
@@ -70,6 +71,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let small = Router::new()
         .merge(api::routes())
         .merge(api_deadlines::routes())
+        .merge(api_duty::routes())
         .merge(api_measures::routes())
         .merge(funds_api::routes())
         .merge(ui::routes())

@@ -8,6 +8,7 @@ mod auth;
 mod common;
 mod deadlines;
 mod duplicates;
+mod duty;
 mod filing;
 mod funds;
 mod measures;

@@ -43,6 +43,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "98b35e0de21235123534c2410cd8ede275092d2fc82b037839086fc658481ecf",
         "59879f0fdd9a9dbf8ed826efb52ad321ec8c03a4c86d35a356bdbbfa798fcb6d554e5f91fb5445ce7e5933b139b0d472",
     ),
+    (
+        6,
+        "0006_duty.sql",
+        "dada6c5bbd5a1cdd9bc4a04ac870d5f946b1e9f348331f105be44c248a2549b9",
+        "9378f231365d8ce8851114b623356806e264726dabfd02679ac1af5646f2d2c132a333533e5f125c11d08a2921f57430",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

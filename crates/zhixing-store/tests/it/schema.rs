@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), plus sqlx's bookkeeping table.
-const TABLES: [&str; 41] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), plus sqlx's bookkeeping table.
+const TABLES: [&str; 48] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -23,6 +23,7 @@ const TABLES: [&str; 41] = [
     "deadline_board",
     "deadlines",
     "document_serials",
+    "duty_settings",
     "evidence_files",
     "excluded_periods",
     "fund_balances",
@@ -41,12 +42,18 @@ const TABLES: [&str; 41] = [
     "notifications",
     "parties",
     "party_query_codes",
+    "police_controls",
     "public_list_entries",
+    "refusal_referrals",
+    "reward_leads",
+    "reward_notices",
+    "reward_payouts",
     "sessions",
     "sms_outbox",
     "supervisions",
     "teams",
     "term_extensions",
+    "tipoffs",
     "users",
     "workloads",
 ];
@@ -231,7 +238,11 @@ async fn migrate_is_idempotent_and_keeps_settings() {
 /// court_code, so a distributed engine can enforce it within one shard.
 #[test]
 fn funds_keys_lead_with_court_code() {
-    for (file, min_keys) in [("0003_funds.sql", 12), ("0005_measures.sql", 7)] {
+    for (file, min_keys) in [
+        ("0003_funds.sql", 12),
+        ("0005_measures.sql", 7),
+        ("0006_duty.sql", 8),
+    ] {
         keys_lead_with_court_code(file, min_keys);
     }
 }

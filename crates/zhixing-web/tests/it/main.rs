@@ -4,6 +4,7 @@
 
 mod api;
 mod api_deadlines;
+mod api_duty;
 mod api_measures;
 mod browser;
 mod common;

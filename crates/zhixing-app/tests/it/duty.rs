@@ -1,0 +1,908 @@
+//! Duty capabilities end to end on both databases: reward notices (INV arts 21–24) with the 10-day
+//! decision, confidential leads, payouts and success rate; 执行110 tip-offs dispatched with their
+//! response deadline and listed when overdue, 临控; 拒执 referrals with the evidence package and
+//! the 自诉 route (REFUSE art 14). Public input: markup stays inert text, oversized input is
+//! refused naming the field.
+
+use zhixing_app::duty::{
+    DEFAULT_SETTINGS, PayoutInput, ReferralInput, RewardInput, SettingsInput, TipInput,
+    TipoffInput, VerifyInput, ViolationInput, feed_deadline,
+};
+use zhixing_app::{Actor, App};
+use zhixing_domain::deadline::find_node;
+use zhixing_store::cases::CaseRow;
+use zhixing_testkit::{CourtFixture, NOW_MS, backends, filing, person, seed_court};
+
+use crate::common::{expect_conflict, expect_forbidden, expect_invalid, expect_not_found, system};
+
+const DAY: i64 = 86_400_000;
+const MINUTE: i64 = 60_000;
+const PHONE: &str = "13912345678";
+
+async fn case(app: &App, f: &CourtFixture, n: u32) -> CaseRow {
+    app.file_case(
+        &f.command,
+        &filing(&f.court, n, person("李四", n), 1_500_000),
+        NOW_MS,
+    )
+    .await
+    .unwrap()
+    .case
+}
+
+fn reward_input() -> RewardInput {
+    RewardInput {
+        applicant_name: "张三".into(),
+        amount_fen: Some(1_000_000),
+        formula: None,
+        promise_to_pay: true,
+        publish_via: "全国法院执行悬赏公告平台、法院微信公众号".into(),
+        channel: "0833-1234567".into(),
+        applied_on: String::new(),
+        debtor_party_id: None,
+    }
+}
+
+fn tip(content: &str) -> TipInput {
+    TipInput {
+        content: content.into(),
+        tipster_name: "王举报".into(),
+        tipster_phone: PHONE.into(),
+    }
+}
+
+/// A published notice on a new case (handled by judge1's team; command applies and publishes).
+async fn published(app: &App, f: &CourtFixture, n: u32) -> (CaseRow, String) {
+    let c = case(app, f, n).await;
+    let r = app
+        .apply_reward(&f.command, &c.id, &reward_input(), NOW_MS)
+        .await
+        .unwrap();
+    app.decide_reward(&f.president, &r.notice.id, true, "", "", NOW_MS)
+        .await
+        .unwrap();
+    app.publish_reward(&f.command, &r.notice.id, "", NOW_MS)
+        .await
+        .unwrap();
+    (c, r.notice.id)
+}
+
+#[tokio::test]
+async fn a_reward_undecided_after_10_days_is_overdue_and_its_late_decision_is_marked() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let r = app
+            .apply_reward(&f.judges[0], &c.id, &reward_input(), NOW_MS)
+            .await
+            .unwrap();
+        // INV art 21 para 2: decide within 10 days of the application.
+        assert_eq!(r.notice.applied_on, "2024-09-27");
+        // 09-27 + 10 = 10-07, a National Day holiday → 10-08 (CPL art 85).
+        assert_eq!(r.notice.decide_by, "2024-10-08");
+        assert!(!r.decision_overdue);
+        let due_day = NOW_MS + 11 * DAY;
+        let v = app.reward(&f.command, &r.notice.id, due_day).await.unwrap();
+        assert!(!v.decision_overdue, "due today, not yet overdue");
+        let later = NOW_MS + 12 * DAY;
+        let v = app.reward(&f.command, &r.notice.id, later).await.unwrap();
+        assert!(v.decision_overdue, "{:?}", t.backend);
+        // Only the president decides (ApproveMeasure).
+        let (code, _, _) = expect_forbidden(
+            app.decide_reward(&f.director, &r.notice.id, true, "", "", later)
+                .await,
+            "director",
+        );
+        assert_eq!(code, "permission_denied");
+        let d = app
+            .decide_reward(&f.president, &r.notice.id, true, "", "", later)
+            .await
+            .unwrap();
+        assert_eq!(d.notice.status, "approved");
+        assert!(d.decided_late && !d.decision_overdue);
+        // A decision twice is a state conflict.
+        let (code, field, _) = expect_conflict(
+            app.decide_reward(&f.president, &r.notice.id, false, "x", "", later)
+                .await,
+            "again",
+        );
+        assert_eq!((code, field.as_deref()), ("reward_state", Some("status")));
+        t.cleanup().await;
+    }
+}
+
+/// With `reward_application` → `reward_decision` (10 calendar days, INV art 21 para 2) in the
+/// process-node catalogue, the deadline engine shows the decision deadline overdue.
+#[tokio::test]
+async fn the_deadline_engine_shows_a_late_reward_decision_overdue() {
+    assert!(find_node("reward_application").is_some() && find_node("reward_decision").is_some());
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let r = app
+            .apply_reward(&f.judges[0], &c.id, &reward_input(), NOW_MS)
+            .await
+            .unwrap();
+        let later = NOW_MS + 12 * DAY;
+        let d = app.case_deadlines(&f.command, &c.id, later).await.unwrap();
+        let dl = d
+            .iter()
+            .find(|d| d.row.node == "reward_decision")
+            .expect("a reward_decision deadline");
+        assert_eq!(dl.status, "overdue");
+        app.decide_reward(&f.president, &r.notice.id, true, "", "", later)
+            .await
+            .unwrap();
+        let d = app.case_deadlines(&f.command, &c.id, later).await.unwrap();
+        assert!(
+            d.iter()
+                .any(|d| d.row.node == "reward_decision" && d.row.status == "done")
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn feeding_an_unknown_node_is_skipped_not_an_error() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let fed = feed_deadline(
+            &mut tx,
+            &f.court,
+            &c.id,
+            "no_such_node_x",
+            chrono::NaiveDate::from_ymd_opt(2024, 9, 27).unwrap(),
+            "",
+            "system",
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        tx.rollback().await.unwrap();
+        assert!(!fed);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn reward_application_is_validated_naming_the_field() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let bad = |m: &dyn Fn(&mut RewardInput)| {
+            let mut i = reward_input();
+            m(&mut i);
+            i
+        };
+        for (input, field, code) in [
+            (
+                bad(&|i| i.amount_fen = None),
+                "amount_fen",
+                "amount_or_formula",
+            ),
+            (
+                bad(&|i| i.amount_fen = Some(-5)),
+                "amount_fen",
+                "amount_positive",
+            ),
+            (
+                bad(&|i| i.formula = Some("10%".into())),
+                "formula",
+                "amount_or_formula",
+            ),
+            (
+                bad(&|i| i.promise_to_pay = false),
+                "promise_to_pay",
+                "promise_required",
+            ),
+            (bad(&|i| i.channel = String::new()), "channel", "required"),
+            (
+                bad(&|i| i.publish_via = " ".into()),
+                "publish_via",
+                "required",
+            ),
+            (
+                bad(&|i| i.applicant_name = "张".repeat(101)),
+                "applicant_name",
+                "too_long",
+            ),
+            (
+                bad(&|i| i.applied_on = "2024-13-01".into()),
+                "applied_on",
+                "date_format",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.apply_reward(&f.command, &c.id, &input, NOW_MS).await,
+                field,
+            );
+            assert_eq!((e.field.as_str(), e.code), (field, code));
+        }
+        // A clerk may not propose (ProposeMeasure).
+        expect_forbidden(
+            app.apply_reward(&f.clerk, &c.id, &reward_input(), NOW_MS)
+                .await,
+            "clerk",
+        );
+        // A formula is accepted as text.
+        let mut i = reward_input();
+        i.amount_fen = None;
+        i.formula = Some("执行到位金额的 10%".into());
+        let r = app
+            .apply_reward(&f.command, &c.id, &i, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(r.notice.formula.as_deref(), Some("执行到位金额的 10%"));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn public_notices_never_show_tipsters_and_leads_are_registered_in_order() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let (c, id) = published(app, &f, 1).await;
+        // Not yet published notices stay off the public list.
+        let c2 = case(app, &f, 2).await;
+        app.apply_reward(&f.command, &c2.id, &reward_input(), NOW_MS)
+            .await
+            .unwrap();
+        let r1 = app
+            .submit_public_tip(&id, &tip("他在城东菜市场"), NOW_MS)
+            .await
+            .unwrap();
+        let r2 = app
+            .submit_public_tip(&id, &tip("车停在北门"), NOW_MS + 1)
+            .await
+            .unwrap();
+        assert!(r1.receipt_no.ends_with("-0001") && r2.receipt_no.ends_with("-0002"));
+        let (list, total) = app.public_rewards(1, 50).await.unwrap();
+        assert_eq!((list.len(), total), (1, 1));
+        let shown = format!("{list:?}");
+        for secret in [PHONE, "王举报", "城东菜市场", "张三"] {
+            assert!(!shown.contains(secret), "{secret} leaked: {shown}");
+        }
+        let n = &list[0];
+        assert_eq!(n.debtor_name, "李四");
+        assert!(n.debtor_id_masked.contains("**********"));
+        assert!(n.public_text.contains(&c.case_number) && n.public_text.contains("0833-1234567"));
+        // The page size is bounded.
+        let e = expect_invalid(app.public_rewards(1, 51).await, "page_size");
+        assert_eq!(e.field, "page_size");
+        // Staff who may propose measures see the leads, in order, with the tipster.
+        let leads = app.reward_leads(&f.command, &id).await.unwrap();
+        assert_eq!(leads.iter().map(|l| l.seq).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(leads[0].tipster_phone, PHONE);
+        // A clerk (no ProposeMeasure) does not; a tip on an unpublished notice is 404.
+        expect_forbidden(app.reward_leads(&f.clerk, &id).await, "clerk");
+        let unpublished = app.case_rewards(&f.command, &c2.id, NOW_MS).await.unwrap();
+        expect_not_found(
+            app.submit_public_tip(&unpublished[0].notice.id, &tip("x"), NOW_MS)
+                .await,
+            "unpublished",
+        );
+        // The tipster's identity is in no audit record (they go into referral packages).
+        let audit: Vec<String> = sqlx::query_scalar(
+            "SELECT COALESCE(after_json, '') FROM audit_log WHERE action = 'reward.lead'",
+        )
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(audit.len(), 2);
+        assert!(
+            audit
+                .iter()
+                .all(|a| !a.contains(PHONE) && !a.contains("王举报"))
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn markup_in_a_tip_is_stored_as_inert_text_and_oversized_input_names_the_field() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let (_, id) = published(app, &f, 1).await;
+        let evil = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+        app.submit_public_tip(&id, &tip(evil), NOW_MS)
+            .await
+            .unwrap();
+        let leads = app.reward_leads(&f.command, &id).await.unwrap();
+        // Stored exactly as text: nothing interpreted, nothing half-stripped.
+        assert_eq!(leads[0].content, evil);
+        for (input, field, code) in [
+            (tip(&"线".repeat(2001)), "content", "too_long"),
+            (tip("  "), "content", "required"),
+            (
+                TipInput {
+                    tipster_phone: "<script>".into(),
+                    ..tip("x")
+                },
+                "tipster_phone",
+                "phone_format",
+            ),
+            (
+                TipInput {
+                    tipster_name: "名".repeat(101),
+                    ..tip("x")
+                },
+                "tipster_name",
+                "too_long",
+            ),
+        ] {
+            let e = expect_invalid(app.submit_public_tip(&id, &input, NOW_MS).await, field);
+            assert_eq!((e.field.as_str(), e.code), (field, code));
+        }
+        // Nothing of the refused ones was stored.
+        assert_eq!(app.reward_leads(&f.command, &id).await.unwrap().len(), 1);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn payouts_stay_within_the_promise_need_the_declaration_and_count_as_success() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let (c, id) = published(app, &f, 1).await;
+        let (_, id2) = published(app, &f, 2).await;
+        app.submit_public_tip(&id, &tip("线索一"), NOW_MS)
+            .await
+            .unwrap();
+        let lead = app.reward_leads(&f.command, &id).await.unwrap().remove(0);
+        let pay = |amount: i64, declaration: bool| PayoutInput {
+            amount_fen: amount,
+            paid_on: String::new(),
+            payee_name: "王举报".into(),
+            declaration,
+        };
+        // Not verified yet.
+        let (code, _, _) = expect_conflict(
+            app.pay_reward(&f.command, &lead.id, &pay(1, true), NOW_MS)
+                .await,
+            "unverified",
+        );
+        assert_eq!(code, "lead_not_verified");
+        app.verify_lead(
+            &f.judges[0],
+            &lead.id,
+            &VerifyInput {
+                verified: true,
+                note: "查实，扣押车辆一台".into(),
+                led_to_recovery: true,
+                recovered_fen: 800_000,
+                on: String::new(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let e = expect_invalid(
+            app.pay_reward(&f.command, &lead.id, &pay(100, false), NOW_MS)
+                .await,
+            "decl",
+        );
+        assert_eq!(e.field, "declaration");
+        let e = expect_invalid(
+            app.pay_reward(&f.command, &lead.id, &pay(1_000_001, true), NOW_MS)
+                .await,
+            "over",
+        );
+        assert_eq!(
+            (e.field.as_str(), e.code),
+            ("amount_fen", "payout_over_promise")
+        );
+        app.pay_reward(&f.command, &lead.id, &pay(600_000, true), NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.pay_reward(&f.command, &lead.id, &pay(400_001, true), NOW_MS)
+                .await,
+            "remainder",
+        );
+        assert_eq!(e.code, "payout_over_promise");
+        // A lead verified but without recovery earns nothing (INV art 24 para 1).
+        app.submit_public_tip(&id, &tip("线索二"), NOW_MS)
+            .await
+            .unwrap();
+        let second = app.reward_leads(&f.command, &id).await.unwrap().remove(1);
+        app.verify_lead(
+            &f.command,
+            &second.id,
+            &VerifyInput {
+                verified: true,
+                note: "属实，但法院已掌握".into(),
+                led_to_recovery: false,
+                recovered_fen: 0,
+                on: String::new(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let (code, _, _) = expect_conflict(
+            app.pay_reward(&f.command, &second.id, &pay(1, true), NOW_MS)
+                .await,
+            "no recovery",
+        );
+        assert_eq!(code, "lead_not_verified");
+        let v = app
+            .case_rewards(&f.command, &c.id, NOW_MS)
+            .await
+            .unwrap()
+            .remove(0);
+        assert!(v.successful);
+        assert_eq!(
+            (v.paid_fen, v.recovered_fen, v.verified_leads),
+            (600_000, 800_000, 2)
+        );
+        // Court: 2 published, 1 successful → 500 ‰.
+        let s = app.reward_stats(&f.command).await.unwrap();
+        assert_eq!(
+            (s.published, s.successful, s.rate_permille),
+            (2, 1, Some(500))
+        );
+        // Closing keeps it counted as published.
+        app.close_reward(&f.command, &id2, "", "被执行人已履行", NOW_MS)
+            .await
+            .unwrap();
+        let s = app.reward_stats(&f.command).await.unwrap();
+        assert_eq!(s.published, 2);
+        t.cleanup().await;
+    }
+}
+
+fn tipoff(court: &str, kind: &str) -> TipoffInput {
+    TipoffInput {
+        court: court.into(),
+        case_number: None,
+        debtor_name: "李四".into(),
+        kind: kind.into(),
+        urgent: false,
+        content: "看见被执行人在小区门口".into(),
+        location: "犍为县玉津镇某小区".into(),
+        reporter_name: "赵热心".into(),
+        reporter_phone: "0833-7654321".into(),
+    }
+}
+
+#[tokio::test]
+async fn tipoffs_go_to_the_command_center_with_the_right_response_deadline() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let mut whereabouts = tipoff(&f.court, "whereabouts");
+        whereabouts.case_number = Some(c.case_number.clone());
+        let r = app
+            .submit_public_tipoff(&whereabouts, NOW_MS)
+            .await
+            .unwrap();
+        assert!(r.receipt_no.starts_with("ZX110-20240927-"));
+        app.submit_public_tipoff(&tipoff(&f.court, "assets"), NOW_MS)
+            .await
+            .unwrap();
+        let list = app.tipoffs(&f.command, None, false, NOW_MS).await.unwrap();
+        assert_eq!(list.len(), 2);
+        let urgent = &list[0];
+        assert!(urgent.tip.urgent);
+        assert_eq!(urgent.tip.respond_by, NOW_MS + 30 * MINUTE);
+        assert_eq!(urgent.tip.case_id.as_deref(), Some(c.id.as_str()));
+        assert_eq!(urgent.tip.status, "dispatched");
+        assert_eq!(urgent.team_name.as_deref(), Some("指挥中心"));
+        assert_eq!(urgent.tip.reporter_phone, "0833-7654321");
+        assert_eq!(list[1].tip.respond_by, NOW_MS + 120 * MINUTE);
+        // The command center's members get it in their inbox, without the reporter.
+        let inbox = app.notifications(&f.command, 10).await.unwrap();
+        let n = inbox
+            .iter()
+            .find(|n| n.source_id == urgent.tip.id)
+            .expect("inbox notice");
+        assert_eq!(n.level.as_deref(), Some("red"));
+        assert!(!n.body.contains("0833-7654321") && !n.title.contains("赵热心"));
+        // The per-court settings change the durations.
+        app.set_duty_settings(
+            &f.director,
+            &SettingsInput {
+                urgent_response_minutes: Some(15),
+                normal_response_minutes: Some(60),
+                ..Default::default()
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let v = app
+            .intake_tipoff(&f.police, &tipoff("ignored", "other"), NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(v.tip.respond_by, NOW_MS + 60 * MINUTE);
+        assert_eq!(v.tip.court_code, f.court);
+        assert_eq!(v.tip.source, "phone");
+        let e = expect_invalid(
+            app.set_duty_settings(
+                &f.director,
+                &SettingsInput {
+                    urgent_response_minutes: Some(2),
+                    ..Default::default()
+                },
+                NOW_MS,
+            )
+            .await,
+            "range",
+        );
+        assert_eq!(e.field, "urgent_response_minutes");
+        expect_forbidden(
+            app.set_duty_settings(&f.judges[0], &SettingsInput::default(), NOW_MS)
+                .await,
+            "judge",
+        );
+        // Validation of the public form names the field.
+        for (input, field) in [
+            (
+                TipoffInput {
+                    court: "XX".into(),
+                    ..tipoff(&f.court, "other")
+                },
+                "court",
+            ),
+            (
+                TipoffInput {
+                    reporter_phone: "12345".into(),
+                    ..tipoff(&f.court, "other")
+                },
+                "reporter_phone",
+            ),
+            (
+                TipoffInput {
+                    location: "地".repeat(501),
+                    ..tipoff(&f.court, "other")
+                },
+                "location",
+            ),
+            (
+                TipoffInput {
+                    content: "看".repeat(2001),
+                    ..tipoff(&f.court, "other")
+                },
+                "content",
+            ),
+            (
+                TipoffInput {
+                    kind: "gossip".into(),
+                    ..tipoff(&f.court, "other")
+                },
+                "kind",
+            ),
+        ] {
+            let e = expect_invalid(app.submit_public_tipoff(&input, NOW_MS).await, field);
+            assert_eq!(e.field, field);
+        }
+        // A judge may not take tip-offs (HandleTipoffs: command, police, director, judge) — judges may.
+        assert!(app.tipoffs(&f.judges[0], None, false, NOW_MS).await.is_ok());
+        expect_forbidden(app.tipoffs(&f.clerk, None, false, NOW_MS).await, "clerk");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_command_center_the_team_with_fewest_open_tipoffs_takes_it() {
+    for t in backends().await {
+        let app = &t.app;
+        let court = "川1124";
+        let sys = system(app, court).await;
+        let a = app
+            .add_team(&sys, court, "值班A组", "fast", NOW_MS)
+            .await
+            .unwrap();
+        let b = app
+            .add_team(&sys, court, "值班B组", "standard", NOW_MS)
+            .await
+            .unwrap();
+        let mut teams = Vec::new();
+        for _ in 0..3 {
+            app.submit_public_tipoff(&tipoff(court, "assets"), NOW_MS)
+                .await
+                .unwrap();
+        }
+        let op: Actor = crate::common::add_user(app, court, "command", "op24", None).await;
+        for v in app.tipoffs(&op, None, false, NOW_MS).await.unwrap() {
+            teams.push(v.tip.team_id.unwrap());
+        }
+        teams.sort();
+        let mut want = vec![a.id.clone(), a.id.clone(), b.id.clone()];
+        want.sort();
+        assert_eq!(
+            teams, want,
+            "A (first by name), B, then A again (fewest open)"
+        );
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn overdue_tipoffs_are_listed_until_answered_and_police_control_is_tracked() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        app.submit_public_tipoff(&tipoff(&f.court, "whereabouts"), NOW_MS)
+            .await
+            .unwrap();
+        app.submit_public_tipoff(&tipoff(&f.court, "assets"), NOW_MS)
+            .await
+            .unwrap();
+        let at = NOW_MS + 31 * MINUTE;
+        let overdue = app.tipoffs(&f.command, None, true, at).await.unwrap();
+        assert_eq!(overdue.len(), 1);
+        assert!(overdue[0].overdue && overdue[0].tip.kind == "whereabouts");
+        let id = overdue[0].tip.id.clone();
+        // 临控 from the tip.
+        let ctl = app
+            .request_control(&f.police, &id, "犍为县公安局", None, at)
+            .await
+            .unwrap();
+        assert_eq!(ctl.status, "requested");
+        let e = expect_invalid(
+            app.control_outcome(&f.police, &ctl.id, "escaped", "", None, at)
+                .await,
+            "outcome",
+        );
+        assert_eq!(e.field, "outcome");
+        let done = app
+            .control_outcome(
+                &f.police,
+                &ctl.id,
+                "controlled",
+                "已在小区门口控制",
+                None,
+                at + MINUTE,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.status.as_str(), done.outcome_at),
+            ("controlled", Some(at + MINUTE))
+        );
+        expect_conflict(
+            app.control_outcome(&f.police, &ctl.id, "refused", "", None, at + MINUTE)
+                .await,
+            "twice",
+        );
+        // Closing before a response is refused; respond, then close.
+        let (code, _, _) =
+            expect_conflict(app.close_tipoff(&f.command, &id, "结束", at).await, "close");
+        assert_eq!(code, "tipoff_state");
+        let v = app
+            .respond_tipoff(&f.police, &id, "已出警，人已控制", at)
+            .await
+            .unwrap();
+        assert!(!v.overdue && v.controls.len() == 1);
+        assert!(
+            app.tipoffs(&f.command, None, true, at)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            app.tipoffs(&f.command, None, true, NOW_MS + 121 * MINUTE)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        app.close_tipoff(&f.command, &id, "已转承办法官", at)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.tipoffs(&f.command, Some("closed"), false, at)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // Another court's tip-off is not found.
+        let other = seed_court(app, "川1124", "o").await;
+        expect_not_found(app.tipoff(&other.command, &id, at).await, "other court");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_a_decline() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let events = app.case_events(&f.command, &c.id).await.unwrap();
+        assert!(!events.is_empty());
+        let input = ReferralInput {
+            suspect_name: String::new(),
+            facts: "被执行人有能力履行而拒不履行".into(),
+            violations: vec![ViolationInput {
+                on: "2024-09-20".into(),
+                kind: "asset_transfer".into(),
+                description: "将车辆过户给其亲属".into(),
+            }],
+        };
+        let bad = ReferralInput {
+            violations: vec![ViolationInput {
+                on: "2024-09-20".into(),
+                kind: "rumour".into(),
+                description: "x".into(),
+            }],
+            ..input.clone()
+        };
+        let e = expect_invalid(
+            app.create_referral(&f.command, &c.id, &bad, NOW_MS).await,
+            "kind",
+        );
+        assert_eq!(e.field, "violations[0].kind");
+        let photo = app
+            .add_evidence(
+                &f.command,
+                &c.id,
+                zhixing_app::evidence::EvidenceInput {
+                    file_name: "过户登记.pdf".into(),
+                    media_type: "application/pdf".into(),
+                    event_id: None,
+                    bytes: b"%PDF-1.4 transfer".to_vec(),
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        let r = app
+            .create_referral(&f.judges[0], &c.id, &input, NOW_MS)
+            .await
+            .unwrap();
+        let r = r.referral;
+        assert_eq!(r.status, "drafted");
+        assert_eq!(r.suspect_name, "李四");
+        assert_eq!(
+            (r.drafted_on.as_str(), r.transfer_by.as_str()),
+            ("2024-09-27", "2024-10-08")
+        );
+        let pkg: serde_json::Value = serde_json::from_str(&r.package).unwrap();
+        let nodes: Vec<&str> = pkg["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            nodes,
+            events.iter().map(|e| e.node.as_str()).collect::<Vec<_>>()
+        );
+        assert!(!pkg["audit"].as_array().unwrap().is_empty());
+        assert_eq!(pkg["case"]["case_number"], c.case_number.as_str());
+        assert_eq!(pkg["violations"][0]["kind"], "asset_transfer");
+        assert_eq!(pkg["evidence_files"][0]["sm3"], photo.sm3.as_str());
+        assert_eq!(
+            r.package_sm3,
+            zhixing_domain::audit::sm3_hex(r.package.as_bytes())
+        );
+        // Overdue transfer is visible after the local 7 days.
+        let v = app
+            .case_referrals(&f.command, &c.id, NOW_MS + 12 * DAY)
+            .await
+            .unwrap();
+        assert!(v[0].transfer_overdue);
+        // 自诉 before the police declined: refused (REFUSE art 14).
+        let (code, _, _) = expect_conflict(
+            app.private_prosecution(&f.command, &r.id, "", "犍为县人民法院", "转账记录", NOW_MS)
+                .await,
+            "too early",
+        );
+        assert_eq!(code, "private_prosecution_too_early");
+        let v = app
+            .refer_referral(&f.command, &r.id, "犍为县公安局", "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(v.referral.conclude_by.as_deref(), Some("2024-10-28"));
+        let (code, _, _) = expect_conflict(
+            app.private_prosecution(&f.command, &r.id, "", "犍为县人民法院", "转账记录", NOW_MS)
+                .await,
+            "still too early",
+        );
+        assert_eq!(code, "private_prosecution_too_early");
+        let e = expect_invalid(
+            app.police_decision(&f.command, &r.id, false, "", "", NOW_MS)
+                .await,
+            "note",
+        );
+        assert_eq!(e.field, "note");
+        app.police_decision(&f.command, &r.id, false, "", "证据不足，不予立案", NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.private_prosecution(&f.command, &r.id, "", "犍为县人民法院", "", NOW_MS)
+                .await,
+            "evidence",
+        );
+        assert_eq!(e.field, "applicant_evidence");
+        let v = app
+            .private_prosecution(
+                &f.command,
+                &r.id,
+                "",
+                "犍为县人民法院",
+                "车辆过户登记、转账记录",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "private_filed");
+        let v = app
+            .referral_judgment(
+                &f.command,
+                &r.id,
+                "",
+                "拒不执行判决罪，判处有期徒刑一年",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "judged");
+        assert_eq!(
+            v.referral.sentence.as_deref(),
+            Some("拒不执行判决罪，判处有期徒刑一年")
+        );
+        let list = app.case_referrals(&f.command, &c.id, NOW_MS).await.unwrap();
+        assert_eq!(list.len(), 1);
+        // Settings drive the terms.
+        assert_eq!(DEFAULT_SETTINGS.referral_transfer_days, 7);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_payouts_cannot_both_fit_the_remainder() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let (_, id) = published(app, &f, 1).await;
+        app.submit_public_tip(&id, &tip("线索"), NOW_MS)
+            .await
+            .unwrap();
+        let lead = app.reward_leads(&f.command, &id).await.unwrap().remove(0);
+        app.verify_lead(
+            &f.command,
+            &lead.id,
+            &VerifyInput {
+                verified: true,
+                note: "查实".into(),
+                led_to_recovery: true,
+                recovered_fen: 2_000_000,
+                on: String::new(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let pay = PayoutInput {
+            amount_fen: 600_000,
+            paid_on: String::new(),
+            payee_name: "王举报".into(),
+            declaration: true,
+        };
+        let (a, b) = tokio::join!(
+            app.pay_reward(&f.command, &lead.id, &pay, NOW_MS),
+            app.pay_reward(&f.police, &lead.id, &pay, NOW_MS)
+        );
+        assert_eq!(
+            usize::from(a.is_ok()) + usize::from(b.is_ok()),
+            1,
+            "{:?}: {a:?} / {b:?}",
+            t.backend
+        );
+        t.cleanup().await;
+    }
+}
