@@ -1597,6 +1597,10 @@ impl App {
         let events =
             zhixing_store::deadlines::events_of(&mut tx, &case.court_code, &case.id).await?;
         let audits = zhixing_store::audit::of_case(&mut tx, &case.court_code, &case.id).await?;
+        // The coercive measures taken so far (REFUSE art 3(4): violations after a fine or
+        // detention weigh as "serious"): kind, status, dates, amount, execution.
+        let measures =
+            zhixing_store::measures::measures_of(&mut tx, &case.court_code, &case.id).await?;
         let package = serde_json::json!({
             "case": {
                 "id": case.id, "case_number": case.case_number, "court": case.court_code,
@@ -1617,6 +1621,13 @@ impl App {
                 "hash": a.hash,
             })).collect::<Vec<_>>(),
             "violations": violations,
+            "measures": measures.iter().map(|m| serde_json::json!({
+                "kind": m.kind,
+                "kind_name": zhixing_domain::measure::MeasureKind::from_str_opt(&m.kind).map(|k| k.name_zh()),
+                "subject": m.subject_name, "status": m.status, "document_number": m.document_number,
+                "amount_fen": m.amount_fen, "effective_on": m.effective_on, "executed_on": m.executed_on,
+                "execution_note": m.execution_note, "ended_on": m.ended_on, "end_reason": m.end_reason,
+            })).collect::<Vec<_>>(),
             "evidence_files": evidence.iter().map(|f| serde_json::json!({
                 "id": f.id, "file_name": f.file_name, "media_type": f.media_type, "size_bytes": f.size_bytes,
                 "sm3": f.sm3, "event_id": f.event_id, "uploaded_at": china_datetime_text(f.created_at),

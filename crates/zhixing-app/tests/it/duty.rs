@@ -759,6 +759,34 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
             )
             .await
             .unwrap();
+        // A fine approved and paid before the referral is part of the package (REFUSE art 3(4)).
+        let debtor = {
+            let mut conn = app.db.conn().await.unwrap();
+            zhixing_store::cases::parties_of(&mut conn, &c.court_code, &c.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|p| p.role == "debtor")
+                .unwrap()
+        };
+        let fine = app
+            .propose_measure(
+                &f.command,
+                &c.id,
+                &zhixing_app::measures::MeasureInput {
+                    kind: "fine".into(),
+                    party_id: Some(debtor.id.clone()),
+                    amount_fen: Some(2_000_000),
+                    reason: "拒不报告财产".into(),
+                    ..Default::default()
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &fine.id, true, "", NOW_MS)
+            .await
+            .unwrap();
         let r = app
             .create_referral(&f.judges[0], &c.id, &input, NOW_MS)
             .await
@@ -785,6 +813,9 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
         assert_eq!(pkg["case"]["case_number"], c.case_number.as_str());
         assert_eq!(pkg["violations"][0]["kind"], "asset_transfer");
         assert_eq!(pkg["evidence_files"][0]["sm3"], photo.sm3.as_str());
+        assert_eq!(pkg["measures"][0]["kind"], "fine");
+        assert_eq!(pkg["measures"][0]["status"], "effective");
+        assert_eq!(pkg["measures"][0]["amount_fen"], 2_000_000);
         assert_eq!(
             r.package_sm3,
             zhixing_domain::audit::sm3_hex(r.package.as_bytes())
