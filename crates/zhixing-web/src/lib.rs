@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod state;
 pub mod ui;
 pub mod ui_deadlines;
+pub mod ui_duty;
 pub mod ui_measures;
 
 use std::sync::Arc;
@@ -77,6 +78,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(ui::routes())
         .merge(ui_deadlines::routes())
         .merge(ui_measures::routes())
+        .merge(ui_duty::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));

@@ -102,6 +102,7 @@ impl Staff {
             board_label: crate::ui_deadlines::tr(self.lang).nav_board,
             inbox_label: crate::ui_deadlines::tr(self.lang).nav_inbox,
             can_approve_measures: self.actor.role.has(Permission::ApproveMeasure),
+            can_tipoffs: self.actor.role.has(Permission::HandleTipoffs),
             approvals_label: match self.lang {
                 Lang::Zh => "措施审批",
                 Lang::En => "Approvals",
@@ -124,6 +125,7 @@ pub struct Nav {
     pub board_label: &'static str,
     pub inbox_label: &'static str,
     pub can_approve_measures: bool,
+    pub can_tipoffs: bool,
     pub approvals_label: &'static str,
 }
 

@@ -486,3 +486,67 @@ async fn measures_pages_propose_approve_and_the_public_portal() {
     assert!(!body.contains("<script>alert"), "{body}");
     t.db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_public_tipoff_reaches_the_command_center_with_script_inert() {
+    let t = TestApp::new(zhixing_testkit::sqlite().await).await;
+    let (s, _, body) = t
+        .call(
+            Request::get("/public/tipoff?court=川1123")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("tipoff-form"));
+    let req = Request::post("/public/tipoff")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("court", "川1123"),
+            ("debtor_name", "李四"),
+            ("kind", "whereabouts"),
+            ("urgent", "1"),
+            ("content", "<script>alert(1)</script>在饭店吃饭"),
+            ("location", "犍为县玉津镇"),
+            ("reporter_name", "王先生"),
+            ("reporter_phone", "13800138000"),
+        ])))
+        .unwrap();
+    let (s, _, body) = t.call(req).await;
+    assert_eq!(s, StatusCode::OK);
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("举报已受理"), "{body}");
+    // A bad phone is refused naming the field.
+    let req = Request::post("/public/tipoff")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&[
+            ("court", "川1123"),
+            ("debtor_name", "李四"),
+            ("kind", "other"),
+            ("content", "x"),
+            ("location", "y"),
+            ("reporter_name", "王"),
+            ("reporter_phone", "12"),
+        ])))
+        .unwrap();
+    let (_, _, body) = t.call(req).await;
+    assert!(String::from_utf8(body).unwrap().contains("reporter_phone"));
+    let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+    let (s, html) = page(&t, "/tipoffs", &cmd.unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("在饭店吃饭") && html.contains("紧急"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "script must be escaped");
+    assert!(
+        html.contains("&lt;script&gt;") || html.contains("&#60;script"),
+        "{html}"
+    );
+    // The public reward page renders (no notices yet).
+    let (s, _, _) = t
+        .call(Request::get("/public/rewards").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    t.db.cleanup().await;
+}
