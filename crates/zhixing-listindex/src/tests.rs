@@ -346,3 +346,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn key_table_matches_a_model(
+        ops in prop::collection::vec((any::<bool>(), 0u32..40, 0usize..6), 0..400),
+    ) {
+        // Few distinct hashes whose homes sit at the end of a small table, so probes wrap and
+        // deletions shift entries across the end; several docs share each hash.
+        let hashes: [u64; 6] = [
+            15u64 << 33,
+            14u64 << 33,
+            (15u64 | 1 << 20) << 33,
+            31u64 << 33,
+            0,
+            u64::MAX,
+        ];
+        let mut t = KeyTable::default();
+        let mut model: Vec<(u64, DocId)> = Vec::new();
+        for (ins, doc, hi) in ops {
+            let h = hashes[hi];
+            let present = model.contains(&(h, doc));
+            if ins && !present {
+                t.insert(h, doc);
+                model.push((h, doc));
+            } else if !ins && present {
+                t.remove(h, doc);
+                model.retain(|&x| x != (h, doc));
+            }
+            prop_assert_eq!(t.len, model.len());
+            for &h in &hashes {
+                let mut got: Vec<DocId> = t.candidates(h).collect();
+                got.sort_unstable();
+                let mut want: Vec<DocId> = model
+                    .iter()
+                    .filter(|(mh, _)| tag_of(*mh) == tag_of(h))
+                    .map(|&(_, d)| d)
+                    .collect();
+                want.sort_unstable();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}
