@@ -605,6 +605,19 @@ fn check_loopback(url: &str) -> Result<()> {
     Ok(())
 }
 
+const PG_SCRATCH_DB: &str = "zx_bench_list";
+
+/// Remove the scratch database (best effort; it holds a copy of every generated row).
+async fn drop_scratch_db(admin: &str) {
+    if let Ok(mut a) = sqlx::postgres::PgConnection::connect(admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {PG_SCRATCH_DB} WITH (FORCE)"
+        )))
+        .execute(&mut a)
+        .await;
+    }
+}
+
 struct PgPeer {
     conn: sqlx::postgres::PgConnection,
 }
@@ -612,7 +625,7 @@ struct PgPeer {
 impl PgPeer {
     async fn load(admin: &str, rows: &[ListRow]) -> Result<(PgPeer, f64, f64)> {
         check_loopback(admin)?;
-        let name = "zx_bench_list";
+        let name = PG_SCRATCH_DB;
         let mut a = sqlx::postgres::PgConnection::connect(admin)
             .await
             .context("PostgreSQL unreachable")?;
@@ -812,7 +825,7 @@ fn main() -> Result<()> {
         build.as_secs_f64(),
         (rss1.saturating_sub(rss0)) as f64 / 1024.0,
         (rss1.saturating_sub(rss0)) as f64 * 1024.0 / rows.len() as f64,
-        ix.bigram_count(),
+        ix.gram_count(),
         ix.posting_count()
     );
     ensure!(ix.len() == rows.len(), "len {} != {}", ix.len(), rows.len());
@@ -982,6 +995,8 @@ fn main() -> Result<()> {
                 }
                 per_class.push(res);
             }
+            drop(p);
+            drop_scratch_db(&args.pg).await;
             anyhow::Ok(per_class)
         })?)
     };

@@ -9,9 +9,11 @@
 //!   caller's ids are indexes into its own `Vec`, hence dense). Names and keys live in one text
 //!   arena, not one allocation each.
 //! - **By key** (ID number / credit code, normalised by [`normalize_key`]): an open-addressing
-//!   table of one `u64` per doc (tag of the key's hash + doc), at most half full, so a lookup is
-//!   about one cache miss in the table plus the record of each hit. Every tag match is compared
-//!   with the real key text, so hash collisions cannot leak.
+//!   table of 24-byte slots (tag of the key's hash + doc, and the key itself packed into 128 bits
+//!   when it is at most 24 characters of 0-9 A-Z, as every ID number and credit code is), at
+//!   most 3/4 full, so a lookup is one probe of the table; the record is read only to order
+//!   several hits. Keys that do not pack are compared with their text, so hash collisions can
+//!   never leak.
 //! - **By name**: for every distinct character bigram and trigram of a name, a posting list of
 //!   `(listed_on, doc)` packed in a `u64` with a `u64` mask of the character positions where the
 //!   gram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
@@ -280,14 +282,47 @@ impl<'a> Cursor<'a> {
 
 // ---------------------------------------------------------------------------------------------
 
-/// Key lookup table: open addressing with linear probing over one `u64` per slot
-/// (occupied bit | 31-bit tag from the key hash | doc), so a probe is one cache line; the tag
-/// also gives the home slot, so the table can grow without the keys. At most half full.
-/// Deletion shifts the following entries back (no tombstones). Every tag match is confirmed
-/// against the real key text by the caller.
+/// A normalised key of 1..=24 characters from 0-9 A-Z (every ID number and credit code) packed
+/// into a u128: base 37 with digits 1..=36, so distinct keys give distinct values; 0 for any
+/// other key. Lower-case ASCII is packed as upper-case (the key is normalised on the fly).
+fn pack_key(trimmed: &str) -> u128 {
+    if trimmed.is_empty() || trimmed.len() > 24 {
+        return 0;
+    }
+    let mut v: u128 = 0;
+    for &b in trimmed.as_bytes() {
+        let d = match b.to_ascii_uppercase() {
+            c @ b'0'..=b'9' => c - b'0' + 1,
+            c @ b'A'..=b'Z' => c - b'A' + 11,
+            _ => return 0,
+        };
+        v = v * 37 + u128::from(d);
+    }
+    v
+}
+
+/// One slot of the key table: `head` = occupied bit | 31-bit tag of the key hash | doc, and the
+/// packed key (0 when the key does not pack), so most lookups are decided inside the slot.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    head: u64,
+    key_hi: u64,
+    key_lo: u64,
+}
+
+impl Slot {
+    fn packed(&self) -> u128 {
+        (u128::from(self.key_hi) << 64) | u128::from(self.key_lo)
+    }
+}
+
+/// Key lookup table: open addressing with linear probing, at most 3/4 full. The tag also gives
+/// the home slot, so the table can grow without the keys. Deletion shifts the following entries
+/// back (no tombstones). A packed key decides a match exactly; a key that does not pack is
+/// compared with the real key text by the caller.
 #[derive(Debug, Default, Clone)]
 struct KeyTable {
-    slots: Vec<u64>,
+    slots: Vec<Slot>,
     len: usize,
 }
 
@@ -299,13 +334,12 @@ fn tag_of(h: u64) -> u64 {
 
 impl KeyTable {
     fn with_capacity(n: usize) -> Self {
-        let cap = n
-            .saturating_mul(2)
+        let cap = (n.saturating_mul(4) / 3 + 1)
             .max(16)
             .checked_next_power_of_two()
             .unwrap_or(16);
         KeyTable {
-            slots: vec![0; cap],
+            slots: vec![Slot::default(); cap],
             len: 0,
         }
     }
@@ -318,9 +352,9 @@ impl KeyTable {
         usize::try_from(tag).unwrap_or(0) & self.mask()
     }
 
-    fn place(&mut self, slot: u64) {
-        let mut i = self.home((slot & !OCCUPIED) >> 32);
-        while self.slots.get(i).is_some_and(|&s| s & OCCUPIED != 0) {
+    fn place(&mut self, slot: Slot) {
+        let mut i = self.home((slot.head & !OCCUPIED) >> 32);
+        while self.slots.get(i).is_some_and(|s| s.head & OCCUPIED != 0) {
             i = (i + 1) & self.mask();
         }
         if let Some(s) = self.slots.get_mut(i) {
@@ -328,28 +362,42 @@ impl KeyTable {
         }
     }
 
-    fn insert(&mut self, h: u64, doc: DocId) {
-        if self.slots.is_empty() || (self.len + 1) * 2 > self.slots.len() {
+    fn insert(&mut self, h: u64, doc: DocId, packed: u128) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             let old = std::mem::replace(self, KeyTable::with_capacity((self.len + 1) * 2));
-            for s in old.slots.into_iter().filter(|s| s & OCCUPIED != 0) {
+            for s in old.slots.into_iter().filter(|s| s.head & OCCUPIED != 0) {
                 self.place(s);
             }
             self.len = old.len;
         }
-        self.place(OCCUPIED | (tag_of(h) << 32) | u64::from(doc));
+        let b = packed.to_be_bytes();
+        let mut hi = [0u8; 8];
+        let mut lo = [0u8; 8];
+        hi.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
+        lo.copy_from_slice(b.get(8..).unwrap_or(&[0; 8]));
+        self.place(Slot {
+            head: OCCUPIED | (tag_of(h) << 32) | u64::from(doc),
+            key_hi: u64::from_be_bytes(hi),
+            key_lo: u64::from_be_bytes(lo),
+        });
         self.len += 1;
     }
 
-    /// Docs whose key hash has the tag of `h` (candidates; confirm by text).
-    fn candidates(&self, h: u64) -> impl Iterator<Item = DocId> + '_ {
+    /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates).
+    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128)> + '_ {
         let tag = tag_of(h);
         let start = self.home(tag);
         let mask = self.mask();
         (0..self.slots.len())
-            .map(move |n| self.slots.get((start + n) & mask).copied().unwrap_or(0))
-            .take_while(|s| s & OCCUPIED != 0)
-            .filter(move |s| (s & !OCCUPIED) >> 32 == tag)
-            .map(posting_doc)
+            .map(move |n| {
+                self.slots
+                    .get((start + n) & mask)
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .take_while(|s| s.head & OCCUPIED != 0)
+            .filter(move |s| (s.head & !OCCUPIED) >> 32 == tag)
+            .map(|s| (posting_doc(s.head), s.packed()))
     }
 
     fn remove(&mut self, h: u64, doc: DocId) {
@@ -358,8 +406,8 @@ impl KeyTable {
         let mut j = self.home(tag_of(h));
         loop {
             match self.slots.get(j) {
-                Some(&s) if s == want => break,
-                Some(&s) if s & OCCUPIED != 0 => j = (j + 1) & mask,
+                Some(s) if s.head == want => break,
+                Some(s) if s.head & OCCUPIED != 0 => j = (j + 1) & mask,
                 _ => return,
             }
         }
@@ -369,10 +417,10 @@ impl KeyTable {
         loop {
             k = (k + 1) & mask;
             let Some(&s) = self.slots.get(k) else { break };
-            if s & OCCUPIED == 0 {
+            if s.head & OCCUPIED == 0 {
                 break;
             }
-            let home = self.home((s & !OCCUPIED) >> 32);
+            let home = self.home((s.head & !OCCUPIED) >> 32);
             if (k.wrapping_sub(home) & mask) >= (k.wrapping_sub(j) & mask) {
                 if let Some(hole) = self.slots.get_mut(j) {
                     *hole = s;
@@ -381,7 +429,7 @@ impl KeyTable {
             }
         }
         if let Some(hole) = self.slots.get_mut(j) {
-            *hole = 0;
+            *hole = Slot::default();
         }
         self.len -= 1;
     }
@@ -482,7 +530,7 @@ impl ListIndex {
             live: true,
         };
         if !key.is_empty() {
-            self.keys.insert(hash_key(&key), e.doc);
+            self.keys.insert(hash_key(&key), e.doc, pack_key(&key));
         }
         let p = posting(e.listed_on, e.doc);
         for (g, mask) in grams(name) {
@@ -559,14 +607,23 @@ impl ListIndex {
         if k.is_empty() {
             return Vec::new();
         }
-        let mut hits: Vec<DocId> = self
-            .keys
-            .candidates(hash_key(k))
-            .filter(|&d| {
-                self.rec(d)
-                    .is_some_and(|r| self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes()))
-            })
-            .collect();
+        // A packed query is decided by the slot alone; otherwise only unpacked stored keys can
+        // be equal, and their text decides. Only live docs are in the table.
+        let q = pack_key(k);
+        let mut hits: Vec<DocId> = Vec::new();
+        for (doc, stored) in self.keys.candidates(hash_key(k)) {
+            let equal = if q != 0 {
+                stored == q
+            } else {
+                stored == 0
+                    && self.rec(doc).is_some_and(|r| {
+                        self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes())
+                    })
+            };
+            if equal {
+                hits.push(doc);
+            }
+        }
         if hits.len() > 1 {
             hits.sort_unstable_by_key(|&d| {
                 std::cmp::Reverse(posting(self.recs.get(idx(d)).map_or(0, |r| r.listed_on), d))
@@ -665,9 +722,9 @@ impl ListIndex {
                     *slot = m;
                 }
             }
-            // The name contains the query iff some start s has bigram at[i] at s + i for every
-            // i: shift each mask back by its offset and intersect. Exact unless a position
-            // overflowed the mask; then the text decides.
+            // The trigrams cover the query, so the name contains it iff some start s has the
+            // trigram at[i] at s + offsets[i] for every i: shift each mask back by its offset
+            // and intersect. Exact unless a position overflowed the mask; then the text decides.
             let mut acc = u64::MAX;
             let mut overflow = false;
             for (&o, &j) in offsets.iter().zip(&at) {
@@ -694,12 +751,12 @@ impl ListIndex {
         hits
     }
 
-    /// Number of distinct bigrams indexed (for sizing reports).
-    pub fn bigram_count(&self) -> usize {
+    /// Number of distinct 2- and 3-character grams indexed (for sizing reports).
+    pub fn gram_count(&self) -> usize {
         self.names.len()
     }
 
-    /// Number of postings over all bigrams (for sizing reports).
+    /// Number of postings over all grams (for sizing reports).
     pub fn posting_count(&self) -> usize {
         self.names.values().map(|p| p.len).sum()
     }
