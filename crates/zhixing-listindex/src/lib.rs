@@ -8,19 +8,22 @@
 //! - **Records** are a dense `Vec` indexed by `DocId` (so memory follows the largest `DocId`; the
 //!   caller's ids are indexes into its own `Vec`, hence dense). Names and keys live in one text
 //!   arena, not one allocation each.
-//! - **By key** (ID number / credit code, normalised by [`normalize_key`]): a hash map from the
-//!   key's 64-bit hash to the first doc, and a chain through the records for the other docs with
-//!   the same hash. Every hit is compared with the real key text, so hash collisions cannot leak.
-//! - **By name**: for every distinct character bigram of a name, a posting list of
+//! - **By key** (ID number / credit code, normalised by [`normalize_key`]): an open-addressing
+//!   table of 24-byte slots (tag of the key's hash + doc, and the key itself packed into 128 bits
+//!   when it is at most 24 characters of 0-9 A-Z, as every ID number and credit code is), at
+//!   most 3/4 full, so a lookup is one probe of the table; the record is read only to order
+//!   several hits. Keys that do not pack are compared with their text, so hash collisions can
+//!   never leak.
+//! - **By name**: for every distinct character bigram and trigram of a name, a posting list of
 //!   `(listed_on, doc)` packed in a `u64` with a `u64` mask of the character positions where the
-//!   bigram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
-//!   an insert moves at most a few KiB, whatever the list's length). A query intersects its
-//!   bigrams' lists (the smallest drives, the others are galloped) and checks each candidate's
-//!   masks for bigrams at consecutive positions, which is an exact substring test without
-//!   touching the name (names longer than 63 characters fall back to the text). Counts are
-//!   exact, and because every list is in answer order the first hits are the newest. A
-//!   2-character query is one bigram: its count is the list's length and its newest hits are the
-//!   list's first elements.
+//!   gram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
+//!   an insert moves at most a few KiB, whatever the list's length). A 2- or 3-character query is
+//!   one list: its count is the list's length and its newest hits are the list's first elements.
+//!   A longer query is covered by trigrams at offsets 0, 3, 6, … and n − 3; their lists are
+//!   intersected (the smallest drives, the others are galloped) and each candidate's masks,
+//!   shifted by the trigrams' offsets, must share a start position: an exact substring test
+//!   without touching the name (names longer than 63 characters fall back to the text). Counts
+//!   are exact, and because every list is in answer order the first hits are the newest.
 //!
 //! Removal is real (records, key chain and postings), so a lookup can never return a removed doc.
 #![forbid(unsafe_code)]
@@ -125,26 +128,33 @@ fn posting_doc(p: u64) -> DocId {
     u32::from_be_bytes([b[4], b[5], b[6], b[7]])
 }
 
-/// A bigram as one u64 (two scalar values).
-fn gram(a: char, b: char) -> u64 {
-    (u64::from(u32::from(a)) << 32) | u64::from(u32::from(b))
+/// A bigram or trigram as one u64: 21 bits per scalar value (all of Unicode), bit 63 set for a
+/// bigram so that the two kinds never collide.
+fn gram(chars: &[char]) -> u64 {
+    let packed = chars
+        .iter()
+        .fold(0u64, |acc, &c| (acc << 21) | u64::from(u32::from(c)));
+    if chars.len() == 2 {
+        packed | 1 << 63
+    } else {
+        packed
+    }
 }
 
 /// Bit of a position mask meaning "an occurrence at position >= 63" (not exact: verify by text).
 const OVERFLOW: u64 = 1 << 63;
 
-/// Distinct bigrams of a string, each with the mask of the character positions where it starts
-/// (bit p for p < 63, else [`OVERFLOW`]).
+/// Distinct bigrams and trigrams of a string, each with the mask of the character positions
+/// where it starts (bit p for p < 63, else [`OVERFLOW`]).
 fn grams(s: &str) -> Vec<(u64, u64)> {
     let chars: Vec<char> = s.chars().collect();
+    let bit =
+        |p: usize| u32::try_from(p).map_or(OVERFLOW, |p| if p < 63 { 1u64 << p } else { OVERFLOW });
     let mut g: Vec<(u64, u64)> = chars
         .windows(2)
         .enumerate()
-        .map(|(p, w)| {
-            let bit =
-                u32::try_from(p).map_or(OVERFLOW, |p| if p < 63 { 1u64 << p } else { OVERFLOW });
-            (gram(w[0], w[1]), bit)
-        })
+        .map(|(p, w)| (gram(w), bit(p)))
+        .chain(chars.windows(3).enumerate().map(|(p, w)| (gram(w), bit(p))))
         .collect();
     g.sort_unstable_by_key(|&(k, _)| k);
     let mut out: Vec<(u64, u64)> = Vec::with_capacity(g.len());
@@ -272,31 +282,167 @@ impl<'a> Cursor<'a> {
 
 // ---------------------------------------------------------------------------------------------
 
-const NO_DOC: u32 = u32::MAX;
+/// A normalised key of 1..=24 characters from 0-9 A-Z (every ID number and credit code) packed
+/// into a u128: base 37 with digits 1..=36, so distinct keys give distinct values; 0 for any
+/// other key. Lower-case ASCII is packed as upper-case (the key is normalised on the fly).
+fn pack_key(trimmed: &str) -> u128 {
+    if trimmed.is_empty() || trimmed.len() > 24 {
+        return 0;
+    }
+    let mut v: u128 = 0;
+    for &b in trimmed.as_bytes() {
+        let d = match b.to_ascii_uppercase() {
+            c @ b'0'..=b'9' => c - b'0' + 1,
+            c @ b'A'..=b'Z' => c - b'A' + 11,
+            _ => return 0,
+        };
+        v = v * 37 + u128::from(d);
+    }
+    v
+}
 
-#[derive(Debug, Clone, Copy)]
+/// One slot of the key table: `head` = occupied bit | 31-bit tag of the key hash | doc, and the
+/// packed key (0 when the key does not pack), so most lookups are decided inside the slot.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    head: u64,
+    key_hi: u64,
+    key_lo: u64,
+}
+
+impl Slot {
+    fn packed(&self) -> u128 {
+        (u128::from(self.key_hi) << 64) | u128::from(self.key_lo)
+    }
+}
+
+/// Key lookup table: open addressing with linear probing, at most 3/4 full. The tag also gives
+/// the home slot, so the table can grow without the keys. Deletion shifts the following entries
+/// back (no tombstones). A packed key decides a match exactly; a key that does not pack is
+/// compared with the real key text by the caller.
+#[derive(Debug, Default, Clone)]
+struct KeyTable {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+const OCCUPIED: u64 = 1 << 63;
+
+fn tag_of(h: u64) -> u64 {
+    h >> 33
+}
+
+impl KeyTable {
+    fn with_capacity(n: usize) -> Self {
+        let cap = (n.saturating_mul(4) / 3 + 1)
+            .max(16)
+            .checked_next_power_of_two()
+            .unwrap_or(16);
+        KeyTable {
+            slots: vec![Slot::default(); cap],
+            len: 0,
+        }
+    }
+
+    fn mask(&self) -> usize {
+        self.slots.len().saturating_sub(1)
+    }
+
+    fn home(&self, tag: u64) -> usize {
+        usize::try_from(tag).unwrap_or(0) & self.mask()
+    }
+
+    fn place(&mut self, slot: Slot) {
+        let mut i = self.home((slot.head & !OCCUPIED) >> 32);
+        while self.slots.get(i).is_some_and(|s| s.head & OCCUPIED != 0) {
+            i = (i + 1) & self.mask();
+        }
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = slot;
+        }
+    }
+
+    fn insert(&mut self, h: u64, doc: DocId, packed: u128) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            let old = std::mem::replace(self, KeyTable::with_capacity((self.len + 1) * 2));
+            for s in old.slots.into_iter().filter(|s| s.head & OCCUPIED != 0) {
+                self.place(s);
+            }
+            self.len = old.len;
+        }
+        let b = packed.to_be_bytes();
+        let mut hi = [0u8; 8];
+        let mut lo = [0u8; 8];
+        hi.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
+        lo.copy_from_slice(b.get(8..).unwrap_or(&[0; 8]));
+        self.place(Slot {
+            head: OCCUPIED | (tag_of(h) << 32) | u64::from(doc),
+            key_hi: u64::from_be_bytes(hi),
+            key_lo: u64::from_be_bytes(lo),
+        });
+        self.len += 1;
+    }
+
+    /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates).
+    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128)> + '_ {
+        let tag = tag_of(h);
+        let start = self.home(tag);
+        let mask = self.mask();
+        (0..self.slots.len())
+            .map(move |n| {
+                self.slots
+                    .get((start + n) & mask)
+                    .copied()
+                    .unwrap_or_default()
+            })
+            .take_while(|s| s.head & OCCUPIED != 0)
+            .filter(move |s| (s.head & !OCCUPIED) >> 32 == tag)
+            .map(|s| (posting_doc(s.head), s.packed()))
+    }
+
+    fn remove(&mut self, h: u64, doc: DocId) {
+        let want = OCCUPIED | (tag_of(h) << 32) | u64::from(doc);
+        let mask = self.mask();
+        let mut j = self.home(tag_of(h));
+        loop {
+            match self.slots.get(j) {
+                Some(s) if s.head == want => break,
+                Some(s) if s.head & OCCUPIED != 0 => j = (j + 1) & mask,
+                _ => return,
+            }
+        }
+        // Backward shift: move each following entry into the hole if the hole lies between
+        // its home and where it sits.
+        let mut k = j;
+        loop {
+            k = (k + 1) & mask;
+            let Some(&s) = self.slots.get(k) else { break };
+            if s.head & OCCUPIED == 0 {
+                break;
+            }
+            let home = self.home((s.head & !OCCUPIED) >> 32);
+            if (k.wrapping_sub(home) & mask) >= (k.wrapping_sub(j) & mask) {
+                if let Some(hole) = self.slots.get_mut(j) {
+                    *hole = s;
+                }
+                j = k;
+            }
+        }
+        if let Some(hole) = self.slots.get_mut(j) {
+            *hole = Slot::default();
+        }
+        self.len -= 1;
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
 struct Rec {
     /// Name then key, back to back in the arena.
     off: usize,
     name_len: u32,
     key_len: u32,
     listed_on: i32,
-    /// Next doc with the same key hash, or NO_DOC.
-    next_key: u32,
     live: bool,
-}
-
-impl Default for Rec {
-    fn default() -> Self {
-        Rec {
-            off: 0,
-            name_len: 0,
-            key_len: 0,
-            listed_on: 0,
-            next_key: NO_DOC,
-            live: false,
-        }
-    }
 }
 
 /// The index. `Send + Sync`; build it, then share it behind an `Arc` (or an `RwLock` for updates).
@@ -307,7 +453,7 @@ pub struct ListIndex {
     /// Bytes of `text` no live record refers to.
     garbage: usize,
     live: usize,
-    keys: U64Map<u32>,
+    keys: KeyTable,
     names: U64Map<Postings>,
 }
 
@@ -333,7 +479,7 @@ impl ListIndex {
         ListIndex {
             recs: Vec::with_capacity(n),
             text: String::with_capacity(n.saturating_mul(24)),
-            keys: U64Map::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+            keys: KeyTable::with_capacity(n),
             ..Self::default()
         }
     }
@@ -376,19 +522,15 @@ impl ListIndex {
         let off = self.text.len();
         self.text.push_str(name);
         self.text.push_str(&key);
-        let mut rec = Rec {
+        let rec = Rec {
             off,
             name_len: u32_len(name),
             key_len: u32_len(&key),
             listed_on: e.listed_on,
-            next_key: NO_DOC,
             live: true,
         };
         if !key.is_empty() {
-            let h = hash_key(&key);
-            if let Some(head) = self.keys.insert(h, e.doc) {
-                rec.next_key = head;
-            }
+            self.keys.insert(hash_key(&key), e.doc, pack_key(&key));
         }
         let p = posting(e.listed_on, e.doc);
         for (g, mask) in grams(name) {
@@ -407,28 +549,8 @@ impl ListIndex {
         };
         let name = self.name_of(&rec).to_owned();
         let key = self.key_of(&rec).to_owned();
-        // Unlink from the key chain.
         if !key.is_empty() {
-            let h = hash_key(&key);
-            if self.keys.get(&h) == Some(&doc) {
-                if rec.next_key == NO_DOC {
-                    self.keys.remove(&h);
-                } else {
-                    self.keys.insert(h, rec.next_key);
-                }
-            } else {
-                let mut cur = self.keys.get(&h).copied().unwrap_or(NO_DOC);
-                while cur != NO_DOC {
-                    let next = self.recs.get(idx(cur)).map_or(NO_DOC, |r| r.next_key);
-                    if next == doc {
-                        if let Some(r) = self.recs.get_mut(idx(cur)) {
-                            r.next_key = rec.next_key;
-                        }
-                        break;
-                    }
-                    cur = next;
-                }
-            }
+            self.keys.remove(hash_key(&key), doc);
         }
         let p = posting(rec.listed_on, doc);
         for (g, _) in grams(&name) {
@@ -470,7 +592,6 @@ impl ListIndex {
     pub fn shrink_to_fit(&mut self) {
         self.recs.shrink_to_fit();
         self.text.shrink_to_fit();
-        self.keys.shrink_to_fit();
         for p in self.names.values_mut() {
             p.shrink_to_fit();
         }
@@ -486,16 +607,22 @@ impl ListIndex {
         if k.is_empty() {
             return Vec::new();
         }
+        // A packed query is decided by the slot alone; otherwise only unpacked stored keys can
+        // be equal, and their text decides. Only live docs are in the table.
+        let q = pack_key(k);
         let mut hits: Vec<DocId> = Vec::new();
-        let mut cur = self.keys.get(&hash_key(k)).copied().unwrap_or(NO_DOC);
-        while cur != NO_DOC {
-            let Some(r) = self.recs.get(idx(cur)) else {
-                break;
+        for (doc, stored) in self.keys.candidates(hash_key(k)) {
+            let equal = if q != 0 {
+                stored == q
+            } else {
+                stored == 0
+                    && self.rec(doc).is_some_and(|r| {
+                        self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes())
+                    })
             };
-            if r.live && self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes()) {
-                hits.push(cur);
+            if equal {
+                hits.push(doc);
             }
-            cur = r.next_key;
         }
         if hits.len() > 1 {
             hits.sort_unstable_by_key(|&d| {
@@ -523,13 +650,24 @@ impl ListIndex {
         if !(MIN_QUERY_CHARS..=MAX_QUERY_CHARS).contains(&n) {
             return NameHits::default();
         }
-        // Distinct bigrams with their lists; `at[i]` is the distinct bigram starting at query
-        // offset i.
+        // A 2-character query is one bigram; a longer one is covered by trigrams at offsets
+        // 0, 3, 6, … and n − 3 (position masks make a cover enough). `at[i]` is the distinct
+        // gram at `offsets[i]`.
         let qchars: Vec<char> = q.chars().collect();
+        let offsets: Vec<usize> = if n == 2 {
+            vec![0]
+        } else {
+            let mut o: Vec<usize> = (0..=n - 3).step_by(3).collect();
+            if o.last().is_some_and(|&l| l != n - 3) {
+                o.push(n - 3);
+            }
+            o
+        };
+        let width = if n == 2 { 2 } else { 3 };
         let mut distinct: Vec<(u64, &Postings)> = Vec::new();
-        let mut at: Vec<usize> = Vec::with_capacity(n - 1);
-        for w in qchars.windows(2) {
-            let g = gram(w[0], w[1]);
+        let mut at: Vec<usize> = Vec::with_capacity(offsets.len());
+        for &o in &offsets {
+            let g = gram(qchars.get(o..o + width).unwrap_or(&[]));
             if let Some(j) = distinct.iter().position(|d| d.0 == g) {
                 at.push(j);
                 continue;
@@ -540,8 +678,8 @@ impl ListIndex {
             at.push(distinct.len());
             distinct.push((g, list));
         }
-        // One bigram covering the whole query: every posting is a hit.
-        if n == 2 {
+        // One gram covering the whole query: every posting is a hit.
+        if n <= 3 {
             let Some((_, list)) = distinct.first() else {
                 return NameHits::default();
             };
@@ -584,16 +722,16 @@ impl ListIndex {
                     *slot = m;
                 }
             }
-            // The name contains the query iff some start s has bigram at[i] at s + i for every
-            // i: shift each mask back by its offset and intersect. Exact unless a position
-            // overflowed the mask; then the text decides.
+            // The trigrams cover the query, so the name contains it iff some start s has the
+            // trigram at[i] at s + offsets[i] for every i: shift each mask back by its offset
+            // and intersect. Exact unless a position overflowed the mask; then the text decides.
             let mut acc = u64::MAX;
             let mut overflow = false;
-            for (i, &j) in at.iter().enumerate() {
+            for (&o, &j) in offsets.iter().zip(&at) {
                 let m = masks.get(j).copied().unwrap_or(0);
                 overflow |= m & OVERFLOW != 0;
                 acc &= (m & !OVERFLOW)
-                    .checked_shr(u32::try_from(i).unwrap_or(u32::MAX))
+                    .checked_shr(u32::try_from(o).unwrap_or(u32::MAX))
                     .unwrap_or(0);
             }
             let doc = posting_doc(p);
@@ -613,12 +751,12 @@ impl ListIndex {
         hits
     }
 
-    /// Number of distinct bigrams indexed (for sizing reports).
-    pub fn bigram_count(&self) -> usize {
+    /// Number of distinct 2- and 3-character grams indexed (for sizing reports).
+    pub fn gram_count(&self) -> usize {
         self.names.len()
     }
 
-    /// Number of postings over all bigrams (for sizing reports).
+    /// Number of postings over all grams (for sizing reports).
     pub fn posting_count(&self) -> usize {
         self.names.values().map(|p| p.len).sum()
     }

@@ -109,7 +109,7 @@ fn removed_entries_are_never_returned_and_can_come_back() {
         ix.remove(d);
     }
     assert!(ix.is_empty());
-    assert_eq!(ix.bigram_count(), 0);
+    assert_eq!(ix.gram_count(), 0);
     assert_eq!(ix.by_name("张伟", 20), NameHits::default());
 }
 
@@ -162,6 +162,31 @@ fn names_longer_than_the_position_masks_are_still_exact() {
 }
 
 #[test]
+fn keys_pack_injectively_and_others_use_their_text() {
+    assert_eq!(pack_key(""), 0);
+    assert_eq!(pack_key("1"), 2);
+    assert_ne!(pack_key("10"), pack_key("A"));
+    assert_ne!(pack_key("0"), pack_key("00"));
+    assert_eq!(
+        pack_key("11010519491231002x"),
+        pack_key("11010519491231002X")
+    );
+    assert_ne!(pack_key("ZZZZZZZZZZZZZZZZZZZZZZZZ"), 0);
+    assert_eq!(pack_key("ZZZZZZZZZZZZZZZZZZZZZZZZZ"), 0);
+    assert_eq!(pack_key("1234-5678"), 0);
+    let mut ix = ListIndex::new();
+    ix.insert(e(0, "甲", "12345678-9", 1));
+    ix.insert(e(1, "乙", "123456789", 2));
+    ix.insert(e(2, "丙", "张三的号", 3));
+    ix.insert(e(3, "丁", &"9".repeat(30), 4));
+    assert_eq!(ix.by_key("12345678-9"), vec![0]);
+    assert_eq!(ix.by_key("123456789"), vec![1]);
+    assert_eq!(ix.by_key(" 张三的号 "), vec![2]);
+    assert_eq!(ix.by_key(&"9".repeat(30)), vec![3]);
+    assert!(ix.by_key(&"9".repeat(29)).is_empty());
+}
+
+#[test]
 fn is_send_sync_default() {
     fn check<T: Send + Sync + Default>() {}
     check::<ListIndex>();
@@ -197,7 +222,11 @@ fn arb_name() -> impl Strategy<Value = String> {
 }
 
 fn arb_key() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["", "1x", "1X", " 1x ", "2", "3Y", "3y", "k"]).prop_map(String::from)
+    // Packable keys (0-9 A-Z after upper-casing) and keys compared by their text.
+    prop::sample::select(vec![
+        "", "1x", "1X", " 1x ", "2", "3Y", "3y", "k", "1-x", "1-X", "张", " 张 ",
+    ])
+    .prop_map(String::from)
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
@@ -343,6 +372,50 @@ proptest! {
         let mut c = Cursor::new(&p);
         for k in (0u64..3000).rev().step_by(3) {
             prop_assert_eq!(c.seek(k), model.binary_search_by(|x| k.cmp(x)).is_ok().then_some(k ^ 7));
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn key_table_matches_a_model(
+        ops in prop::collection::vec((any::<bool>(), 0u32..40, 0usize..6), 0..400),
+    ) {
+        // Few distinct hashes whose homes sit at the end of a small table, so probes wrap and
+        // deletions shift entries across the end; several docs share each hash.
+        let hashes: [u64; 6] = [
+            15u64 << 33,
+            14u64 << 33,
+            (15u64 | 1 << 20) << 33,
+            31u64 << 33,
+            0,
+            u64::MAX,
+        ];
+        let mut t = KeyTable::default();
+        let mut model: Vec<(u64, DocId)> = Vec::new();
+        for (ins, doc, hi) in ops {
+            let h = hashes[hi];
+            let present = model.contains(&(h, doc));
+            if ins && !present {
+                t.insert(h, doc, u128::from(doc) * 3 + 1);
+                model.push((h, doc));
+            } else if !ins && present {
+                t.remove(h, doc);
+                model.retain(|&x| x != (h, doc));
+            }
+            prop_assert_eq!(t.len, model.len());
+            for &h in &hashes {
+                prop_assert!(t.candidates(h).all(|(d, p)| p == u128::from(d) * 3 + 1));
+                let mut got: Vec<DocId> = t.candidates(h).map(|(d, _)| d).collect();
+                got.sort_unstable();
+                let mut want: Vec<DocId> = model
+                    .iter()
+                    .filter(|(mh, _)| tag_of(*mh) == tag_of(h))
+                    .map(|&(_, d)| d)
+                    .collect();
+                want.sort_unstable();
+                prop_assert_eq!(got, want);
+            }
         }
     }
 }
