@@ -1,0 +1,383 @@
+//! The public lookup over HTTP (issue 4 §4): `GET /api/v1/public/dishonest?name=&id=` served by
+//! the real zhixing router (in-memory list index, masking, rate limiter on) on 127.0.0.1, beside
+//! PostgreSQL answering the same point lookup through pgbench (`-M prepared`), on the same rows,
+//! with the same number of clients, in one run. Both load generators share the machine's two
+//! cores with their server, as a real deployment would.
+//!
+//!     cargo run --release -p zhixing-bench --bin portal_http -- --entries 1000000
+//!
+//! The PostgreSQL side looks rows up by an integer primary key (`WHERE k = :k`, drawn by pgbench's
+//! `random()`), which is the cheapest lookup PostgreSQL has — a stronger peer than the text
+//! (ID number + name) lookup the portal answers. Latencies: ours from every request; pgbench's
+//! from its per-transaction log (`-l`).
+#![allow(clippy::as_conversions)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use chrono::NaiveDate;
+use clap::Parser;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use zhixing_app::App;
+use zhixing_domain::id_number::IdNumber;
+use zhixing_store::Db;
+
+#[derive(Parser)]
+struct Args {
+    /// Published 失信 entries.
+    #[arg(long, default_value_t = 1_000_000)]
+    entries: usize,
+    /// Concurrent clients (HTTP connections / pgbench clients).
+    #[arg(long, default_value_t = 16)]
+    clients: usize,
+    /// Seconds of load per side.
+    #[arg(long, default_value_t = 15)]
+    secs: u64,
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pg: String,
+}
+
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: [&str; 24] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "志强",
+];
+const REGIONS: [&str; 6] = ["511123", "511102", "510104", "422828", "620104", "110105"];
+
+struct Row {
+    name: String,
+    id: String,
+    listed_on: String,
+}
+
+/// Deterministic rows: valid ID numbers (GB 11643 check character), names of 2–3 characters.
+fn rows(n: usize) -> Result<Vec<Row>> {
+    let base = NaiveDate::from_ymd_opt(1950, 1, 1).context("date")?;
+    let mut out = Vec::with_capacity(n);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for k in 0..n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let birth = base + chrono::Days::new((k / 997) as u64 % 20_000);
+        let seq = (k % 997) as u16;
+        let region = REGIONS[k % REGIONS.len()];
+        let id = IdNumber::from_parts(region, birth, seq)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .as_str()
+            .to_owned();
+        let name = format!(
+            "{}{}",
+            SURNAMES[(x % 20) as usize],
+            GIVEN[((x >> 8) % 24) as usize]
+        );
+        let listed = NaiveDate::from_ymd_opt(2017, 1, 1).context("date")?
+            + chrono::Days::new((x >> 20) % 3_500);
+        out.push(Row {
+            name,
+            id,
+            listed_on: listed.format("%Y-%m-%d").to_string(),
+        });
+    }
+    Ok(out)
+}
+
+const COLS: &str = "court_code, id, list, measure_id, case_id, subject_kind, name, id_number, sex, birth_date, \
+    legal_representative, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on, \
+    publish_on, status, deleted_on, delete_reason, updated_at";
+
+async fn load_sqlite(db: &Db, rows: &[Row]) -> Result<()> {
+    let mut conn = db.pool().acquire().await?;
+    sqlx::query("BEGIN").execute(&mut *conn).await?;
+    for (c, chunk) in rows.chunks(500).enumerate() {
+        let mut sql = format!("INSERT INTO public_list_entries ({COLS}) VALUES ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str("(?,?,'dishonest',NULL,?,'person',?,?,NULL,NULL,NULL,?,'犍为县人民法院','犍为县人民法院 （2023）川1123民初1号','依民事判决书履行给付义务','全部未履行','违反财产报告制度','2023-01-01',?,?,'listed',NULL,NULL,0)");
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, r) in chunk.iter().enumerate() {
+            let k = c * 500 + i;
+            q = q
+                .bind("川1123")
+                .bind(format!("e{k:08}"))
+                .bind(format!("c{k:08}"))
+                .bind(r.name.clone())
+                .bind(r.id.clone())
+                .bind(format!("（2024）川1123执{k}号"))
+                .bind(r.listed_on.clone())
+                .bind(r.listed_on.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    sqlx::query("COMMIT").execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn pct(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i.min(sorted.len() - 1)]) / 1000.0
+}
+
+async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
+    let dir = std::env::temp_dir().join(format!("zx-portal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}/portal.db", dir.display());
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    let t = Instant::now();
+    load_sqlite(&db, &rows).await?;
+    eprintln!("SQLite load: {:.1} s", t.elapsed().as_secs_f64());
+    let app = App::new(db);
+    let t = Instant::now();
+    app.load_public_lists(zhixing_app::now_ms())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("index load: {:.1} s, {:?}", t.elapsed().as_secs_f64(), app.lists.sizes());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let router = zhixing_web::router(
+        app.clone(),
+        zhixing_web::WebConfig {
+            public_per_minute: u32::MAX,
+            ..Default::default()
+        },
+    );
+    let server =
+        tokio::spawn(async move { zhixing_web::serve(listener, router, std::future::pending()).await });
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect()
+    };
+    let paths: Arc<Vec<String>> = Arc::new(
+        rows.iter()
+            .map(|r| format!("/api/v1/public/dishonest?name={}&id={}", enc(&r.name), r.id))
+            .collect(),
+    );
+    // Warm-up, and check the answer once.
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let resp = client
+        .request(hyper::Request::get(format!("http://{addr}{}", paths[0])).body(Empty::new())?)
+        .await?;
+    let body = resp.into_body().collect().await?.to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&body)?;
+    if v["items"].as_array().map_or(0, Vec::len) != 1 {
+        bail!("lookup of row 0 answered {v}");
+    }
+    // The load: like wrk, one keep-alive connection per client with one request in flight,
+    // written and read as raw HTTP/1.1 (a lean client, so the measurement is of the server,
+    // not of a heavyweight client sharing its two cores).
+    let deadline = Instant::now() + Duration::from_secs(args.secs);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (paths, counter) = (paths.clone(), counter.clone());
+        tasks.push(tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut sock = tokio::net::TcpStream::connect(addr).await?;
+            sock.set_nodelay(true)?;
+            let mut lat = Vec::with_capacity(1 << 20);
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut x = 0x2545_F491_4F6C_DD1D_u64 ^ (c as u64);
+            while Instant::now() < deadline && lat.len() < 50_000_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let p = &paths[(x % paths.len() as u64) as usize];
+                let req = format!("GET {p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+                let t = Instant::now();
+                sock.write_all(req.as_bytes()).await?;
+                // Read the head, then Content-Length bytes of body.
+                let mut have = 0usize;
+                let (head_end, body_len) = loop {
+                    let n = sock.read(&mut buf[have..]).await?;
+                    if n == 0 {
+                        bail!("server closed the connection");
+                    }
+                    have += n;
+                    if let Some(i) = buf[..have].windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = std::str::from_utf8(&buf[..i]).unwrap_or("");
+                        if !head.starts_with("HTTP/1.1 200") {
+                            bail!("{p} answered {}", head.lines().next().unwrap_or(""));
+                        }
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        break (i + 4, len);
+                    }
+                    if have == buf.len() {
+                        bail!("response head too large");
+                    }
+                };
+                while have < head_end + body_len {
+                    let n = sock.read(&mut buf[have..]).await?;
+                    if n == 0 {
+                        bail!("server closed the connection");
+                    }
+                    have += n;
+                }
+                if body_len < 20 {
+                    bail!("{p}: empty answer");
+                }
+                lat.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<Vec<u32>, anyhow::Error>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    server.abort();
+    app.db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    all.sort_unstable();
+    // Latencies were recorded in µs; report ms.
+    Ok((all.len() as f64 / secs, pct(&all, 0.5), pct(&all, 0.99)))
+}
+
+async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
+    use sqlx::Connection;
+    let db = "zx_bench_portal";
+    let mut admin = sqlx::PgConnection::connect(&args.pg).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut admin)
+        .await?;
+    let url = match args.pg.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => bail!("--pg needs a database path"),
+    };
+    let mut c = sqlx::PgConnection::connect(&url).await?;
+    sqlx::query(
+        "CREATE TABLE bench_list (k INT PRIMARY KEY, name TEXT NOT NULL, id_number TEXT NOT NULL, \
+         case_number TEXT NOT NULL, court_name TEXT NOT NULL, basis TEXT NOT NULL, obligation TEXT NOT NULL, \
+         performance TEXT NOT NULL, conduct TEXT NOT NULL, filed_on TEXT NOT NULL, listed_on TEXT NOT NULL)",
+    )
+    .execute(&mut c)
+    .await?;
+    let t = Instant::now();
+    let mut copy = c
+        .copy_in_raw("COPY bench_list FROM STDIN WITH (FORMAT text)")
+        .await?;
+    let mut buf = String::with_capacity(8 << 20);
+    for (k, r) in rows.iter().enumerate() {
+        buf.push_str(&format!(
+            "{k}\t{}\t{}\t（2024）川1123执{k}号\t犍为县人民法院\t犍为县人民法院 （2023）川1123民初1号\t依民事判决书履行给付义务\t全部未履行\t违反财产报告制度\t2023-01-01\t{}\n",
+            r.name, r.id, r.listed_on
+        ));
+        if buf.len() > (4 << 20) {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    copy.send(buf.as_bytes()).await?;
+    copy.finish().await?;
+    sqlx::query("VACUUM ANALYZE bench_list").execute(&mut c).await?;
+    eprintln!("PostgreSQL load: {:.1} s", t.elapsed().as_secs_f64());
+    c.close().await?;
+    let dir = std::env::temp_dir().join(format!("zx-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("lookup.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "\\set k random(0, {})\nSELECT name, id_number, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on FROM bench_list WHERE k = :k;\n",
+            rows.len() - 1
+        ),
+    )?;
+    let out = tokio::process::Command::new("pgbench")
+        .current_dir(&dir)
+        .args([
+            "-n",
+            "-M",
+            "prepared",
+            "-c",
+            &args.clients.to_string(),
+            "-j",
+            "2",
+            "-T",
+            &args.secs.to_string(),
+            "-l",
+            "--log-prefix",
+            "pgb",
+            "-f",
+        ])
+        .arg(&script)
+        .arg(&url)
+        .output()
+        .await
+        .context("pgbench (Debian package postgresql-contrib / postgresql-15) not runnable")?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if !out.status.success() {
+        bail!("pgbench failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let tps = text
+        .lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|s| s.parse::<f64>().ok())
+        .context("no tps line in pgbench output")?;
+    // Per-transaction log lines: client_id transaction_no time(µs) script_no time_epoch time_us.
+    let mut lat: Vec<u32> = Vec::new();
+    for e in std::fs::read_dir(&dir)? {
+        let p = e?.path();
+        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("pgb")) {
+            for l in std::fs::read_to_string(&p)?.lines() {
+                if let Some(us) = l.split_whitespace().nth(2).and_then(|s| s.parse::<u32>().ok()) {
+                    lat.push(us);
+                }
+            }
+        }
+    }
+    lat.sort_unstable();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut admin = sqlx::PgConnection::connect(&args.pg).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
+        .execute(&mut admin)
+        .await?;
+    Ok((tps, pct(&lat, 0.5), pct(&lat, 0.99)))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let t = Instant::now();
+    let rows = Arc::new(rows(args.entries)?);
+    eprintln!("{} rows generated in {:.1} s", rows.len(), t.elapsed().as_secs_f64());
+    let (pg_tps, pg_p50, pg_p99) = run_pgbench(&args, &rows).await?;
+    let (tps, p50, p99) = run_http(&args, rows.clone()).await?;
+    println!(
+        "public lookup, {} entries, {} clients, {} s each",
+        args.entries, args.clients, args.secs
+    );
+    println!("| side | lookups/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    println!("| zhixing HTTP `GET /api/v1/public/dishonest?name&id` | {tps:.0} | {p50:.3} | {p99:.3} |");
+    println!("| PostgreSQL via pgbench -M prepared (`WHERE k = :k`) | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} |");
+    println!("ratio (ours / PostgreSQL): {:.2}×", tps / pg_tps);
+    Ok(())
+}
