@@ -146,7 +146,11 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
     app.load_public_lists(zhixing_app::now_ms())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("index load: {:.1} s, {:?}", t.elapsed().as_secs_f64(), app.lists.sizes());
+    eprintln!(
+        "index load: {:.1} s, {:?}",
+        t.elapsed().as_secs_f64(),
+        app.lists.sizes()
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let router = zhixing_web::router(
@@ -157,10 +161,18 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
         },
     );
     let server =
-        tokio::spawn(async move { zhixing_web::serve(listener, router, std::future::pending()).await });
+        tokio::spawn(
+            async move { zhixing_web::serve(listener, router, std::future::pending()).await },
+        );
     let enc = |s: &str| -> String {
         s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect()
     };
     let paths: Arc<Vec<String>> = Arc::new(
@@ -219,7 +231,8 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
                             .lines()
                             .find_map(|l| {
                                 let (k, v) = l.split_once(':')?;
-                                k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
                             })
                             .unwrap_or(0);
                         break (i + 4, len);
@@ -296,7 +309,9 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
     }
     copy.send(buf.as_bytes()).await?;
     copy.finish().await?;
-    sqlx::query("VACUUM ANALYZE bench_list").execute(&mut c).await?;
+    sqlx::query("VACUUM ANALYZE bench_list")
+        .execute(&mut c)
+        .await?;
     eprintln!("PostgreSQL load: {:.1} s", t.elapsed().as_secs_f64());
     c.close().await?;
     let dir = std::env::temp_dir().join(format!("zx-pgbench-{}", std::process::id()));
@@ -333,7 +348,10 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
         .context("pgbench (Debian package postgresql-contrib / postgresql-15) not runnable")?;
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
-        bail!("pgbench failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "pgbench failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let tps = text
         .lines()
@@ -345,9 +363,15 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
     let mut lat: Vec<u32> = Vec::new();
     for e in std::fs::read_dir(&dir)? {
         let p = e?.path();
-        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("pgb")) {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("pgb"))
+        {
             for l in std::fs::read_to_string(&p)?.lines() {
-                if let Some(us) = l.split_whitespace().nth(2).and_then(|s| s.parse::<u32>().ok()) {
+                if let Some(us) = l
+                    .split_whitespace()
+                    .nth(2)
+                    .and_then(|s| s.parse::<u32>().ok())
+                {
                     lat.push(us);
                 }
             }
@@ -367,7 +391,11 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let t = Instant::now();
     let rows = Arc::new(rows(args.entries)?);
-    eprintln!("{} rows generated in {:.1} s", rows.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "{} rows generated in {:.1} s",
+        rows.len(),
+        t.elapsed().as_secs_f64()
+    );
     let (pg_tps, pg_p50, pg_p99) = run_pgbench(&args, &rows).await?;
     let (tps, p50, p99) = run_http(&args, rows.clone()).await?;
     println!(
@@ -376,8 +404,12 @@ async fn main() -> Result<()> {
     );
     println!("| side | lookups/s | p50 ms | p99 ms |");
     println!("|---|---|---|---|");
-    println!("| zhixing HTTP `GET /api/v1/public/dishonest?name&id` | {tps:.0} | {p50:.3} | {p99:.3} |");
-    println!("| PostgreSQL via pgbench -M prepared (`WHERE k = :k`) | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} |");
+    println!(
+        "| zhixing HTTP `GET /api/v1/public/dishonest?name&id` | {tps:.0} | {p50:.3} | {p99:.3} |"
+    );
+    println!(
+        "| PostgreSQL via pgbench -M prepared (`WHERE k = :k`) | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} |"
+    );
     println!("ratio (ours / PostgreSQL): {:.2}×", tps / pg_tps);
     Ok(())
 }
