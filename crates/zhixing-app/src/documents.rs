@@ -73,6 +73,9 @@ impl App {
             .map(|c| (c.code, c.name))
             .collect::<Vec<_>>();
         let parties = cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
+        let basis_court = courts::find(&mut conn, &case.basis_court)
+            .await?
+            .map_or_else(|| case.basis_court.clone(), |c| c.name);
         let president = match &m.decided_by {
             Some(uid) => zhixing_store::users::find_user(&mut conn, uid)
                 .await?
@@ -138,7 +141,7 @@ impl App {
             .set("applicant_name", names("applicant"))
             .set("debtor_name", names("debtor"))
             .set("debtor_id_number", m.subject_id_number.clone())
-            .set("basis_court", case.basis_court.clone())
+            .set("basis_court", basis_court)
             .set("basis_number", format!("{}{}", case.basis_document_number, case.basis_document_type))
             .set("obligation", format!("给付申请执行人{claim}"))
             .set("claim_amount", claim.clone())

@@ -89,6 +89,20 @@ fn stored_day(s: &str) -> Result<NaiveDate, AppError> {
         .map_err(|_| AppError::Internal(format!("stored date {s:?} is not YYYY-MM-DD")))
 }
 
+/// The issuing court of the execution basis by name (the filing stores a court code when the
+/// basis comes from a court zhixing knows, else the name as given).
+async fn basis_court_name(conn: &mut Conn, case: &CaseRow) -> Result<String, AppError> {
+    Ok(courts::find(conn, &case.basis_court)
+        .await?
+        .map_or_else(|| case.basis_court.clone(), |c| c.name))
+}
+
+/// The number of the n-th document of a case: the case number with 之一, 之二 … appended, as
+/// courts number several rulings of one case (（2024）川1123执1188号之一).
+pub fn document_number(case_number: &str, n: i64) -> String {
+    format!("{case_number}之{}", serial_zh(n))
+}
+
 /// 之一, 之二 … (document serial within a case, in Chinese numerals).
 pub fn serial_zh(n: i64) -> String {
     const DIGITS: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
@@ -181,7 +195,7 @@ fn list_entry(
     list: &str,
     m: &MeasureRow,
     case: &CaseRow,
-    court_name: &str,
+    (court_name, basis_court_name): (&str, &str),
     conduct: &str,
     legal_rep: Option<String>,
     listed_on: &str,
@@ -215,7 +229,7 @@ fn list_entry(
         legal_representative: legal_rep,
         case_number: case.case_number.clone(),
         court_name: court_name.to_owned(),
-        basis: format!("{} {}", case.basis_court, case.basis_document_number),
+        basis: format!("{} {}", basis_court_name, case.basis_document_number),
         obligation: format!(
             "依{}履行给付义务，执行标的 {}",
             case.basis_document_type,
@@ -422,11 +436,7 @@ impl App {
                 "effective".into()
             },
             needs_approval: i64::from(plan.needs_approval),
-            document_number: format!(
-                "{}之{}",
-                case.case_number.trim_end_matches('号'),
-                serial_zh(serial)
-            ) + "号",
+            document_number: document_number(&case.case_number, serial),
             proposed_by: actor.user_id.clone(),
             proposed_on: ymd(today),
             decided_by: None,
@@ -692,6 +702,7 @@ impl App {
             .await?
             .map(|c| c.name)
             .unwrap_or_default();
+        let basis_name = basis_court_name(tx, case).await?;
         let listed_on = m.decided_on.clone().unwrap_or_else(|| ymd(today));
         let publish_on = m.publish_on.clone().unwrap_or_else(|| listed_on.clone());
         let list = match kind {
@@ -711,7 +722,7 @@ impl App {
                 list,
                 m,
                 case,
-                &court_name,
+                (&court_name, &basis_name),
                 &conduct,
                 stored.legal_representative.clone(),
                 &listed_on,
@@ -788,11 +799,7 @@ impl App {
                         amount_fen: None,
                         status: "pending_approval".into(),
                         needs_approval: 1,
-                        document_number: format!(
-                            "{}之{}号",
-                            case.case_number.trim_end_matches('号'),
-                            serial_zh(serial)
-                        ),
+                        document_number: document_number(&case.case_number, serial),
                         proposed_by: actor.user_id.clone(),
                         proposed_on: ymd(today),
                         decided_by: None,
@@ -1576,6 +1583,7 @@ impl App {
             .await?
             .map(|c| c.name)
             .unwrap_or_default();
+        let basis_name = basis_court_name(&mut tx, case).await?;
         let existing = store::entries_of_case(&mut tx, &case.court_code, &case.id).await?;
         let mut stmts = Vec::new();
         for p in cases::parties_of(&mut tx, &case.court_code, &case.id)
@@ -1626,7 +1634,7 @@ impl App {
                 "terminated",
                 &m,
                 case,
-                &court_name,
+                (&court_name, &basis_name),
                 "终结本次执行程序：暂无财产可供执行（ZB2016 第一条）",
                 p.legal_representative.clone(),
                 &ymd(on),

@@ -103,7 +103,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
                 .starts_with(case.case_number.trim_end_matches('号'))
         );
         assert!(
-            m.document_number.ends_with("之一号"),
+            m.document_number == format!("{}之一", case.case_number),
             "{}",
             m.document_number
         );
@@ -143,7 +143,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             .await
             .unwrap();
         assert!(
-            m2.document_number.ends_with("之二号"),
+            m2.document_number == format!("{}之二", case.case_number),
             "{}",
             m2.document_number
         );
@@ -327,6 +327,13 @@ async fn dishonest_listing_publication_feed_and_deletion_after_full_performance(
         assert_eq!(&item.id_masked[10..14], "****");
         assert_ne!(item.id_masked, id_number);
         assert_eq!(item.conduct, "违反财产报告制度");
+        // The basis names the issuing court, not its code (SX2017 art 6).
+        assert!(
+            item.basis
+                .starts_with("犍为县人民法院 （2024）川1123民初7号"),
+            "{}",
+            item.basis
+        );
         assert!(item.sex.is_some() && item.age.is_some());
         // By name alone: the exact count and the newest entries; one character is refused.
         let r = app

@@ -80,7 +80,7 @@ async fn run() {
     );
 
     let db = zhixing_testkit::sqlite().await;
-    seed_court(&db.app, "川1123", "b").await;
+    let fixture = seed_court(&db.app, "川1123", "b").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = zhixing_web::router(
@@ -283,6 +283,76 @@ async fn run() {
         .unwrap();
     assert_eq!(blue, "2", "two deadlines due on 09-30 are blue on 09-27");
     std::fs::write(dir.join("board.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Measures: a 失信 listing proposed through the form waits for the 院长; once approved it is
+    // on the public portal, masked where a person's number would be.
+    let case_id: String = sqlx::query_scalar("SELECT id FROM cases ORDER BY case_number LIMIT 1")
+        .fetch_one(db.db().pool())
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/cases/{case_id}/measures"))
+        .await
+        .unwrap();
+    wait_for(&c, Locator::Id("measure-form")).await;
+    c.find(Locator::Css("#measure-kind option[value=dishonest]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("select[name=ground] option[value='4']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("measure-reason"))
+        .await
+        .unwrap()
+        .send_keys("被执行人拒不报告财产")
+        .await
+        .unwrap();
+    c.find(Locator::Id("measure-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = wait_for(&c, Locator::Id("measures")).await;
+    let text = table.text().await.unwrap();
+    assert!(text.contains("待院长审批"), "{text}");
+    let m = db
+        .app
+        .case_measures(&fixture.command, &case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.measure.kind == "dishonest")
+        .unwrap();
+    db.app
+        .decide_measure(&fixture.president, &m.measure.id, true, "同意", NOW_MS)
+        .await
+        .unwrap();
+    c.refresh().await.unwrap();
+    let table = wait_for(&c, Locator::Id("measures")).await;
+    assert!(table.text().await.unwrap().contains("已生效"));
+    std::fs::write(dir.join("case-measures.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!(
+        "{base}/public?list=dishonest&name={}&id={}",
+        crate::api::urlencode("犍为县岷江建材有限公司"),
+        debtor
+    ))
+    .await
+    .unwrap();
+    let results = wait_for(&c, Locator::Id("public-results")).await;
+    assert!(
+        results
+            .text()
+            .await
+            .unwrap()
+            .contains("犍为县岷江建材有限公司")
+    );
+    std::fs::write(dir.join("public.png"), c.screenshot().await.unwrap()).unwrap();
 
     c.close().await.unwrap();
     server.abort();
