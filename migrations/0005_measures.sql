@@ -87,9 +87,14 @@ CREATE TABLE public_list_entries (
     deleted_on TEXT,
     delete_reason TEXT,
     updated_at BIGINT NOT NULL,
+    -- 1 once the partners' feed has the entry's 'add': at the decision, or — when a grace period
+    -- (宽限期) delays publication — on the publication date (the scheduler), so no partner punishes
+    -- before the court publishes.
+    feed_sent SMALLINT NOT NULL,
     PRIMARY KEY (court_code, id)
 );
 CREATE INDEX public_list_key ON public_list_entries (list, id_number);
+CREATE INDEX public_list_unsent ON public_list_entries (feed_sent, publish_on);
 CREATE INDEX public_list_case ON public_list_entries (court_code, case_id);
 
 -- The joint-punishment feed (SX2017 art 8): every add / change / delete of a list entry, in id

@@ -92,7 +92,7 @@ fn rows(n: usize) -> Result<Vec<Row>> {
 
 const COLS: &str = "court_code, id, list, measure_id, case_id, subject_kind, name, id_number, sex, birth_date, \
     legal_representative, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on, \
-    publish_on, status, deleted_on, delete_reason, updated_at";
+    publish_on, status, deleted_on, delete_reason, updated_at, feed_sent";
 
 async fn load_sqlite(db: &Db, rows: &[Row]) -> Result<()> {
     let mut conn = db.pool().acquire().await?;
@@ -103,7 +103,7 @@ async fn load_sqlite(db: &Db, rows: &[Row]) -> Result<()> {
             if i > 0 {
                 sql.push(',');
             }
-            sql.push_str("(?,?,'dishonest',NULL,?,'person',?,?,NULL,NULL,NULL,?,'犍为县人民法院','犍为县人民法院 （2023）川1123民初1号','依民事判决书履行给付义务','全部未履行','违反财产报告制度','2023-01-01',?,?,'listed',NULL,NULL,0)");
+            sql.push_str("(?,?,'dishonest',NULL,?,'person',?,?,NULL,NULL,NULL,?,'犍为县人民法院','犍为县人民法院 （2023）川1123民初1号','依民事判决书履行给付义务','全部未履行','违反财产报告制度','2023-01-01',?,?,'listed',NULL,NULL,0,1)");
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, r) in chunk.iter().enumerate() {

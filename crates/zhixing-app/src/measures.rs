@@ -244,7 +244,25 @@ fn list_entry(
         deleted_on: None,
         delete_reason: None,
         updated_at: now_ms,
+        // Set by the caller: sent now, or on the publication date.
+        feed_sent: 0,
     }
+}
+
+/// Push an entry and, when it is published today or earlier, its feed 'add' (else the scheduler
+/// sends the 'add' on the publication date: `App::publish_due_feed`).
+fn push_entry(
+    stmts: &mut Vec<Stmt>,
+    mut e: ListEntryRow,
+    today: NaiveDate,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    if e.publish_on.as_str() <= ymd(today).as_str() {
+        e.feed_sent = 1;
+        stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
+    }
+    stmts.push(store::insert_entry_stmt(&e));
+    Ok(())
 }
 
 /// A feed record of a list change; the payload carries the full entry for partners (they need
@@ -729,8 +747,7 @@ impl App {
                 &publish_on,
                 now_ms,
             );
-            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
-            stmts.push(store::insert_entry_stmt(&e));
+            push_entry(&mut stmts, e.clone(), today, now_ms)?;
             // The persons an entity's 限制消费令 binds are on the list too (XF2015 art 3 para 2).
             if kind == MeasureKind::ConsumptionRestriction {
                 for p in &stored.persons {
@@ -752,8 +769,7 @@ impl App {
                         });
                         pe.birth_date = Some(ymd(id.birth_date()));
                     }
-                    stmts.push(store::insert_change_stmt(&change(&pe, "add", now_ms)?));
-                    stmts.push(store::insert_entry_stmt(&pe));
+                    push_entry(&mut stmts, pe, today, now_ms)?;
                 }
             }
         }
@@ -1181,11 +1197,36 @@ impl App {
         Ok(live.len())
     }
 
+    /// The scheduler's publication timer: entries whose grace period ended get their feed 'add'
+    /// now (a new change row, so partners' cursors see it in order). Two schedulers racing may both
+    /// send it; a partner applies an 'add' idempotently.
+    pub async fn publish_due_feed(&self, now_ms: i64, limit: i64) -> Result<usize, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let due = store::unsent_due(&mut conn, &ymd(today), limit).await?;
+        drop(conn);
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut stmts = Vec::new();
+        for mut e in due.iter().cloned() {
+            e.feed_sent = 1;
+            stmts.push(store::mark_feed_sent_stmt(&e.court_code, &e.id));
+            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
+        }
+        let mut tx = self.db.begin().await?;
+        batch::run(&mut tx, stmts).await?;
+        tx.commit().await?;
+        self.lists_changed(now_ms).await;
+        Ok(due.len())
+    }
+
     /// The scheduler's step: effective measures whose term has run out end by themselves — a
     /// 失信 entry of grounds (2)–(6) is deleted when its term expires (SX2017 art 10 para 2; done
     /// on the expiry date, inside the 3 working days), a detention ends on its release date.
     pub async fn expire_measures(&self, now_ms: i64, limit: i64) -> Result<usize, AppError> {
         let today = china_date(now_ms);
+        self.publish_due_feed(now_ms, limit).await?;
         let mut conn = self.db.conn().await?;
         let due = store::expired_measures(&mut conn, &ymd(today), limit).await?;
         drop(conn);
@@ -1642,8 +1683,7 @@ impl App {
                 now_ms,
             );
             e.measure_id = None;
-            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
-            stmts.push(store::insert_entry_stmt(&e));
+            push_entry(&mut stmts, e, on, now_ms)?;
         }
         let n = stmts.len() / 2;
         batch::run(&mut tx, stmts).await?;

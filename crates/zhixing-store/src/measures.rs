@@ -322,16 +322,18 @@ pub struct ListEntryRow {
     pub deleted_on: Option<String>,
     pub delete_reason: Option<String>,
     pub updated_at: i64,
+    /// 1 once the partner feed carries the entry's 'add' (see migration 0005).
+    pub feed_sent: i64,
 }
 
 const ENTRY_COLS: &str = "court_code, id, list, measure_id, case_id, subject_kind, name, id_number, sex, birth_date, \
     legal_representative, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on, \
-    publish_on, status, deleted_on, delete_reason, updated_at";
+    publish_on, status, deleted_on, delete_reason, updated_at, feed_sent";
 
 pub fn insert_entry_stmt(e: &ListEntryRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO public_list_entries ({ENTRY_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
     ))
     .text(&e.court_code)
     .text(&e.id)
@@ -357,6 +359,34 @@ pub fn insert_entry_stmt(e: &ListEntryRow) -> Stmt {
     .opt(e.deleted_on.clone())
     .opt(e.delete_reason.clone())
     .int(e.updated_at)
+    .int(e.feed_sent)
+}
+
+/// Mark an entry's 'add' as sent to the feed.
+pub fn mark_feed_sent_stmt(court: &str, id: &str) -> Stmt {
+    Stmt::new(
+        "UPDATE public_list_entries SET feed_sent = 1 WHERE court_code = $1 AND id = $2 AND feed_sent = 0",
+    )
+    .text(court)
+    .text(id)
+}
+
+/// Listed entries whose publication date has come but whose 'add' the feed does not carry yet
+/// (a grace period ended): the scheduler's publication timer (index `public_list_unsent`).
+pub async fn unsent_due(
+    conn: &mut AnyConnection,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<ListEntryRow>, StoreError> {
+    let sql = format!(
+        "SELECT {ENTRY_COLS} FROM public_list_entries WHERE feed_sent = 0 AND publish_on <= $1 \
+         AND status = 'listed' ORDER BY publish_on, id LIMIT $2"
+    );
+    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
+        .bind(today.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
 }
 
 pub fn delete_entry_stmt(court: &str, id: &str, on: &str, reason: &str, now_ms: i64) -> Stmt {

@@ -595,11 +595,33 @@ async fn a_grace_period_keeps_the_entry_off_the_portal_until_its_publication_dat
                 .len()
         };
         assert_eq!(find(NOW_MS).await, 0, "not before the grace period ends");
-        // The scheduler's refresh publishes it on the day.
+        // Nor in the partners' feed: no partner restricts before the court publishes.
+        let partner = add_user(app, "川1123", "partner", "s-feed", None).await;
+        let feed = app
+            .list_changes(&partner, "", 100, NOW_MS + 10_000)
+            .await
+            .unwrap();
+        assert!(feed.iter().all(|c| c.op != "add"), "{feed:?}");
+        assert_eq!(
+            app.publish_due_feed(at("2024-10-26"), 100).await.unwrap(),
+            0
+        );
+        // The scheduler's step on the day sends the feed's 'add' (once) and the portal shows it.
         app.refresh_public_lists(at("2024-10-26")).await.unwrap();
         assert_eq!(find(at("2024-10-26")).await, 0);
-        app.refresh_public_lists(at("2024-10-27")).await.unwrap();
+        assert_eq!(app.expire_measures(at("2024-10-27"), 100).await.unwrap(), 0);
         assert_eq!(find(at("2024-10-27")).await, 1);
+        assert_eq!(
+            app.publish_due_feed(at("2024-10-27"), 100).await.unwrap(),
+            0
+        );
+        let feed = app
+            .list_changes(&partner, "", 100, at("2024-10-27") + 10_000)
+            .await
+            .unwrap();
+        let adds: Vec<_> = feed.iter().filter(|c| c.op == "add").collect();
+        assert_eq!(adds.len(), 1, "{feed:?}");
+        assert!(adds[0].payload.contains(&id_number));
         t.cleanup().await;
     }
 }

@@ -40,8 +40,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         5,
         "0005_measures.sql",
-        "98b35e0de21235123534c2410cd8ede275092d2fc82b037839086fc658481ecf",
-        "59879f0fdd9a9dbf8ed826efb52ad321ec8c03a4c86d35a356bdbbfa798fcb6d554e5f91fb5445ce7e5933b139b0d472",
+        "a942ac312eaa229504b0c28a7d716629aa27a91492d329c6ad69a06d1ccbdd2f",
+        "5c3b0cf5bd5f016eafa6c3a3514565fc0623c85ae7684696f02a840a4619cae5c61de09e24acbd6517e46b16c7ceab41",
     ),
     (
         6,
