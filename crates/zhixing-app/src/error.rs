@@ -60,6 +60,15 @@ impl AppError {
             message: message.into(),
         }
     }
+    /// A 409 without a field.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            field: None,
+            message: message.into(),
+        }
+    }
+
     pub fn invalid(code: &'static str, field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(FieldError::new(code, field, message))
     }

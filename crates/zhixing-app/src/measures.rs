@@ -347,6 +347,21 @@ impl App {
         Ok(case)
     }
 
+    /// A measure and its case, for a write by `actor` with permission `p` in the case's court.
+    async fn writable_measure(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        p: Permission,
+    ) -> Result<(CaseRow, MeasureRow), AppError> {
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, measure_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self.writable_case(&mut conn, actor, &m.case_id, p).await?;
+        Ok((case, m))
+    }
+
     /// Propose a measure. Measures the law reserves to the 院长 wait for approval; the others
     /// take effect at once.
     pub async fn propose_measure(
@@ -362,11 +377,10 @@ impl App {
             .writable_case(&mut conn, actor, case_id, Permission::ProposeMeasure)
             .await?;
         if matches!(case.status.as_str(), "closed" | "terminated") {
-            return Err(AppError::Conflict {
-                code: "case_closed",
-                field: None,
-                message: "案件已结案，不能再采取措施".into(),
-            });
+            return Err(AppError::conflict(
+                "case_closed",
+                "案件已结案，不能再采取措施",
+            ));
         }
         let kind = MeasureKind::from_str_opt(input.kind.trim())
             .ok_or_else(|| AppError::invalid("unknown_measure", "kind", "未知的措施种类"))?;
@@ -549,20 +563,11 @@ impl App {
         now_ms: i64,
     ) -> Result<MeasureRow, AppError> {
         let today = china_date(now_ms);
-        let mut conn = self.db.conn().await?;
-        let m = store::find_measure(&mut conn, measure_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let case = self
-            .writable_case(&mut conn, actor, &m.case_id, Permission::ApproveMeasure)
+        let (case, m) = self
+            .writable_measure(actor, measure_id, Permission::ApproveMeasure)
             .await?;
-        drop(conn);
         if m.status != "pending_approval" {
-            return Err(AppError::Conflict {
-                code: "already_decided",
-                field: None,
-                message: "该措施已审批".into(),
-            });
+            return Err(AppError::conflict("already_decided", "该措施已审批"));
         }
         if comment.chars().count() > 500 {
             return Err(AppError::invalid(
@@ -643,11 +648,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         if m2.status != status || m2.decided_by.as_deref() != Some(actor.user_id.as_str()) {
             // A concurrent decision won.
-            return Err(AppError::Conflict {
-                code: "already_decided",
-                field: None,
-                message: "该措施已审批".into(),
-            });
+            return Err(AppError::conflict("already_decided", "该措施已审批"));
         }
         if approve {
             self.take_effect(&mut tx, actor, &case, &m2, &plan, today, now_ms)
@@ -884,27 +885,17 @@ impl App {
         now_ms: i64,
     ) -> Result<MeasureRow, AppError> {
         let today = china_date(now_ms);
-        let mut conn = self.db.conn().await?;
-        let m = store::find_measure(&mut conn, measure_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let case = self
-            .writable_case(&mut conn, actor, &m.case_id, Permission::ProposeMeasure)
+        let (case, m) = self
+            .writable_measure(actor, measure_id, Permission::ProposeMeasure)
             .await?;
-        drop(conn);
         if m.status != "effective" {
-            return Err(AppError::Conflict {
-                code: "not_effective",
-                field: None,
-                message: "措施未生效（未经批准或已结束），不能执行".into(),
-            });
+            return Err(AppError::conflict(
+                "not_effective",
+                "措施未生效（未经批准或已结束），不能执行",
+            ));
         }
         if m.executed_on.is_some() {
-            return Err(AppError::Conflict {
-                code: "already_executed",
-                field: None,
-                message: "已记录执行情况".into(),
-            });
+            return Err(AppError::conflict("already_executed", "已记录执行情况"));
         }
         let on_d = parse_day(on, "on")?;
         if on_d > today {
@@ -996,14 +987,9 @@ impl App {
         now_ms: i64,
     ) -> Result<MeasureRow, AppError> {
         let today = china_date(now_ms);
-        let mut conn = self.db.conn().await?;
-        let m = store::find_measure(&mut conn, measure_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let case = self
-            .writable_case(&mut conn, actor, &m.case_id, Permission::ProposeMeasure)
+        let (case, m) = self
+            .writable_measure(actor, measure_id, Permission::ProposeMeasure)
             .await?;
-        drop(conn);
         let ground_on = parse_day(ground_on, "ground_on")?;
         if ground_on > today {
             return Err(AppError::invalid(
@@ -1047,11 +1033,7 @@ impl App {
             )
         })?;
         if m.status != "effective" {
-            return Err(AppError::Conflict {
-                code: "not_effective",
-                field: None,
-                message: "措施不在生效状态".into(),
-            });
+            return Err(AppError::conflict("not_effective", "措施不在生效状态"));
         }
         let status = match (kind, g) {
             (MeasureKind::Dishonest, EndGround::TermExpired) => "expired",
@@ -1452,11 +1434,7 @@ impl App {
         };
         drop(conn);
         if c.status != "received" {
-            return Err(AppError::Conflict {
-                code: "already_decided",
-                field: None,
-                message: "该纠正申请已处理".into(),
-            });
+            return Err(AppError::conflict("already_decided", "该纠正申请已处理"));
         }
         let cal = LegalCalendar::builtin();
         let correct_by = if accept {
