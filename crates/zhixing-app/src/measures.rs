@@ -875,13 +875,15 @@ impl App {
 
     /// Record the carrying out of an effective measure (拘传到案, 拘留送押, 搜查完毕 …). For
     /// 拘留 the release date follows from the days (CPL art 118) and the family must be notified
-    /// within 24 hours (CPLI art 180 [S]): the note must say so.
+    /// within 24 hours (CPLI art 180 [S]): `family_notified_on` is required and must be the day of
+    /// detention or the next (the stricter reading of 24 hours at day granularity).
     pub async fn execute_measure(
         &self,
         actor: &Actor,
         measure_id: &str,
         on: &str,
         note: &str,
+        family_notified_on: Option<&str>,
         now_ms: i64,
     ) -> Result<MeasureRow, AppError> {
         let today = china_date(now_ms);
@@ -925,11 +927,27 @@ impl App {
         let stored: StoredParams =
             serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
         let release = if m.kind == "detention" {
-            if !note.contains("通知") {
+            let notified = family_notified_on
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "family_notice",
+                        "family_notified_on",
+                        "拘留后应在 24 小时内通知其家属（民诉法解释第一百八十条），须填写通知日期",
+                    )
+                })?;
+            let notified = parse_day(notified, "family_notified_on")?;
+            let latest = on_d.succ_opt().unwrap_or(on_d);
+            if notified < on_d || notified > latest || notified > today {
                 return Err(AppError::invalid(
                     "family_notice",
-                    "note",
-                    "拘留后应在 24 小时内通知其家属（民诉法解释第一百八十条），请在执行情况中写明通知情况",
+                    "family_notified_on",
+                    format!(
+                        "通知家属应在拘留后 24 小时内（{} 或 {}）",
+                        ymd(on_d),
+                        ymd(latest)
+                    ),
                 ));
             }
             let days = stored.days.unwrap_or(1);
@@ -962,7 +980,7 @@ impl App {
             Some(&case.id),
             None,
             Some(
-                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release})
+                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release, "family_notified_on": family_notified_on})
                     .to_string(),
             ),
             now_ms,

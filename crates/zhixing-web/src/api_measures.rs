@@ -137,6 +137,8 @@ pub struct ExecutionRequest {
     /// `YYYY-MM-DD`
     pub on: String,
     pub note: String,
+    /// 拘留: the day the family was notified (`YYYY-MM-DD`, within 24 hours: CPLI art 180).
+    pub family_notified_on: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -403,7 +405,14 @@ pub async fn execute(
     let r: ExecutionRequest = parse_json(&body)?;
     let m = st
         .app
-        .execute_measure(&actor, &id, &r.on, &r.note, st.now_ms())
+        .execute_measure(
+            &actor,
+            &id,
+            &r.on,
+            &r.note,
+            r.family_notified_on.as_deref(),
+            st.now_ms(),
+        )
         .await?;
     Ok(Json((&m).into()))
 }

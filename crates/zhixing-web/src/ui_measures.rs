@@ -440,6 +440,7 @@ async fn execution_submit(
             &mid,
             &field(&form, "on"),
             &field(&form, "note"),
+            Some(field(&form, "family_notified_on")).as_deref(),
             st.now_ms(),
         )
         .await

@@ -109,7 +109,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
         );
         // Not effective: cannot be carried out.
         let (code, _, _) = expect_conflict(
-            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", NOW_MS)
+            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", None, NOW_MS)
                 .await,
             "execute before approval",
         );
@@ -133,7 +133,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             "second decision",
         );
         expect_conflict(
-            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", NOW_MS)
+            app.execute_measure(handler, &m.id, "2024-09-27", "罚款已缴纳", None, NOW_MS)
                 .await,
             "execute refused",
         );
@@ -159,6 +159,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
                 &m2.id,
                 "2024-09-27",
                 "被罚款人当场缴纳罚款",
+                None,
                 NOW_MS,
             )
             .await
@@ -174,9 +175,25 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             .await
             .unwrap();
         let e = expect_invalid(
-            app.execute_measure(&f.police, &d.id, "2024-09-27", "已送拘留所", NOW_MS)
+            app.execute_measure(&f.police, &d.id, "2024-09-27", "已送拘留所", None, NOW_MS)
                 .await,
             "no family notice",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("family_notice", "family_notified_on")
+        );
+        let e = expect_invalid(
+            app.execute_measure(
+                &f.police,
+                &d.id,
+                "2024-09-27",
+                "已送拘留所",
+                Some("2024-09-26"),
+                NOW_MS,
+            )
+            .await,
+            "notice before detention",
         );
         assert_eq!(e.code, "family_notice");
         let d = app
@@ -185,6 +202,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
                 &d.id,
                 "2024-09-27",
                 "已送拘留所，当日电话通知其妻",
+                Some("2024-09-27"),
                 NOW_MS,
             )
             .await
