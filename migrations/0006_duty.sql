@@ -186,3 +186,13 @@ CREATE TABLE refusal_referrals (
 );
 CREATE INDEX refusal_referrals_case ON refusal_referrals (court_code, case_id);
 CREATE INDEX refusal_referrals_id ON refusal_referrals (id);
+
+-- A tip-off that passed its response time without a response warned the command center once:
+-- the row is the "fired" mark (INSERT … ON CONFLICT DO NOTHING RETURNING, so two schedulers
+-- racing warn once).
+CREATE TABLE tipoff_warnings (
+    court_code TEXT NOT NULL,
+    tipoff_id TEXT NOT NULL,
+    warned_at BIGINT NOT NULL,
+    PRIMARY KEY (court_code, tipoff_id)
+);

@@ -1939,6 +1939,61 @@ async fn duty_team(
     }))
 }
 
+impl App {
+    /// The scheduler's 执行110 timer: every open tip-off past its response time warns, once, the
+    /// members of its team, the court's command center and the bureau director (red, in the inbox;
+    /// never the reporter's identity). Returns how many tip-offs warned.
+    pub async fn warn_overdue_tipoffs(&self, now_ms: i64, limit: i64) -> Result<usize, AppError> {
+        let mut conn = self.db.conn().await?;
+        let due = store::overdue_unwarned_tipoffs(&mut conn, now_ms, limit).await?;
+        drop(conn);
+        let mut n = 0;
+        for t in due {
+            let mut tx = self.db.begin().await?;
+            if !store::mark_tipoff_warned(&mut tx, &t.court_code, &t.id, now_ms).await? {
+                tx.rollback().await?;
+                continue;
+            }
+            let members = users::users_of_court(&mut tx, &t.court_code).await?;
+            let stmts: Vec<Stmt> = members
+                .iter()
+                .filter(|u| {
+                    u.active
+                        && (u.role == "command"
+                            || u.role == "director"
+                            || (t.team_id.is_some() && u.team_id == t.team_id))
+                })
+                .map(|u| {
+                    zhixing_store::deadlines::insert_notification_stmt(&NotificationRow {
+                        court_code: t.court_code.clone(),
+                        id: new_id(),
+                        user_id: u.id.clone(),
+                        case_id: t.case_id.clone(),
+                        source_kind: "tipoff.overdue".into(),
+                        source_id: t.id.clone(),
+                        level: Some("red".into()),
+                        title: format!(
+                            "执行110线索 {} 超时未响应：{}",
+                            t.receipt_no, t.debtor_name
+                        ),
+                        body: format!(
+                            "应于 {} 前响应；地点：{}",
+                            china_datetime_text(t.respond_by),
+                            t.location
+                        ),
+                        created_at: now_ms,
+                        read_at: None,
+                    })
+                })
+                .collect();
+            zhixing_store::batch::run(&mut tx, stmts).await?;
+            tx.commit().await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 /// Inbox notices for the active members of the team a tip-off was dispatched to (what, where, by
 /// when; never the reporter).
 async fn dispatch_notices(

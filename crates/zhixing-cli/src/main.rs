@@ -564,6 +564,12 @@ async fn scheduler_loop(app: App, every: std::time::Duration, sms: SmsArg) {
         if let Err(e) = app.refresh_public_lists(now).await {
             tracing::error!("public list refresh failed: {e}");
         }
+        // 执行110 tip-offs past their response time warn the command center once.
+        match app.warn_overdue_tipoffs(now, 500).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(warned = n, "overdue tip-offs"),
+            Err(e) => tracing::error!("tip-off warning failed: {e}"),
+        }
         // 失信 terms and detentions that ran out end by themselves (SX2017 art 10 para 2).
         match app.expire_measures(now, 500).await {
             Ok(0) => {}
@@ -587,6 +593,10 @@ async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
             };
             let t = app.run_due(now, 1000).await.map_err(app_err)?;
             let expired = app.expire_measures(now, 10_000).await.map_err(app_err)?;
+            let tipoffs_warned = app
+                .warn_overdue_tipoffs(now, 10_000)
+                .await
+                .map_err(app_err)?;
             let (sent, failed) = app
                 .deliver_sms(&sms_gateway(&sms)?, now, 10_000)
                 .await
@@ -594,7 +604,8 @@ async fn deadlines_cmd(cmd: DeadlinesCmd) -> Result<()> {
             println!(
                 "{}",
                 json!({"fired": t.fired, "escalated": t.escalated, "examined": t.examined, "more": t.more,
-                       "sms_sent": sent, "sms_failed": failed, "measures_expired": expired})
+                       "sms_sent": sent, "sms_failed": failed, "measures_expired": expired,
+                       "tipoffs_warned": tipoffs_warned})
             );
         }
         DeadlinesCmd::Recompute { db, court } => {

@@ -949,3 +949,47 @@ pub async fn referrals_of_case(
         .await?;
     rows.iter().map(referral_row).collect()
 }
+
+/// Open tip-offs of every court past their response time and not warned yet (the scheduler's
+/// timer), oldest first.
+pub async fn overdue_unwarned_tipoffs(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+    limit: i64,
+) -> Result<Vec<TipoffRow>, StoreError> {
+    let cols = TIP_COLS
+        .split(", ")
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {cols} FROM tipoffs t WHERE t.status IN ('new', 'dispatched') AND t.respond_by < $1 \
+         AND NOT EXISTS (SELECT 1 FROM tipoff_warnings w WHERE w.court_code = t.court_code AND w.tipoff_id = t.id) \
+         ORDER BY t.respond_by, t.id LIMIT $2"
+    );
+    let rows = sqlx::query(crate::dynamic(&sql))
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(tip_row).collect()
+}
+
+/// Mark a tip-off warned; `true` only for the caller that marked it first.
+pub async fn mark_tipoff_warned(
+    conn: &mut AnyConnection,
+    court: &str,
+    tipoff_id: &str,
+    now_ms: i64,
+) -> Result<bool, StoreError> {
+    let won: Option<String> = sqlx::query_scalar(
+        "INSERT INTO tipoff_warnings (court_code, tipoff_id, warned_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (court_code, tipoff_id) DO NOTHING RETURNING tipoff_id",
+    )
+    .bind(court.to_owned())
+    .bind(tipoff_id.to_owned())
+    .bind(now_ms)
+    .fetch_optional(conn)
+    .await?;
+    Ok(won.is_some())
+}

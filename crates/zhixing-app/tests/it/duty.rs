@@ -937,3 +937,68 @@ async fn two_concurrent_payouts_cannot_both_fit_the_remainder() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_overdue_tipoff_warns_the_command_center_once() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "w").await;
+        let urgent = TipoffInput {
+            urgent: true,
+            ..tipoff(&f.court, "whereabouts")
+        };
+        app.submit_public_tipoff(&urgent, NOW_MS).await.unwrap();
+        let answered = app
+            .submit_public_tipoff(&tipoff(&f.court, "vehicle"), NOW_MS)
+            .await
+            .unwrap();
+        // The second tip gets its response in time.
+        let open = app.tipoffs(&f.command, None, false, NOW_MS).await.unwrap();
+        let second = open
+            .iter()
+            .find(|v| v.tip.receipt_no == answered.receipt_no)
+            .unwrap();
+        app.respond_tipoff(
+            &f.command,
+            &second.tip.id,
+            "已出警，车辆已扣押",
+            NOW_MS + 5 * MINUTE,
+        )
+        .await
+        .unwrap();
+        // Nothing before the 30 minutes of the urgent one are over.
+        assert_eq!(
+            app.warn_overdue_tipoffs(NOW_MS + 29 * MINUTE, 100)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            app.warn_overdue_tipoffs(NOW_MS + 31 * MINUTE, 100)
+                .await
+                .unwrap(),
+            1
+        );
+        // Once.
+        assert_eq!(
+            app.warn_overdue_tipoffs(NOW_MS + 200 * MINUTE, 100)
+                .await
+                .unwrap(),
+            0
+        );
+        for who in [&f.command, &f.director] {
+            let inbox = app.notifications(who, 50).await.unwrap();
+            let warn: Vec<_> = inbox
+                .iter()
+                .filter(|n| n.source_kind == "tipoff.overdue")
+                .collect();
+            assert_eq!(warn.len(), 1, "{}", who.username);
+            assert_eq!(warn[0].level.as_deref(), Some("red"));
+            assert!(!warn[0].body.contains("0833-7654321") && !warn[0].title.contains("赵热心"));
+        }
+        // A judge outside the duty team is not told.
+        let inbox = app.notifications(&f.judges[2], 50).await.unwrap();
+        assert!(inbox.iter().all(|n| n.source_kind != "tipoff.overdue"));
+        t.cleanup().await;
+    }
+}

@@ -46,8 +46,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         6,
         "0006_duty.sql",
-        "dada6c5bbd5a1cdd9bc4a04ac870d5f946b1e9f348331f105be44c248a2549b9",
-        "9378f231365d8ce8851114b623356806e264726dabfd02679ac1af5646f2d2c132a333533e5f125c11d08a2921f57430",
+        "70287ee7ad3b358bb91795bb7e0392274b29506a5f6df539ce589c81172eeed7",
+        "a2190a0db5696030b68c68fad7efe4f5f018a2a0b4a3c41022081909365f6a7fd6c5e2415706a4ab8ee407eb8a1d97a8",
     ),
 ];
 

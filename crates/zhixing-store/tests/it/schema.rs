@@ -7,7 +7,7 @@ use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
 /// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), plus sqlx's bookkeeping table.
-const TABLES: [&str; 48] = [
+const TABLES: [&str; 49] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -53,6 +53,7 @@ const TABLES: [&str; 48] = [
     "supervisions",
     "teams",
     "term_extensions",
+    "tipoff_warnings",
     "tipoffs",
     "users",
     "workloads",
@@ -241,7 +242,7 @@ fn funds_keys_lead_with_court_code() {
     for (file, min_keys) in [
         ("0003_funds.sql", 12),
         ("0005_measures.sql", 7),
-        ("0006_duty.sql", 8),
+        ("0006_duty.sql", 9),
     ] {
         keys_lead_with_court_code(file, min_keys);
     }
