@@ -1268,6 +1268,7 @@ impl App {
         let teams = users::teams_of_court(&mut conn, &actor.court_code).await?;
         Ok(rows
             .into_iter()
+            .map(|t| redact_reporter(actor, t))
             .map(|t| TipoffView {
                 overdue: tipoff_overdue(&t, now_ms),
                 team_name: t
@@ -1298,7 +1299,7 @@ impl App {
         id: &str,
         now_ms: i64,
     ) -> Result<TipoffView, AppError> {
-        let t = self.own_tipoff(actor, id).await?;
+        let t = redact_reporter(actor, self.own_tipoff(actor, id).await?);
         self.tipoff_view_of(t, now_ms, true).await
     }
 
@@ -1992,6 +1993,19 @@ impl App {
         }
         Ok(n)
     }
+}
+
+/// The reporter of a tip-off is confidential (INV art 23 by analogy): the duty roles (command
+/// center, judicial police, bureau director) and the members of the team it was dispatched to see
+/// who called; any other judge handling tip-offs sees the tip without the reporter.
+fn redact_reporter(actor: &Actor, mut t: TipoffRow) -> TipoffRow {
+    let duty = matches!(actor.role, Role::Command | Role::Police | Role::Director)
+        || (t.team_id.is_some() && actor.team_id == t.team_id);
+    if !duty {
+        t.reporter_name = "（保密）".into();
+        t.reporter_phone = "（保密）".into();
+    }
+    t
 }
 
 /// Inbox notices for the active members of the team a tip-off was dispatched to (what, where, by

@@ -1002,3 +1002,29 @@ async fn an_overdue_tipoff_warns_the_command_center_once() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_judge_outside_the_duty_team_does_not_see_who_called() {
+    let t = zhixing_testkit::sqlite().await;
+    let app = &t.app;
+    let f = seed_court(app, "川1123", "v").await;
+    app.submit_public_tipoff(&tipoff(&f.court, "assets"), NOW_MS)
+        .await
+        .unwrap();
+    let cmd = app.tipoffs(&f.command, None, false, NOW_MS).await.unwrap();
+    assert_eq!(cmd[0].tip.reporter_phone, "0833-7654321");
+    // judges[2] is in 精执一组, not the command-center team the tip went to.
+    let judge = app
+        .tipoffs(&f.judges[2], None, false, NOW_MS)
+        .await
+        .unwrap();
+    assert_eq!(judge.len(), 1);
+    assert_eq!(judge[0].tip.reporter_phone, "（保密）");
+    assert_eq!(judge[0].tip.reporter_name, "（保密）");
+    let one = app
+        .tipoff(&f.judges[2], &judge[0].tip.id, NOW_MS)
+        .await
+        .unwrap();
+    assert_eq!(one.tip.reporter_phone, "（保密）");
+    t.cleanup().await;
+}
