@@ -138,6 +138,15 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// The message shown beside a form that was refused: the rule, then the field and code.
+pub(crate) fn inline_error(e: &AppError) -> String {
+    let (_, code, field, msg) = classify(e);
+    match field {
+        Some(f) => format!("{msg}（{f}：{code}）"),
+        None => msg,
+    }
+}
+
 pub fn error_page(lang: Lang, e: &AppError) -> Response {
     let (status, code, field, message) = classify(e);
     let message = match field {

@@ -16,7 +16,6 @@ use zhixing_domain::deadline::builtin_nodes;
 use zhixing_domain::role::Permission;
 use zhixing_domain::time::china_datetime_text;
 
-use crate::error::classify;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::ui::{Nav, Staff, error_page};
@@ -481,11 +480,7 @@ async fn after_post(
     match r {
         Ok(()) => Redirect::to(&format!("/cases/{case_id}/deadlines")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let (_, code, field, msg) = classify(&e);
-            let msg = match field {
-                Some(f) => format!("{msg}（{f}：{code}）"),
-                None => msg,
-            };
+            let msg = crate::ui::inline_error(&e);
             render_case_deadlines(st, staff, case_id, msg).await
         }
         Err(e) => error_page(staff.lang, &e),

@@ -119,11 +119,7 @@ async fn public_tip(
             .await
         }
         Err(e) => {
-            let (_, code, field, msg) = classify(&e);
-            let msg = match field {
-                Some(f) => format!("{msg}（{f}：{code}）"),
-                None => msg,
-            };
+            let msg = crate::ui::inline_error(&e);
             rewards_page(&st, String::new(), msg).await
         }
     }
@@ -185,11 +181,7 @@ async fn tipoff_submit(State(st): State<AppState>, req: axum::extract::Request) 
             court,
         ),
         Err(e) => {
-            let (_, code, field, msg) = classify(&e);
-            let msg = match field {
-                Some(f) => format!("{msg}（{f}：{code}）"),
-                None => msg,
-            };
+            let msg = crate::ui::inline_error(&e);
             page(String::new(), msg, court)
         }
     }

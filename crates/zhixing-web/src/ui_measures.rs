@@ -314,11 +314,7 @@ async fn after(st: &AppState, staff: &Staff, case_id: &str, r: Result<(), AppErr
     match r {
         Ok(()) => Redirect::to(&format!("/cases/{case_id}/measures")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let (_, code, field, msg) = classify(&e);
-            let msg = match field {
-                Some(f) => format!("{msg}（{f}：{code}）"),
-                None => msg,
-            };
+            let msg = crate::ui::inline_error(&e);
             render_case(st, staff, case_id, msg).await
         }
         Err(e) => error_page(staff.lang, &e),
@@ -342,7 +338,8 @@ fn num<T: std::str::FromStr>(
         .map_err(|_| AppError::invalid("number", k, "应为整数"))
 }
 
-fn measure_input(form: &HashMap<String, String>) -> Result<MeasureInput, AppError> {
+/// The proposal form; a ticked "on application" box records the application as made `today`.
+fn measure_input(form: &HashMap<String, String>, today: &str) -> Result<MeasureInput, AppError> {
     let amount = field(form, "amount_yuan");
     let amount_fen = if amount.is_empty() {
         None
@@ -363,8 +360,9 @@ fn measure_input(form: &HashMap<String, String>) -> Result<MeasureInput, AppErro
         ground: num(form, "ground")?,
         grace_months: num(form, "grace_months")?,
         on_application: form.contains_key("on_application"),
-        // Filled with today by the handler when the box is ticked.
-        applied_on: form.contains_key("on_application").then(String::new),
+        applied_on: form
+            .contains_key("on_application")
+            .then(|| today.to_owned()),
         place: opt("place"),
         reason: field(form, "reason"),
         ..Default::default()
@@ -380,20 +378,15 @@ async fn propose_submit(
     if let Some(r) = staff.csrf_rejection(&form) {
         return r;
     }
-    let r = match measure_input(&form) {
-        Ok(mut input) => {
-            if input.applied_on.is_some() {
-                input.applied_on = Some(
-                    zhixing_domain::time::china_date(st.now_ms())
-                        .format("%Y-%m-%d")
-                        .to_string(),
-                );
-            }
-            st.app
-                .propose_measure(&staff.actor, &id, &input, st.now_ms())
-                .await
-                .map(|_| ())
-        }
+    let today = zhixing_domain::time::china_date(st.now_ms())
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = match measure_input(&form, &today) {
+        Ok(input) => st
+            .app
+            .propose_measure(&staff.actor, &id, &input, st.now_ms())
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     after(&st, &staff, &id, r).await
