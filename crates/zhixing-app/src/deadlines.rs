@@ -60,11 +60,11 @@ pub async fn court_rules(conn: &mut Conn, court: &str) -> Result<CourtRules, App
     })
 }
 
-fn ymd(d: NaiveDate) -> String {
+pub(crate) fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn date_of(s: &str) -> Result<NaiveDate, AppError> {
+pub(crate) fn date_of(s: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| AppError::Internal(format!("stored date {s:?} is not YYYY-MM-DD")))
 }

@@ -24,7 +24,7 @@ use zhixing_store::duty::{
 use zhixing_store::{Conn, courts, users};
 
 use crate::admin::audit as write_audit;
-use crate::deadlines::record_system_event;
+use crate::deadlines::{record_system_event, ymd};
 use crate::{Actor, App, AppError, new_id};
 
 /// Process nodes the reward feeds into the deadline engine (INV art 21 para 2: decision within 10 days).
@@ -92,10 +92,6 @@ fn opt_text(raw: Option<&str>, max: usize, field: &str) -> Result<Option<String>
 
 fn phone(raw: &str, field: &str) -> Result<String, AppError> {
     rules::parse_phone(raw).map_err(|e| AppError::Invalid(e.at(field)))
-}
-
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// A date input: empty means today; not in the future.

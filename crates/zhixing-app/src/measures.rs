@@ -23,7 +23,7 @@ use zhixing_store::measures::{
 use zhixing_store::{Conn, courts};
 
 use crate::admin::audit as write_audit;
-use crate::deadlines::record_system_event;
+use crate::deadlines::{date_of, record_system_event, ymd};
 use crate::{Actor, App, AppError, new_id};
 
 /// A proposal as it arrives from a form or the API.
@@ -75,18 +75,9 @@ pub struct StoredParams {
     pub legal_representative: Option<String>,
 }
 
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
+/// A date from a form or the API, refused with the field's name.
 fn parse_day(s: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid("date_format", field, "日期格式应为 YYYY-MM-DD"))
-}
-
-fn stored_day(s: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| AppError::Internal(format!("stored date {s:?} is not YYYY-MM-DD")))
+    zhixing_domain::case::parse_date(s).map_err(|e| AppError::Invalid(e.at(field)))
 }
 
 /// The issuing court of the execution basis by name (the filing stores a court code when the
@@ -202,19 +193,13 @@ fn list_entry(
     publish_on: &str,
     now_ms: i64,
 ) -> ListEntryRow {
-    let (sex, birth) = match IdNumber::parse(&m.subject_id_number, china_date(now_ms)) {
-        Ok(id) if m.subject_kind == "person" => (
-            Some(
-                match id.sex() {
-                    zhixing_domain::id_number::Sex::Male => "男",
-                    zhixing_domain::id_number::Sex::Female => "女",
-                }
-                .to_owned(),
-            ),
-            Some(ymd(id.birth_date())),
-        ),
-        _ => (None, None),
-    };
+    let person = (m.subject_kind == "person")
+        .then(|| measure::sex_and_birth(&m.subject_id_number, china_date(now_ms)))
+        .flatten();
+    let (sex, birth) = (
+        person.map(|(s, _)| s.to_owned()),
+        person.map(|(_, b)| ymd(b)),
+    );
     ListEntryRow {
         court_code: case.court_code.clone(),
         id: new_id(),
@@ -389,7 +374,7 @@ impl App {
         let applicant_deleted_on = if kind == MeasureKind::Dishonest && input.on_application {
             store::last_applicant_deletion(&mut conn, &case.court_code, &case.id, subject.id_key())
                 .await?
-                .map(|s| stored_day(&s))
+                .map(|s| date_of(&s))
                 .transpose()?
         } else {
             None
@@ -763,12 +748,9 @@ impl App {
                         m.subject_name,
                         p.role.name_zh()
                     );
-                    if let Ok(id) = IdNumber::parse(&p.id_number, today) {
-                        pe.sex = Some(match id.sex() {
-                            zhixing_domain::id_number::Sex::Male => "男".into(),
-                            zhixing_domain::id_number::Sex::Female => "女".into(),
-                        });
-                        pe.birth_date = Some(ymd(id.birth_date()));
+                    if let Some((sex, birth)) = measure::sex_and_birth(&p.id_number, today) {
+                        pe.sex = Some(sex.to_owned());
+                        pe.birth_date = Some(ymd(birth));
                     }
                     push_entry(&mut stmts, pe, today, now_ms)?;
                 }
@@ -1249,7 +1231,7 @@ impl App {
             let on = m
                 .expires_on
                 .as_deref()
-                .map(stored_day)
+                .map(date_of)
                 .transpose()?
                 .unwrap_or(today);
             let mut tx = self.db.begin().await?;
@@ -1779,14 +1761,7 @@ pub fn public_item(e: &ListEntryRow, mask: &str, today: NaiveDate) -> PublicItem
         .birth_date
         .as_deref()
         .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok())
-        .map(|b| {
-            use chrono::Datelike;
-            let mut y = today.year() - b.year();
-            if (today.month(), today.day()) < (b.month(), b.day()) {
-                y -= 1;
-            }
-            u32::try_from(y).unwrap_or(0)
-        });
+        .map(|b| zhixing_domain::id_number::age_between(b, today));
     PublicItem {
         name: e.name.clone(),
         id_masked: measure::mask_id(&e.id_number, mask),

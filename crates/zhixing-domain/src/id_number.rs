@@ -17,6 +17,26 @@ pub enum Sex {
     Female,
 }
 
+impl Sex {
+    /// 男 / 女, as the published list shows it (SX2017 art 6).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Sex::Male => "男",
+            Sex::Female => "女",
+        }
+    }
+}
+
+/// Age in whole years on `on` of a person born on `birth` (0 if `on` is before it). A 29 February
+/// birthday is reached on 1 March in common years.
+pub fn age_between(birth: NaiveDate, on: NaiveDate) -> u32 {
+    let mut years = on.year().saturating_sub(birth.year());
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years = years.saturating_sub(1);
+    }
+    u32::try_from(years).unwrap_or(0)
+}
+
 /// ISO 7064 MOD 11-2 weights for positions 1–17 (GB 11643-1999 §5.2, Wi = 2^(18-i) mod 11).
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /// Check character for `sum mod 11` = 0..=10 (GB 11643-1999 §5.2): "10X98765432".
@@ -229,12 +249,7 @@ impl IdNumber {
     /// Age in whole years on `on` (0 if `on` is before the birth date). A 29 February birthday
     /// is reached on 1 March in common years.
     pub fn age_on(&self, on: NaiveDate) -> u32 {
-        let birth = self.birth_date();
-        let mut years = on.year().saturating_sub(birth.year());
-        if (on.month(), on.day()) < (birth.month(), birth.day()) {
-            years = years.saturating_sub(1);
-        }
-        u32::try_from(years).unwrap_or(0)
+        age_between(self.birth_date(), on)
     }
 
     /// Masked for public display: keep the first 4 and last 4 characters, `*` in between

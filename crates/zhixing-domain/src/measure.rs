@@ -5,11 +5,11 @@
 //! Sources (short names as in rules.md): CPL 民事诉讼法 (2023), CPLI 民诉法解释, EPI 执行程序解释,
 //! INV 财产调查规定, SX2017 失信名单规定, XF2015 限制消费规定, REFUSE 法释〔2024〕13号.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 use crate::calendar::{DayUnit, LegalCalendar};
 use crate::error::{FieldError, RuleError};
-use crate::id_number::{IdNumber, Sex};
+use crate::id_number::IdNumber;
 use crate::money::Fen;
 
 /// A measure a court takes against a debtor (or a person the law names with it).
@@ -804,14 +804,11 @@ pub fn mask_id(id: &str, pattern: &str) -> String {
         .collect()
 }
 
-/// Sex and age of a person for the published entry (SX2017 art 6); `None` for entities.
-pub fn sex_and_age(id: &str, on: NaiveDate) -> Option<(&'static str, u32)> {
+/// Sex and birth date of a person for the published entry (SX2017 art 6: 性别、年龄); `None` for
+/// an entity's code or an unreadable number.
+pub fn sex_and_birth(id: &str, on: NaiveDate) -> Option<(&'static str, NaiveDate)> {
     let id = IdNumber::parse(id, on).ok()?;
-    let sex = match id.sex() {
-        Sex::Male => "男",
-        Sex::Female => "女",
-    };
-    Some((sex, id.age_on(on)))
+    Some((id.sex().name_zh(), id.birth_date()))
 }
 
 /// A name query of the public portal: 2–50 characters, no wildcard enumeration (issue 4 §3).
@@ -830,11 +827,6 @@ pub fn validate_public_name(q: &str) -> Result<String, RuleError> {
         ));
     }
     Ok(q.to_owned())
-}
-
-/// The year of the decision for document numbering and display.
-pub fn year_of(d: NaiveDate) -> i32 {
-    d.year()
 }
 
 #[cfg(test)]
@@ -1114,6 +1106,15 @@ mod tests {
         assert_eq!(mask_id("511123198503020270", &p), "511123********0270");
         assert!(parse_mask("##########*****###X").is_err());
         assert!(parse_mask("################**").is_err());
+    }
+
+    #[test]
+    fn published_sex_and_birth() {
+        let id = IdNumber::from_parts("511123", d("1985-03-02"), 27).unwrap();
+        let (sex, birth) = sex_and_birth(id.as_str(), d("2026-11-22")).unwrap();
+        assert_eq!(birth, d("1985-03-02"));
+        assert_eq!(sex, id.sex().name_zh());
+        assert!(sex_and_birth("91511123MA62A1B2C3", d("2026-11-22")).is_none());
     }
 
     #[test]

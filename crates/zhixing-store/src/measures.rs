@@ -442,28 +442,6 @@ pub async fn entries_of_case(
         .await?)
 }
 
-/// Listed entries of one list whose publication date has come, by ID number / credit code
-/// (index `public_list_key`).
-pub async fn listed_by_key(
-    conn: &mut AnyConnection,
-    list: &str,
-    id_number: &str,
-    today: &str,
-    limit: i64,
-) -> Result<Vec<ListEntryRow>, StoreError> {
-    let sql = format!(
-        "SELECT {ENTRY_COLS} FROM public_list_entries WHERE list = $1 AND id_number = $2 AND status = 'listed' \
-         AND publish_on <= $3 ORDER BY listed_on DESC, id DESC LIMIT $4"
-    );
-    Ok(sqlx::query_as::<_, ListEntryRow>(dynamic(&sql))
-        .bind(list.to_owned())
-        .bind(id_number.to_owned())
-        .bind(today.to_owned())
-        .bind(limit)
-        .fetch_all(conn)
-        .await?)
-}
-
 /// Every listed entry, in pages by (court_code, id), for building the in-memory lookup index.
 pub async fn listed_page(
     conn: &mut AnyConnection,
