@@ -857,7 +857,7 @@ impl App {
 
     /// Record the carrying out of an effective measure (拘传到案, 拘留送押, 搜查完毕 …). For
     /// 拘留 the release date follows from the days (CPL art 118) and the family must be notified
-    /// within 24 hours (CPLI art 180 [S]): `family_notified_on` is required and must be the day of
+    /// within 24 hours (CPLI art 180 [V]): `family_notified_on` is required and must be the day of
     /// detention or the next (the stricter reading of 24 hours at day granularity).
     pub async fn execute_measure(
         &self,

@@ -633,7 +633,7 @@ pub enum EndGround {
     Corrected,
     /// 提供有效担保: XF2015 art 9; EPI art 25 (may lift).
     Security,
-    /// 拘留: 提前解除 (admits and corrects, CPLI art 187 [S]) or served.
+    /// 拘留: 提前解除 (admits and corrects, rules.md §7: CPL art 118; CPLI art 180 [V]) or served.
     EarlyRelease,
     Served,
 }
@@ -738,7 +738,7 @@ pub fn end_rule(kind: MeasureKind, ground: EndGround) -> Option<EndRule> {
             EarlyRelease | Served => Some(EndRule {
                 mandatory: false,
                 within_working_days: None,
-                source: "CPL art 118; CPLI art 187 [S]",
+                source: "CPL art 118; CPLI art 180 (early release, rules.md §7) [V]",
             }),
             _ => None,
         },
