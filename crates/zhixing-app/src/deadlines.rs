@@ -49,11 +49,17 @@ impl CourtRules {
 
 /// Load a court's effective rules (built-in + local, conflicts resolved) and warning threshold.
 pub async fn court_rules(conn: &mut Conn, court: &str) -> Result<CourtRules, AppError> {
-    let (tsv, choices) = store::court_rules(conn, court).await?;
+    let rows = zhixing_store::batch::run(conn, store::court_rules_stmts(court).into()).await?;
+    court_rules_in(&rows)
+}
+
+/// [`court_rules`] from a batch that ran [`store::court_rules_stmts`].
+pub fn court_rules_in(rows: &[sqlx::any::AnyRow]) -> Result<CourtRules, AppError> {
+    let (tsv, choices) = store::court_rules_in(rows)?;
     let local = parse_rules(&tsv).map_err(|e| AppError::Internal(e.message))?;
     let choice: HashMap<String, String> = choices.into_iter().collect();
     let rules = effective_rules(&local, &choice).map_err(|e| AppError::Internal(e.message))?;
-    let blue = store::blue_working_days(conn, court).await?;
+    let blue = store::blue_working_days_in(rows);
     Ok(CourtRules {
         rules,
         blue_working_days: u32::try_from(blue).unwrap_or(3),

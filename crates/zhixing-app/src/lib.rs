@@ -35,6 +35,8 @@ pub struct App {
     pub doc_templates: zhixing_docs::Templates,
     /// The published lists in memory for the public portal (see [`lists`]).
     pub lists: std::sync::Arc<lists::PublicLists>,
+    /// Filings waiting to be group-committed, per court (see `cases`).
+    pub filings: std::sync::Arc<cases::FilingQueues>,
 }
 
 /// Default evidence folder, beside the default SQLite file.
@@ -47,6 +49,7 @@ impl App {
             evidence_dir: DEFAULT_EVIDENCE_DIR.into(),
             doc_templates: zhixing_docs::Templates::builtin(),
             lists: std::sync::Arc::default(),
+            filings: std::sync::Arc::default(),
         }
     }
 

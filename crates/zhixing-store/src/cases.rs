@@ -1,5 +1,6 @@
 //! Enforcement cases, their parties, numbering, assignment history and search.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use zhixing_domain::assignment::Candidate;
 
@@ -141,7 +142,7 @@ pub async fn next_serial(
 ) -> Result<i64, StoreError> {
     let rows = crate::batch::run(
         conn,
-        vec![next_serial_stmt(court, year, specialty, type_code)],
+        vec![reserve_serials_stmt(court, year, specialty, type_code, 1)],
     )
     .await?;
     rows.first()
@@ -150,17 +151,27 @@ pub async fn next_serial(
         .map_err(Into::into)
 }
 
-/// The statement of [`next_serial`] (its row has `last_serial`).
-pub fn next_serial_stmt(court: &str, year: i64, specialty: &str, type_code: &str) -> Stmt {
+/// Take `n` consecutive serials of (court, year, specialty, type) at once (a group of filings
+/// written in one transaction): the row returned holds the last of them, so the group's serials
+/// are `last_serial - n + 1 ..= last_serial`. The key columns come back to tell groups apart.
+pub fn reserve_serials_stmt(
+    court: &str,
+    year: i64,
+    specialty: &str,
+    type_code: &str,
+    n: i64,
+) -> Stmt {
     Stmt::new(
-        "INSERT INTO case_serials (court_code, year, specialty_code, type_code, last_serial) VALUES ($1, $2, $3, $4, 1) \
+        "INSERT INTO case_serials (court_code, year, specialty_code, type_code, last_serial) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (court_code, year, specialty_code, type_code) \
-         DO UPDATE SET last_serial = case_serials.last_serial + 1 RETURNING last_serial",
+         DO UPDATE SET last_serial = case_serials.last_serial + $5 \
+         RETURNING last_serial, year AS serial_year, type_code AS serial_type",
     )
     .text(court)
     .int(year)
     .text(specialty)
     .text(type_code)
+    .int(n)
 }
 
 /// The existing case filed on the same basis against the same debtor, if any.
@@ -233,6 +244,34 @@ pub fn filing_key_stmt(
     .text(case_id)
 }
 
+/// The 重复立案 guard of a group write: inserts the key unless it is taken, and returns
+/// `guard_case` only when it inserted, so a taken key refuses that one filing without failing the
+/// transaction for the others.
+pub fn filing_key_guard_stmt(
+    court: &str,
+    type_code: &str,
+    basis_number: &str,
+    debtor_key: &str,
+    case_id: &str,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO case_filing_keys (court_code, type_code, basis_document_number, debtor_key, case_id) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING case_id AS guard_case",
+    )
+    .text(court)
+    .text(type_code)
+    .text(basis_number)
+    .text(debtor_key)
+    .text(case_id)
+}
+
+/// Drop the guard keys a refused filing of a group did insert (its other debtors' keys).
+pub fn drop_filing_keys_stmt(court: &str, case_id: &str) -> Stmt {
+    Stmt::new("DELETE FROM case_filing_keys WHERE court_code = $1 AND case_id = $2")
+        .text(court)
+        .text(case_id)
+}
+
 /// Active teams of a track, each with its active judges, with open-case counts and cases filed on or
 /// after `since`, in one query (from the maintained counters, see `workloads` in the schema).
 pub async fn assignment_candidates(
@@ -241,8 +280,16 @@ pub async fn assignment_candidates(
     track: &str,
     since: &str,
 ) -> Result<Vec<(Candidate, Vec<Candidate>)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT t.id AS team_id, t.name AS team_name, COALESCE(wt.open_cases, 0) AS team_open, \
+    let rows =
+        crate::batch::run(conn, vec![assignment_candidates_stmt(court, track, since)]).await?;
+    candidates_in(&rows, track, since)
+}
+
+/// [`assignment_candidates`] as a statement for a [`crate::batch`]; [`candidates_in`] reads its
+/// rows back (several tracks' candidates can share one batch).
+pub fn assignment_candidates_stmt(court: &str, track: &str, since: &str) -> Stmt {
+    Stmt::new(
+        "SELECT t.track AS cand_track, CAST($3 AS TEXT) AS cand_since, t.id AS team_id, t.name AS team_name, COALESCE(wt.open_cases, 0) AS team_open, \
            CAST(COALESCE((SELECT SUM(d.cases) FROM daily_assignments d WHERE d.court_code = t.court_code \
                  AND d.assignee_id = t.id AND d.day >= $3), 0) AS BIGINT) AS team_recent, \
            u.id AS user_id, u.name AS user_name, COALESCE(wu.open_cases, 0) AS user_open, \
@@ -254,13 +301,25 @@ pub async fn assignment_candidates(
          LEFT JOIN workloads wu ON wu.court_code = u.court_code AND wu.assignee_id = u.id \
          WHERE t.court_code = $1 AND t.track = $2 AND t.active = 1 ORDER BY t.id, u.id",
     )
-    .bind(court.to_owned())
-    .bind(track.to_owned())
-    .bind(since.to_owned())
-    .fetch_all(conn)
-    .await?;
+    .text(court)
+    .text(track)
+    .text(since)
+}
+
+/// The candidates of `track` counted since `since` among a batch's rows: teams, each with its
+/// active judges.
+pub fn candidates_in(
+    rows: &[AnyRow],
+    track: &str,
+    since: &str,
+) -> Result<Vec<(Candidate, Vec<Candidate>)>, StoreError> {
     let mut out: Vec<(Candidate, Vec<Candidate>)> = Vec::new();
-    for r in &rows {
+    for r in rows.iter().filter(|r| {
+        r.try_get::<String, _>("cand_track")
+            .is_ok_and(|t| t == track)
+            && r.try_get::<String, _>("cand_since")
+                .is_ok_and(|t| t == since)
+    }) {
         let team_id: String = r.try_get("team_id")?;
         if out.last().is_none_or(|(t, _)| t.id != team_id) {
             out.push((
@@ -685,6 +744,65 @@ pub async fn parties_of(
     .fetch_all(conn)
     .await?;
     rows.iter().map(party_row).collect()
+}
+
+/// The open cases against each of several debtors (by ID number or credit code), at most `limit`
+/// per debtor, newest first: the same-debtor hints of a group of filings in one statement (for a
+/// [`crate::batch`]). Rows carry `sd_key` (the debtor's key), `sd_id`, `sd_case_number`,
+/// `sd_court`; [`same_debtor_rows`] reads them back.
+pub fn same_debtor_stmt(id_numbers: &[&str], credit_codes: &[&str], limit: i64) -> Stmt {
+    let mut stmt = Stmt::new(String::new());
+    let mut n = 0usize;
+    let mut list = |keys: &[&str], stmt: &mut Stmt| {
+        let marks: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                n += 1;
+                stmt.args.push(crate::batch::Arg::Text((*k).to_owned()));
+                format!("${n}")
+            })
+            .collect();
+        if marks.is_empty() {
+            "NULL".to_owned()
+        } else {
+            marks.join(", ")
+        }
+    };
+    let ids = list(id_numbers, &mut stmt);
+    let codes = list(credit_codes, &mut stmt);
+    n += 1;
+    stmt.sql = format!(
+        "SELECT sd_key, sd_id, sd_case_number, sd_court FROM ( \
+           SELECT k.sd_key, c.id AS sd_id, c.case_number AS sd_case_number, c.court_code AS sd_court, \
+             ROW_NUMBER() OVER (PARTITION BY k.sd_key ORDER BY c.filed_on DESC, c.case_number) AS sd_rank \
+           FROM ( \
+             SELECT DISTINCT p.id_number AS sd_key, p.court_code, p.case_id FROM parties p \
+               WHERE p.id_number IN ({ids}) AND p.role = 'debtor' \
+             UNION \
+             SELECT DISTINCT p.credit_code AS sd_key, p.court_code, p.case_id FROM parties p \
+               WHERE p.credit_code IN ({codes}) AND p.role = 'debtor' \
+           ) k JOIN cases c ON c.court_code = k.court_code AND c.id = k.case_id \
+           WHERE c.status <> 'closed' \
+         ) x WHERE sd_rank <= ${n} ORDER BY sd_key, sd_rank"
+    );
+    stmt.args.push(crate::batch::Arg::Int(limit));
+    stmt
+}
+
+/// The `(debtor key, case)` rows of a [`same_debtor_stmt`] among a batch's rows, in order.
+pub fn same_debtor_rows(rows: &[AnyRow]) -> Vec<(String, CaseRef)> {
+    rows.iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get::<String, _>("sd_key").ok()?,
+                CaseRef {
+                    id: r.try_get("sd_id").ok()?,
+                    case_number: r.try_get("sd_case_number").ok()?,
+                    court_code: r.try_get("sd_court").ok()?,
+                },
+            ))
+        })
+        .collect()
 }
 
 /// Open cases in any court whose debtor has this ID number or credit code.

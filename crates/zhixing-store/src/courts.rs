@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 use zhixing_domain::court::{Court, CourtLevel, builtin_courts};
 
+use crate::batch::Stmt;
 use crate::{Db, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,17 +135,32 @@ pub async fn find_many(
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
+    let rows = crate::batch::run(conn, vec![find_many_stmt(codes)]).await?;
+    courts_in(&rows)
+}
+
+/// [`find_many`] as a statement for a [`crate::batch`]; [`courts_in`] reads its rows back.
+pub fn find_many_stmt(codes: &[&str]) -> Stmt {
+    let list: Vec<String> = (1..=codes.len().max(1)).map(|i| format!("${i}")).collect();
+    let mut stmt = Stmt::new(format!(
         "SELECT {COURT_COLS} FROM courts WHERE code IN ({})",
         list.join(", ")
-    );
-    let mut q = sqlx::query(crate::dynamic(&sql));
-    for c in codes {
-        q = q.bind((*c).to_owned());
+    ));
+    if codes.is_empty() {
+        stmt = stmt.text("");
     }
-    let rows = q.fetch_all(conn).await?;
-    rows.iter().map(row_to_court).collect()
+    for c in codes {
+        stmt = stmt.text(*c);
+    }
+    stmt
+}
+
+/// The court rows among a batch's rows (those of a [`find_many_stmt`]).
+pub fn courts_in(rows: &[sqlx::any::AnyRow]) -> Result<Vec<CourtRow>, StoreError> {
+    rows.iter()
+        .filter(|r| r.try_get::<i64, _>("triage_fast_max_fen").is_ok())
+        .map(row_to_court)
+        .collect()
 }
 
 /// The court and every court below it.

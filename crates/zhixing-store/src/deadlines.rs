@@ -2,6 +2,7 @@
 //! supervision items (督办). Statement builders return [`Stmt`] so a use case can put them in the
 //! same batch as the rest of its transaction.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::batch::Stmt;
@@ -1156,15 +1157,41 @@ pub async fn court_rules(
     conn: &mut AnyConnection,
     court: &str,
 ) -> Result<(String, Vec<(String, String)>), StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, version, node, start_event, length, unit, kind, conflict_group, scope, source \
-         FROM court_deadline_rules WHERE court_code = $1 ORDER BY id",
-    )
-    .bind(court.to_owned())
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = crate::batch::run(conn, court_rules_stmts(court).into()).await?;
+    court_rules_in(&rows)
+}
+
+/// [`court_rules`] as statements for a [`crate::batch`]; [`court_rules_in`] reads them back.
+pub fn court_rules_stmts(court: &str) -> [Stmt; 3] {
+    [
+        Stmt::new(
+            "SELECT id, version, node, start_event, length, unit, kind, conflict_group, scope, source \
+             FROM court_deadline_rules WHERE court_code = $1 ORDER BY id",
+        )
+        .text(court),
+        Stmt::new(
+            "SELECT conflict_group AS choice_group, rule_id AS choice_rule FROM court_rule_choices \
+             WHERE court_code = $1 ORDER BY conflict_group",
+        )
+        .text(court),
+        Stmt::new("SELECT blue_working_days AS rules_blue FROM courts WHERE code = $1").text(court),
+    ]
+}
+
+/// The court's blue-warning lead (working days) among a batch's rows; 3 when the court is missing.
+pub fn blue_working_days_in(rows: &[AnyRow]) -> i64 {
+    rows.iter()
+        .find_map(|r| r.try_get::<i64, _>("rules_blue").ok())
+        .unwrap_or(3)
+}
+
+/// A court's rules as TSV and its conflict-group choices, from a batch's rows.
+pub fn court_rules_in(rows: &[AnyRow]) -> Result<(String, Vec<(String, String)>), StoreError> {
     let mut tsv = String::new();
-    for r in &rows {
+    for r in rows
+        .iter()
+        .filter(|r| r.try_get::<String, _>("start_event").is_ok())
+    {
         let group: Option<String> = r.try_get("conflict_group")?;
         let cols: [String; 10] = [
             r.try_get("id")?,
@@ -1181,15 +1208,15 @@ pub async fn court_rules(
         tsv.push_str(&cols.join("\t"));
         tsv.push('\n');
     }
-    let choices = sqlx::query(
-        "SELECT conflict_group, rule_id FROM court_rule_choices WHERE court_code = $1 ORDER BY conflict_group",
-    )
-    .bind(court.to_owned())
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("conflict_group")?, r.try_get("rule_id")?)))
-    .collect::<Result<Vec<_>, StoreError>>()?;
+    let choices = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get::<String, _>("choice_group").ok()?,
+                r.try_get::<String, _>("choice_rule").ok()?,
+            ))
+        })
+        .collect();
     Ok((tsv, choices))
 }
 

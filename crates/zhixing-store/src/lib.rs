@@ -91,6 +91,10 @@ impl Db {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            // A pooled SQLite connection is a file handle in this process: there is no peer that
+            // could have gone away, and the ping is one more hand-off to the connection's thread
+            // per acquire (bench/RESULTS.md §2). PostgreSQL connections are still checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -104,6 +108,9 @@ impl Db {
             })
             .connect_with(opts)
             .await?;
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoints(pool.clone()));
+        }
         Ok(Db {
             pool,
             backend,
@@ -146,7 +153,41 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            // Leave the WAL folded into the file and truncated: the next opener starts clean.
+            if let Ok(mut c) = self.pool.acquire().await {
+                let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut *c)
+                    .await;
+            }
+        }
         self.pool.close().await;
+    }
+}
+
+/// How often the background task folds the SQLite WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(1000);
+
+/// The SQLite checkpointer of one pool (connections run with `wal_autocheckpoint = 0`, see
+/// [`dialect::SQLITE_PRAGMAS`]): a PASSIVE checkpoint every [`CHECKPOINT_EVERY`] copies what no
+/// reader still needs and syncs the file, on a pooled connection and off the writer's path. It
+/// ends when the pool is closed; a process that exits without closing leaves a WAL that the next
+/// opener reads and checkpoints (SQLite's own recovery), so nothing is lost either way.
+async fn checkpoints(pool: AnyPool) {
+    while !pool.is_closed() {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if pool.is_closed() {
+            break;
+        }
+        let Ok(mut conn) = pool.acquire().await else {
+            break;
+        };
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut *conn)
+            .await
+        {
+            tracing::warn!(error = %e, "SQLite checkpoint failed; retrying");
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod duplicates;
 mod duty;
 mod filing;
 mod funds;
+mod group_commit;
 mod measures;
 mod numbering;
 mod scope;
