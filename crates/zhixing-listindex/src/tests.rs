@@ -419,3 +419,32 @@ proptest! {
         }
     }
 }
+
+/// A table past `MAPPED_FROM_BYTES` lives in the huge-page mapping: growth into it, lookups,
+/// removals (backward shift) and a clone behave exactly as in the heap table.
+#[test]
+fn a_large_key_table_is_mapped_and_behaves_the_same() {
+    let n: u32 = 200_000;
+    let key = |i: u32| format!("{:018}", u64::from(i) * 7_919 + 11);
+    let mut ix = ListIndex::new();
+    for i in 0..n {
+        ix.insert(e(i, "某某", &key(i), i32::try_from(i % 5000).unwrap()));
+    }
+    assert!(
+        matches!(ix.keys.slots, Slots::Mapped(_)),
+        "{:?}",
+        ix.keys.slots
+    );
+    for i in (0..n).step_by(2) {
+        assert!(ix.remove(i));
+    }
+    let copy = ix.clone();
+    assert!(matches!(copy.keys.slots, Slots::Mapped(_)));
+    for i in (0..n).step_by(997) {
+        let want: Vec<DocId> = if i % 2 == 0 { vec![] } else { vec![i] };
+        assert_eq!(ix.by_key(&key(i)), want, "{i}");
+        assert_eq!(copy.by_key(&key(i)), want, "{i} (clone)");
+    }
+    assert!(ix.by_key(&key(n + 1)).is_empty());
+    assert_eq!(ix.keys.len, usize::try_from(n / 2).unwrap());
+}
