@@ -350,6 +350,9 @@ async fn open(db: &DbArg) -> Result<App> {
         .await
         .with_context(|| format!("cannot open database {}", db.db))?;
     d.migrate().await.context("migration failed")?;
+    if let Ok(mut v) = OPENED.lock() {
+        v.push(d.clone());
+    }
     // Evidence files live beside the database by default; ZHIXING_EVIDENCE_DIR moves them (a
     // province's PostgreSQL deployment points it at shared storage).
     let evidence = std::env::var("ZHIXING_EVIDENCE_DIR")
@@ -739,6 +742,26 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let result = run(cli).await;
+    close_all().await;
+    result
+}
+
+/// Every database this run opened: closed before the process ends, so SQLite folds its WAL back
+/// into the file (connections run without automatic checkpoints, see `zhixing_store::dialect`).
+static OPENED: std::sync::Mutex<Vec<Db>> = std::sync::Mutex::new(Vec::new());
+
+async fn close_all() {
+    let dbs = match OPENED.lock() {
+        Ok(mut v) => std::mem::take(&mut *v),
+        Err(p) => std::mem::take(&mut *p.into_inner()),
+    };
+    for db in dbs {
+        db.close().await;
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Serve {
             db,
