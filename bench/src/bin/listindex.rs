@@ -535,17 +535,37 @@ fn sqlite_load(rows: &[ListRow], path: &Path) -> Result<(rusqlite::Connection, f
     Ok((c, t.elapsed().as_secs_f64()))
 }
 
-/// One pass of key lookups on SQLite: (total time, per-query latencies if timed, answers).
+/// How a pass of key lookups treats each answer: keep it (for comparing engines), time it, or
+/// only fold it into a checksum (the throughput passes: both engines then pay only for the lookup
+/// and its answer vector, not for keeping 200,000 vectors alive).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Keep,
+    Timed,
+    Sum,
+}
+
+/// Order-sensitive checksum of one answer.
+fn fold(sum: u64, got: &[DocId]) -> u64 {
+    got.iter().fold(
+        sum.wrapping_mul(0x100_0000_01b3) ^ got.len() as u64,
+        |a, &d| a.wrapping_mul(31).wrapping_add(u64::from(d)),
+    )
+}
+
+/// One pass of key lookups on SQLite: (total time, per-query latencies if timed, answers if
+/// kept, checksum).
 fn sqlite_pass(
     st: &mut rusqlite::Statement<'_>,
     queries: &[String],
-    timed: bool,
-) -> Result<(Duration, Vec<Duration>, Vec<Vec<DocId>>)> {
-    let mut lat = Vec::with_capacity(if timed { queries.len() } else { 0 });
-    let mut out = Vec::with_capacity(queries.len());
+    mode: Pass,
+) -> Result<(Duration, Vec<Duration>, Vec<Vec<DocId>>, u64)> {
+    let mut lat = Vec::with_capacity(if mode == Pass::Timed { queries.len() } else { 0 });
+    let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
+    let mut sum = 0u64;
     let start = Instant::now();
     for q in queries {
-        let t = timed.then(Instant::now);
+        let t = (mode == Pass::Timed).then(Instant::now);
         let key = zhixing_listindex::normalize_key(q);
         let got: Vec<DocId> = st
             .query_map([&key], |r| r.get::<_, i64>(0))?
@@ -554,29 +574,36 @@ fn sqlite_pass(
         if let Some(t) = t {
             lat.push(t.elapsed());
         }
-        out.push(got);
+        sum = fold(sum, &got);
+        if mode == Pass::Keep {
+            out.push(got);
+        }
     }
-    Ok((start.elapsed(), lat, out))
+    Ok((start.elapsed(), lat, out, sum))
 }
 
 /// One pass of key lookups on the ListIndex, same shape as [`sqlite_pass`].
 fn ours_key_pass(
     ix: &ListIndex,
     queries: &[String],
-    timed: bool,
-) -> (Duration, Vec<Duration>, Vec<Vec<DocId>>) {
-    let mut lat = Vec::with_capacity(if timed { queries.len() } else { 0 });
-    let mut out = Vec::with_capacity(queries.len());
+    mode: Pass,
+) -> (Duration, Vec<Duration>, Vec<Vec<DocId>>, u64) {
+    let mut lat = Vec::with_capacity(if mode == Pass::Timed { queries.len() } else { 0 });
+    let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
+    let mut sum = 0u64;
     let start = Instant::now();
     for q in queries {
-        let t = timed.then(Instant::now);
+        let t = (mode == Pass::Timed).then(Instant::now);
         let got = ix.by_key(q);
         if let Some(t) = t {
             lat.push(t.elapsed());
         }
-        out.push(got);
+        sum = fold(sum, &got);
+        if mode == Pass::Keep {
+            out.push(got);
+        }
     }
-    (start.elapsed(), lat, out)
+    (start.elapsed(), lat, out, sum)
 }
 
 fn pg_escape_like(q: &str) -> String {
@@ -861,16 +888,20 @@ fn main() -> Result<()> {
         sqlite.prepare("SELECT doc FROM list WHERE key = ?1 ORDER BY listed_on DESC, doc DESC")?;
     // Warm both, compare every answer, take latencies from one timed pass each, then the
     // throughput as the median of 5 alternating untimed passes (ours, SQLite, ours, …).
-    let (_, _, ours_ans) = ours_key_pass(&ix, &keys, false);
-    let (_, _, sq_ans) = sqlite_pass(&mut st, &keys, false)?;
+    let (_, _, ours_ans, _) = ours_key_pass(&ix, &keys, Pass::Keep);
+    let (_, _, sq_ans, _) = sqlite_pass(&mut st, &keys, Pass::Keep)?;
     let hits = ours_ans.iter().filter(|r| !r.is_empty()).count();
     let sq_wrong = ours_ans.iter().zip(&sq_ans).filter(|(a, b)| a != b).count();
-    let (_, ours_lat, _) = ours_key_pass(&ix, &keys, true);
-    let (_, sq_lat, _) = sqlite_pass(&mut st, &keys, true)?;
+    drop((ours_ans, sq_ans));
+    let (_, ours_lat, _, _) = ours_key_pass(&ix, &keys, Pass::Timed);
+    let (_, sq_lat, _, _) = sqlite_pass(&mut st, &keys, Pass::Timed)?;
     let (mut ours_tot, mut sq_tot) = (Vec::new(), Vec::new());
     for _ in 0..5 {
-        ours_tot.push(ours_key_pass(&ix, &keys, false).0);
-        sq_tot.push(sqlite_pass(&mut st, &keys, false)?.0);
+        let (t, _, _, a) = ours_key_pass(&ix, &keys, Pass::Sum);
+        let (u, _, _, b) = sqlite_pass(&mut st, &keys, Pass::Sum)?;
+        ensure!(a == b, "throughput passes disagree (checksums {a:x} vs {b:x})");
+        ours_tot.push(t);
+        sq_tot.push(u);
     }
     ours_tot.sort();
     sq_tot.sort();
