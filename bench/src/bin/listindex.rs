@@ -545,6 +545,9 @@ enum Pass {
     Sum,
 }
 
+/// A pass's total time, per-query latencies (timed), answers (kept) and checksum.
+type PassOut = (Duration, Vec<Duration>, Vec<Vec<DocId>>, u64);
+
 /// Order-sensitive checksum of one answer.
 fn fold(sum: u64, got: &[DocId]) -> u64 {
     got.iter().fold(
@@ -559,8 +562,12 @@ fn sqlite_pass(
     st: &mut rusqlite::Statement<'_>,
     queries: &[String],
     mode: Pass,
-) -> Result<(Duration, Vec<Duration>, Vec<Vec<DocId>>, u64)> {
-    let mut lat = Vec::with_capacity(if mode == Pass::Timed { queries.len() } else { 0 });
+) -> Result<PassOut> {
+    let mut lat = Vec::with_capacity(if mode == Pass::Timed {
+        queries.len()
+    } else {
+        0
+    });
     let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
     let mut sum = 0u64;
     let start = Instant::now();
@@ -583,12 +590,12 @@ fn sqlite_pass(
 }
 
 /// One pass of key lookups on the ListIndex, same shape as [`sqlite_pass`].
-fn ours_key_pass(
-    ix: &ListIndex,
-    queries: &[String],
-    mode: Pass,
-) -> (Duration, Vec<Duration>, Vec<Vec<DocId>>, u64) {
-    let mut lat = Vec::with_capacity(if mode == Pass::Timed { queries.len() } else { 0 });
+fn ours_key_pass(ix: &ListIndex, queries: &[String], mode: Pass) -> PassOut {
+    let mut lat = Vec::with_capacity(if mode == Pass::Timed {
+        queries.len()
+    } else {
+        0
+    });
     let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
     let mut sum = 0u64;
     let start = Instant::now();
@@ -899,7 +906,10 @@ fn main() -> Result<()> {
     for _ in 0..5 {
         let (t, _, _, a) = ours_key_pass(&ix, &keys, Pass::Sum);
         let (u, _, _, b) = sqlite_pass(&mut st, &keys, Pass::Sum)?;
-        ensure!(a == b, "throughput passes disagree (checksums {a:x} vs {b:x})");
+        ensure!(
+            a == b,
+            "throughput passes disagree (checksums {a:x} vs {b:x})"
+        );
         ours_tot.push(t);
         sq_tot.push(u);
     }
