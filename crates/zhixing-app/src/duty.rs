@@ -286,6 +286,31 @@ pub struct TipoffView {
     pub controls: Vec<ControlRow>,
 }
 
+/// Tip-offs per page of the duty desk's list.
+pub const TIPOFF_PAGE_SIZE: i64 = 100;
+
+/// Which tip-offs a staff list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct TipoffQuery {
+    /// new | dispatched | responded | closed
+    pub status: Option<String>,
+    /// Everything not closed (the duty desk's working list).
+    pub open_only: bool,
+    /// Only those past their response time unanswered.
+    pub overdue: bool,
+    /// 1-based; `None` is the first page.
+    pub page: Option<i64>,
+}
+
+/// One page of tip-offs and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct TipoffPage {
+    pub items: Vec<TipoffView>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
 /// The public receipt of a tip-off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TipoffReceipt {
@@ -1242,7 +1267,23 @@ impl App {
         overdue: bool,
         now_ms: i64,
     ) -> Result<Vec<TipoffView>, AppError> {
+        let q = TipoffQuery {
+            status: status.map(str::to_owned),
+            overdue,
+            ..TipoffQuery::default()
+        };
+        Ok(self.tipoffs_page(actor, &q, now_ms).await?.items)
+    }
+
+    /// One page of the caller's court's tip-offs, most urgent deadline first, with the total.
+    pub async fn tipoffs_page(
+        &self,
+        actor: &Actor,
+        q: &TipoffQuery,
+        now_ms: i64,
+    ) -> Result<TipoffPage, AppError> {
         actor.require(Permission::HandleTipoffs)?;
+        let status = q.status.as_deref().filter(|s| !s.is_empty());
         if let Some(s) = status
             && !["new", "dispatched", "responded", "closed"].contains(&s)
         {
@@ -1252,17 +1293,31 @@ impl App {
                 "状态应为 new、dispatched、responded 或 closed",
             ));
         }
+        let page = q.page.unwrap_or(1);
+        if !(1..=100_000).contains(&page) {
+            return Err(AppError::invalid(
+                "page_range",
+                "page",
+                "页码应为 1 至 100000 的整数",
+            ));
+        }
+        let filter = store::TipFilter {
+            status,
+            open_only: q.open_only,
+            overdue_at: q.overdue.then_some(now_ms),
+        };
         let mut conn = self.db.conn().await?;
-        let rows = store::tipoffs_of_court(
+        let total = store::count_tipoffs(&mut conn, &actor.court_code, &filter).await?;
+        let rows = store::tipoffs_page(
             &mut conn,
             &actor.court_code,
-            status,
-            overdue.then_some(now_ms),
-            500,
+            &filter,
+            TIPOFF_PAGE_SIZE,
+            (page - 1) * TIPOFF_PAGE_SIZE,
         )
         .await?;
         let teams = users::teams_of_court(&mut conn, &actor.court_code).await?;
-        Ok(rows
+        let items = rows
             .into_iter()
             .map(|t| redact_reporter(actor, t))
             .map(|t| TipoffView {
@@ -1275,7 +1330,13 @@ impl App {
                 controls: Vec::new(),
                 tip: t,
             })
-            .collect())
+            .collect();
+        Ok(TipoffPage {
+            items,
+            total,
+            page,
+            page_size: TIPOFF_PAGE_SIZE,
+        })
     }
 
     async fn own_tipoff(&self, actor: &Actor, id: &str) -> Result<TipoffRow, AppError> {

@@ -660,29 +660,87 @@ pub async fn tipoffs_of_court(
     overdue_at: Option<i64>,
     limit: i64,
 ) -> Result<Vec<TipoffRow>, StoreError> {
-    let mut sql = format!("SELECT {TIP_COLS} FROM tipoffs WHERE court_code = $1");
-    let mut n = 1;
-    if status.is_some() {
-        n += 1;
-        sql.push_str(&format!(" AND status = ${n}"));
+    let f = TipFilter {
+        status,
+        open_only: false,
+        overdue_at,
+    };
+    tipoffs_page(conn, court, &f, limit, 0).await
+}
+
+/// Which of a court's tip-offs a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TipFilter<'a> {
+    /// One status only.
+    pub status: Option<&'a str>,
+    /// Everything not closed (the duty desk's working list).
+    pub open_only: bool,
+    /// Only those not answered by this instant's deadline.
+    pub overdue_at: Option<i64>,
+}
+
+/// The WHERE clause of a [`TipFilter`] (after `court_code = $1`) and its arguments.
+fn tip_where(f: &TipFilter<'_>) -> (String, Vec<crate::batch::Arg>) {
+    use crate::batch::Arg;
+    let mut sql = String::from(" WHERE court_code = $1");
+    let mut args = Vec::new();
+    if let Some(s) = f.status {
+        args.push(Arg::Text(s.to_owned()));
+        sql.push_str(&format!(" AND status = ${}", args.len() + 1));
     }
-    if overdue_at.is_some() {
-        n += 1;
+    if f.open_only {
+        sql.push_str(" AND status <> 'closed'");
+    }
+    if let Some(t) = f.overdue_at {
+        args.push(Arg::Int(t));
         sql.push_str(&format!(
-            " AND status IN ('new', 'dispatched') AND respond_by < ${n}"
+            " AND status IN ('new', 'dispatched') AND respond_by < ${}",
+            args.len() + 1
         ));
     }
-    n += 1;
-    sql.push_str(&format!(" ORDER BY respond_by, id LIMIT ${n}"));
-    let mut q = sqlx::query(crate::dynamic(&sql)).bind(court.to_owned());
-    if let Some(s) = status {
-        q = q.bind(s.to_owned());
-    }
-    if let Some(t) = overdue_at {
-        q = q.bind(t);
-    }
-    let rows = q.bind(limit).fetch_all(conn).await?;
+    (sql, args)
+}
+
+/// One page of a court's tip-offs, most urgent deadline first.
+pub async fn tipoffs_page(
+    conn: &mut AnyConnection,
+    court: &str,
+    f: &TipFilter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TipoffRow>, StoreError> {
+    let (cond, args) = tip_where(f);
+    let n = args.len() + 1;
+    let sql = format!(
+        "SELECT {TIP_COLS} FROM tipoffs{cond} ORDER BY respond_by, id LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut stmt = crate::batch::Stmt::new(sql).text(court);
+    stmt.args.extend(args);
+    let stmt = stmt.int(limit).int(offset);
+    let rows = crate::batch::run(conn, vec![stmt]).await?;
     rows.iter().map(tip_row).collect()
+}
+
+/// How many of a court's tip-offs a [`TipFilter`] selects.
+pub async fn count_tipoffs(
+    conn: &mut AnyConnection,
+    court: &str,
+    f: &TipFilter<'_>,
+) -> Result<i64, StoreError> {
+    let (cond, args) = tip_where(f);
+    let mut stmt = crate::batch::Stmt::new(format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM tipoffs{cond}"
+    ))
+    .text(court);
+    stmt.args.extend(args);
+    let rows = crate::batch::run(conn, vec![stmt]).await?;
+    Ok(rows
+        .first()
+        .map(|r| r.try_get::<i64, _>("n"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// Open (new or dispatched) tip-offs per team of a court: (team_id, count).

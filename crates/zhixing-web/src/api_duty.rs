@@ -787,6 +787,10 @@ pub struct TipoffParams {
     pub status: Option<String>,
     /// Only tip-offs not responded to by their deadline.
     pub overdue: Option<bool>,
+    /// Only tip-offs not closed.
+    pub open: Option<bool>,
+    /// 1-based page of 100 (the total is in the `X-Total-Count` header).
+    pub page: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -860,25 +864,37 @@ pub async fn intake_tipoff(
     Ok((StatusCode::CREATED, Json(TipoffOut::from(&v))))
 }
 
-/// The caller's court's tip-offs, most urgent deadline first; `overdue=true` for the command center.
+/// The caller's court's tip-offs, most urgent deadline first, 100 per page; `overdue=true` for the
+/// command center, `open=true` for everything not closed. The answer stays a JSON array; the total
+/// and the page are in the `X-Total-Count`, `X-Page` and `X-Page-Size` headers.
 #[utoipa::path(get, path = "/api/v1/tipoffs", params(TipoffParams),
-    responses((status = 200, body = [TipoffOut]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = [TipoffOut], headers(
+        ("X-Total-Count" = i64, description = "tip-offs matching the filter, all pages"),
+        ("X-Page" = i64, description = "this page, 1-based"),
+        ("X-Page-Size" = i64, description = "items per page"))),
+      (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list_tipoffs(
     State(st): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(p): Query<TipoffParams>,
-) -> Result<Json<Vec<TipoffOut>>, ApiError> {
-    let list = st
-        .app
-        .tipoffs(
-            &actor,
-            p.status.as_deref().filter(|s| !s.is_empty()),
-            p.overdue.unwrap_or(false),
-            st.now_ms(),
-        )
-        .await?;
-    Ok(Json(list.iter().map(Into::into).collect()))
+) -> Result<impl IntoResponse, ApiError> {
+    let q = zhixing_app::duty::TipoffQuery {
+        status: p.status.filter(|s| !s.is_empty()),
+        open_only: p.open.unwrap_or(false),
+        overdue: p.overdue.unwrap_or(false),
+        page: p.page,
+    };
+    let page = st.app.tipoffs_page(&actor, &q, st.now_ms()).await?;
+    let items: Vec<TipoffOut> = page.items.iter().map(Into::into).collect();
+    Ok((
+        [
+            ("x-total-count", page.total.to_string()),
+            ("x-page", page.page.to_string()),
+            ("x-page-size", page.page_size.to_string()),
+        ],
+        Json(items),
+    ))
 }
 
 /// One tip-off with its 临控 requests.

@@ -211,14 +211,36 @@ pub struct TipoffsPage {
     pub nav: Nav,
     pub rows: Vec<TipLine>,
     pub error: String,
+    /// Pager: this page, the number of pages, the total, and the filter to keep in the links.
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub filter: &'static str,
 }
 
-async fn render_tipoffs(st: &AppState, staff: &Staff, overdue: bool, error: String) -> Response {
+async fn render_tipoffs(
+    st: &AppState,
+    staff: &Staff,
+    overdue: bool,
+    page: Option<i64>,
+    error: String,
+) -> Response {
     let now = st.now_ms();
-    let rows = match st.app.tipoffs(&staff.actor, None, overdue, now).await {
+    // The desk's working list: everything not closed, filtered in SQL so that old closed tips
+    // never push open ones off the page.
+    let q = zhixing_app::duty::TipoffQuery {
+        open_only: true,
+        overdue,
+        page,
+        ..Default::default()
+    };
+    let result = match st.app.tipoffs_page(&staff.actor, &q, now).await {
         Ok(r) => r,
         Err(e) => return error_page(staff.lang, &e),
     };
+    let (page, total) = (result.page, result.total);
+    let pages = ((total + result.page_size - 1) / result.page_size).max(1);
+    let rows = result.items;
     let can = staff.actor.role.has(Permission::HandleTipoffs);
     TipoffsPage {
         t: staff.lang.tr(),
@@ -249,6 +271,10 @@ async fn render_tipoffs(st: &AppState, staff: &Staff, overdue: bool, error: Stri
             })
             .collect(),
         error,
+        page,
+        pages,
+        total,
+        filter: if overdue { "overdue=1&" } else { "" },
     }
     .into_response()
 }
@@ -258,7 +284,12 @@ async fn tipoffs_page(
     staff: Staff,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    render_tipoffs(&st, &staff, q.contains_key("overdue"), String::new()).await
+    let page = match q.get("page").map(|p| p.trim().parse::<i64>()) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => Some(0), // refused by the use case with a field error
+    };
+    render_tipoffs(&st, &staff, q.contains_key("overdue"), page, String::new()).await
 }
 
 async fn respond_submit(
@@ -278,7 +309,7 @@ async fn respond_submit(
         Ok(_) => Redirect::to("/tipoffs").into_response(),
         Err(e) => {
             let msg = classify(&e).3;
-            render_tipoffs(&st, &staff, false, msg).await
+            render_tipoffs(&st, &staff, false, None, msg).await
         }
     }
 }

@@ -1028,3 +1028,93 @@ async fn a_judge_outside_the_duty_team_does_not_see_who_called() {
     assert_eq!(one.tip.reporter_phone, "（保密）");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_tipoff_desk_pages_and_old_closed_tips_never_hide_open_ones() {
+    use zhixing_app::duty::{TIPOFF_PAGE_SIZE, TipoffQuery};
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "p").await;
+        for i in 0..130i64 {
+            // Earlier tips have earlier response times, so they sort first.
+            app.submit_public_tipoff(&tipoff(&f.court, "assets"), NOW_MS + i * 1000)
+                .await
+                .unwrap();
+        }
+        let mut ids = Vec::new();
+        for p in 1..=2 {
+            let q = TipoffQuery {
+                page: Some(p),
+                ..Default::default()
+            };
+            let got = app.tipoffs_page(&f.command, &q, NOW_MS).await.unwrap();
+            ids.extend(got.items.into_iter().map(|v| (v.tip.respond_by, v.tip.id)));
+        }
+        assert!(
+            ids.windows(2).all(|w| w[0].0 <= w[1].0),
+            "most urgent first"
+        );
+        let ids: Vec<String> = ids.into_iter().map(|(_, id)| id).collect();
+        // The 110 oldest are answered and closed.
+        for id in ids.iter().take(110) {
+            app.respond_tipoff(&f.command, id, "已出警核实", NOW_MS + 200_000)
+                .await
+                .unwrap();
+            app.close_tipoff(&f.command, id, "已结", NOW_MS + 200_000)
+                .await
+                .unwrap();
+        }
+        let cmd = &f.command;
+        let page = |q: TipoffQuery| async move { app.tipoffs_page(cmd, &q, NOW_MS).await };
+        let open = page(TipoffQuery {
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!((open.total, open.items.len()), (20, 20), "{:?}", t.backend);
+        assert!(open.items.iter().all(|v| v.tip.status != "closed"));
+        assert_eq!(
+            open.items.first().map(|v| v.tip.id.clone()),
+            ids.get(110).cloned(),
+            "most urgent open tip first"
+        );
+        let all1 = page(TipoffQuery::default()).await.unwrap();
+        assert_eq!(all1.total, 130);
+        assert_eq!(all1.items.len(), usize::try_from(TIPOFF_PAGE_SIZE).unwrap());
+        let all2 = page(TipoffQuery {
+            page: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!((all2.page, all2.items.len()), (2, 30));
+        // Pages do not overlap and together hold every tip once.
+        let mut seen: Vec<String> = all1
+            .items
+            .iter()
+            .chain(&all2.items)
+            .map(|v| v.tip.id.clone())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 130);
+        let past = page(TipoffQuery {
+            page: Some(3),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert!(past.items.is_empty());
+        let e = expect_invalid(
+            page(TipoffQuery {
+                page: Some(0),
+                ..Default::default()
+            })
+            .await,
+            "page 0",
+        );
+        assert_eq!(e.field, "page");
+        t.cleanup().await;
+    }
+}

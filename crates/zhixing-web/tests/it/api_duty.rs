@@ -252,6 +252,32 @@ async fn tipoffs_public_and_phone_intake() {
             .await;
         assert_eq!(s, StatusCode::OK, "{list}");
         assert_eq!(list.as_array().unwrap().len(), 2);
+        // Paged: the answer stays an array; the total and the page travel in headers.
+        let req = axum::http::Request::builder()
+            .uri("/api/v1/tipoffs?open=true&page=1")
+            .header(
+                axum::http::header::AUTHORIZATION,
+                format!("Bearer {}", t.token("command")),
+            )
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let (s, headers, bytes) = t.call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(headers["x-total-count"], "2");
+        assert_eq!(headers["x-page"], "1");
+        assert_eq!(headers["x-page-size"], "100");
+        let page: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(page.as_array().unwrap().len(), 2);
+        let (s, e) = t
+            .json(
+                "GET",
+                "/api/v1/tipoffs?page=0",
+                Some(&t.token("command")),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["field"], "page");
         let (s, e) = t
             .json(
                 "GET",

@@ -540,6 +540,10 @@ async fn a_public_tipoff_reaches_the_command_center_with_script_inert() {
     );
     assert!(!html.contains("<script>alert"), "script must be escaped");
     assert!(
+        html.contains("共 1 条 · 第 1 / 1 页") && !html.contains("下一页"),
+        "the pager counts the open tips: {html}"
+    );
+    assert!(
         html.contains("&lt;script&gt;") || html.contains("&#60;script"),
         "{html}"
     );
