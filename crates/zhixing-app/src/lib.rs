@@ -18,6 +18,7 @@ pub mod funds;
 pub mod jobs;
 pub mod lists;
 pub mod measures;
+pub mod reviews;
 pub mod scope;
 pub mod statement;
 

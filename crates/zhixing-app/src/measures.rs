@@ -76,7 +76,7 @@ pub struct StoredParams {
 }
 
 /// A date from a form or the API, refused with the field's name.
-fn parse_day(s: &str, field: &str) -> Result<NaiveDate, AppError> {
+pub(crate) fn parse_day(s: &str, field: &str) -> Result<NaiveDate, AppError> {
     zhixing_domain::case::parse_date(s).map_err(|e| AppError::Invalid(e.at(field)))
 }
 
@@ -333,7 +333,7 @@ impl App {
     }
 
     /// A measure and its case, for a write by `actor` with permission `p` in the case's court.
-    async fn writable_measure(
+    pub(crate) async fn writable_measure(
         &self,
         actor: &Actor,
         measure_id: &str,

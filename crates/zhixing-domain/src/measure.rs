@@ -1131,3 +1131,78 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 复议 of a fine or a detention (CPL art 119; CPLI arts 185–186).
+
+/// Days after receiving the 罚款/拘留决定书 within which the person may apply for 复议 to the
+/// next-higher court — CPLI art 185 (「应当自收到决定书之日起三日内提出」). Source: the text as
+/// quoted by legal reference sites (e.g. m.64365.com/zs/1068861.aspx), not checked against the
+/// official gazette; rules.md §7 has only CPL art 119 (one 复议, no stay).
+pub const REVIEW_APPLY_DAYS: u32 = 3;
+
+/// Days the higher court has to decide after receiving the application — CPLI art 185
+/// (「上级人民法院应当在收到复议申请后五日内作出决定」), same source.
+pub const REVIEW_DECIDE_DAYS: u32 = 5;
+
+/// Whether a measure's decision can go to 复议 under CPL art 119 (罚款 and 拘留 by 决定书).
+pub fn reviewable(kind: MeasureKind) -> bool {
+    matches!(kind, MeasureKind::Fine | MeasureKind::Detention)
+}
+
+/// Last day to apply for 复议 after receiving the decision on `received_on` (the day of receipt
+/// is not counted; a last day on a holiday moves to the next working day — CPL art 85).
+pub fn review_apply_by(
+    received_on: NaiveDate,
+    cal: &LegalCalendar,
+) -> Result<NaiveDate, RuleError> {
+    cal.period_end(received_on, REVIEW_APPLY_DAYS, DayUnit::CalendarDays)
+}
+
+/// Day by which the higher court must decide an application received on `applied_on`.
+pub fn review_decide_by(
+    applied_on: NaiveDate,
+    cal: &LegalCalendar,
+) -> Result<NaiveDate, RuleError> {
+    cal.period_end(applied_on, REVIEW_DECIDE_DAYS, DayUnit::CalendarDays)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod review_tests {
+    use super::*;
+
+    #[test]
+    fn only_fines_and_detentions_go_to_review() {
+        assert!(reviewable(MeasureKind::Fine));
+        assert!(reviewable(MeasureKind::Detention));
+        assert!(!reviewable(MeasureKind::Dishonest));
+        assert!(!reviewable(MeasureKind::ConsumptionRestriction));
+        assert!(!reviewable(MeasureKind::Summons));
+    }
+
+    #[test]
+    fn review_periods_skip_the_day_of_receipt_and_roll_past_holidays() {
+        let cal = LegalCalendar::builtin();
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Wednesday 2024-09-25 + 3 → Saturday 28th, a rest day → Sunday 29th, a working day
+        // that year (国庆 调休).
+        assert_eq!(
+            review_apply_by(d("2024-09-25"), cal).unwrap(),
+            d("2024-09-29")
+        );
+        // 2024-09-28 + 3 → 10-01 (国庆): the period ends on 10-08, the first working day after.
+        assert_eq!(
+            review_apply_by(d("2024-09-28"), cal).unwrap(),
+            d("2024-10-08")
+        );
+        assert_eq!(
+            review_decide_by(d("2024-09-27"), cal).unwrap(),
+            d("2024-10-08")
+        );
+        assert_eq!(
+            review_decide_by(d("2024-09-02"), cal).unwrap(),
+            d("2024-09-09")
+        );
+    }
+}

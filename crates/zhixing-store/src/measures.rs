@@ -20,7 +20,7 @@ pub struct MeasureRow {
     /// Validated inputs as JSON.
     pub params: String,
     pub amount_fen: Option<i64>,
-    /// pending_approval | effective | refused | lifted | expired | deleted | ended
+    /// pending_approval | effective | refused | lifted | expired | deleted | ended | revoked (on 复议)
     pub status: String,
     pub needs_approval: i64,
     pub document_number: String,
@@ -693,4 +693,140 @@ pub async fn settled_cursor(conn: &mut AnyConnection, before: i64) -> Result<Str
             .fetch_one(conn)
             .await?;
     Ok(id.unwrap_or_default())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 复议 of a fine or detention (migration 0007).
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ReviewRow {
+    /// The court that made the decision (and keeps the row).
+    pub court_code: String,
+    pub id: String,
+    pub measure_id: String,
+    pub case_id: String,
+    /// The next-higher court that decides.
+    pub review_court: String,
+    pub applicant: String,
+    pub received_on: String,
+    pub applied_on: String,
+    pub reason: String,
+    pub decide_by: String,
+    /// pending | upheld | revoked
+    pub status: String,
+    pub decided_on: Option<String>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const REVIEW_COLS: &str = "court_code, id, measure_id, case_id, review_court, applicant, received_on, \
+    applied_on, reason, decide_by, status, decided_on, decided_by, decision_note, created_at, updated_at";
+
+pub fn insert_review_stmt(r: &ReviewRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO measure_reviews ({REVIEW_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16)"
+    ))
+    .text(&r.court_code)
+    .text(&r.id)
+    .text(&r.measure_id)
+    .text(&r.case_id)
+    .text(&r.review_court)
+    .text(&r.applicant)
+    .text(&r.received_on)
+    .text(&r.applied_on)
+    .text(&r.reason)
+    .text(&r.decide_by)
+    .text(&r.status)
+    .opt(r.decided_on.clone())
+    .opt(r.decided_by.clone())
+    .opt(r.decision_note.clone())
+    .int(r.created_at)
+    .int(r.updated_at)
+}
+
+/// Record the higher court's decision on a pending review (0 rows when it was decided already).
+pub fn decide_review_stmt(
+    court: &str,
+    id: &str,
+    status: &str,
+    on: &str,
+    by: &str,
+    note: &str,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measure_reviews SET status = $3, decided_on = $4, decided_by = $5, decision_note = $6, \
+         updated_at = $7 WHERE court_code = $1 AND id = $2 AND status = 'pending' RETURNING id AS decided_id",
+    )
+    .text(court)
+    .text(id)
+    .text(status)
+    .text(on)
+    .text(by)
+    .text(note)
+    .int(now_ms)
+}
+
+/// A measure revoked on 复议 (a detention still running ends today).
+pub fn revoke_measure_stmt(court: &str, id: &str, on: &str, now_ms: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET status = 'revoked', ended_on = $3, end_reason = 'review_revoked', updated_at = $4 \
+         WHERE court_code = $1 AND id = $2",
+    )
+    .text(court)
+    .text(id)
+    .text(on)
+    .int(now_ms)
+}
+
+pub async fn find_review(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<ReviewRow>, StoreError> {
+    let sql = format!("SELECT {REVIEW_COLS} FROM measure_reviews WHERE id = $1");
+    Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))
+        .bind(id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn review_of_measure(
+    conn: &mut AnyConnection,
+    court: &str,
+    measure_id: &str,
+) -> Result<Option<ReviewRow>, StoreError> {
+    let sql = format!(
+        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE court_code = $1 AND measure_id = $2"
+    );
+    Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))
+        .bind(court.to_owned())
+        .bind(measure_id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The reviews a higher court has to decide (or has decided), earliest decision day first.
+pub async fn reviews_for_court(
+    conn: &mut AnyConnection,
+    review_court: &str,
+    pending_only: bool,
+    limit: i64,
+) -> Result<Vec<ReviewRow>, StoreError> {
+    let filter = if pending_only {
+        " AND status = 'pending'"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE review_court = $1{filter} \
+         ORDER BY decide_by, id LIMIT $2"
+    );
+    Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))
+        .bind(review_court.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
 }

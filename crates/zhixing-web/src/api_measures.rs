@@ -547,6 +547,119 @@ pub async fn decide_correction(
     Ok(Json((&c).into()))
 }
 
+/// An application for 复议 of a fine or detention, as the executing court received it.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub applicant: String,
+    /// YYYY-MM-DD: the day the applicant received the 决定书.
+    pub received_on: String,
+    /// YYYY-MM-DD: the day of the application (at most 3 days later, CPLI art 185).
+    pub applied_on: String,
+    pub reason: String,
+}
+
+/// The higher court's decision on a 复议.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewDecisionRequest {
+    /// upheld (维持) | revoked (撤销)
+    pub outcome: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReviewOut {
+    pub id: String,
+    pub court_code: String,
+    pub measure_id: String,
+    pub case_id: String,
+    /// The next-higher court that decides.
+    pub review_court: String,
+    pub applicant: String,
+    pub received_on: String,
+    pub applied_on: String,
+    pub reason: String,
+    /// Decision due (5 days after the application, CPLI art 185).
+    pub decide_by: String,
+    /// pending | upheld | revoked
+    pub status: String,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+impl From<&zhixing_store::measures::ReviewRow> for ReviewOut {
+    fn from(r: &zhixing_store::measures::ReviewRow) -> Self {
+        ReviewOut {
+            id: r.id.clone(),
+            court_code: r.court_code.clone(),
+            measure_id: r.measure_id.clone(),
+            case_id: r.case_id.clone(),
+            review_court: r.review_court.clone(),
+            applicant: r.applicant.clone(),
+            received_on: r.received_on.clone(),
+            applied_on: r.applied_on.clone(),
+            reason: r.reason.clone(),
+            decide_by: r.decide_by.clone(),
+            status: r.status.clone(),
+            decided_on: r.decided_on.clone(),
+            decision_note: r.decision_note.clone(),
+        }
+    }
+}
+
+/// Register an application for 复议 of a fine or detention (CPL art 119: once, to the next-higher
+/// court, no stay).
+#[utoipa::path(post, path = "/api/v1/measures/{id}/review", params(("id" = String, Path)), request_body = ReviewRequest,
+    responses((status = 201, body = ReviewOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn apply_review(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let r: ReviewRequest = parse_json(&body)?;
+    let input = zhixing_app::reviews::ReviewInput {
+        applicant: r.applicant,
+        received_on: r.received_on,
+        applied_on: r.applied_on,
+        reason: r.reason,
+    };
+    let v = st
+        .app
+        .apply_review(&actor, &id, &input, st.now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(ReviewOut::from(&v))))
+}
+
+/// The higher court's 院长 decides a 复议.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/decision", params(("id" = String, Path)), request_body = ReviewDecisionRequest,
+    responses((status = 200, body = ReviewOut), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn decide_review(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReviewOut>, ApiError> {
+    let r: ReviewDecisionRequest = parse_json(&body)?;
+    let v = st
+        .app
+        .decide_review(&actor, &id, &r.outcome, &r.note, st.now_ms())
+        .await?;
+    Ok(Json((&v).into()))
+}
+
+/// The 复议 the caller's court has to decide, earliest decision day first.
+#[utoipa::path(get, path = "/api/v1/reviews",
+    responses((status = 200, body = [ReviewOut]), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_reviews(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<Vec<ReviewOut>>, ApiError> {
+    let v = st.app.reviews_to_decide(&actor, true).await?;
+    Ok(Json(v.iter().map(Into::into).collect()))
+}
+
 /// The joint-punishment feed (SX2017 art 8): list changes after a cursor, signed with HMAC-SM3.
 #[utoipa::path(get, path = "/api/v1/partner/list-changes", params(FeedQuery),
     responses((status = 200, body = ChangesOut), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
@@ -789,7 +902,10 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         public_restricted,
         public_terminated,
         query_codes,
-        case_progress
+        case_progress,
+        apply_review,
+        decide_review,
+        list_reviews
     ),
     components(schemas(
         PersonIn,
@@ -804,6 +920,9 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         ListEntriesOut,
         CorrectionRequest,
         CorrectionDecisionRequest,
+        ReviewRequest,
+        ReviewDecisionRequest,
+        ReviewOut,
         ChangeOut,
         ChangesOut,
         PublicOut,
@@ -827,6 +946,9 @@ pub fn routes() -> Router<AppState> {
             post(request_correction),
         )
         .route("/api/v1/corrections/{id}/decision", post(decide_correction))
+        .route("/api/v1/measures/{id}/review", post(apply_review))
+        .route("/api/v1/reviews", get(list_reviews))
+        .route("/api/v1/reviews/{id}/decision", post(decide_review))
         .route("/api/v1/partner/list-changes", get(feed))
         .route("/api/v1/public/dishonest", get(public_dishonest))
         .route("/api/v1/public/restricted", get(public_restricted))

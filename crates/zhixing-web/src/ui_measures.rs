@@ -160,6 +160,7 @@ fn status_zh(s: &str) -> (&'static str, &'static str) {
         "expired" => ("期满删除", "done"),
         "deleted" => ("已删除", "done"),
         "ended" => ("已结束", "done"),
+        "revoked" => ("复议撤销", "done"),
         _ => ("", ""),
     }
 }

@@ -14,6 +14,7 @@ mod funds;
 mod group_commit;
 mod measures;
 mod numbering;
+mod reviews;
 mod scope;
 mod search;
 mod statement;

@@ -49,6 +49,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "70287ee7ad3b358bb91795bb7e0392274b29506a5f6df539ce589c81172eeed7",
         "a2190a0db5696030b68c68fad7efe4f5f018a2a0b4a3c41022081909365f6a7fd6c5e2415706a4ab8ee407eb8a1d97a8",
     ),
+    (
+        7,
+        "0007_reviews.sql",
+        "bd4c5656fe1a9ccb3b393ce01c79f8d95e23d66a8eebadea2d0fe67f0afadf76",
+        "d2fe65168d7ed93c4784f5d6b98fa0b2739215a5a17159ce63a9c67a7c1156eb755932497db5168069d1b58cdc3bd46b",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), plus sqlx's bookkeeping table.
-const TABLES: [&str; 49] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), reviews (0007), plus sqlx's bookkeeping table.
+const TABLES: [&str; 50] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -38,6 +38,7 @@ const TABLES: [&str; 49] = [
     "list_changes",
     "list_corrections",
     "measure_approvals",
+    "measure_reviews",
     "measures",
     "notifications",
     "parties",
@@ -243,6 +244,7 @@ fn funds_keys_lead_with_court_code() {
         ("0003_funds.sql", 12),
         ("0005_measures.sql", 7),
         ("0006_duty.sql", 9),
+        ("0007_reviews.sql", 2),
     ] {
         keys_lead_with_court_code(file, min_keys);
     }

@@ -81,6 +81,46 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         assert_eq!(v["error"]["code"], "fine_limit");
         assert_eq!(v["error"]["field"], "amount");
 
+        // 复议 of an approved fine goes to the next-higher court (CPL art 119; CPLI art 185).
+        let (s, fine) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "fine", "party_id": party, "amount_fen": 2_000_000, "reason": "拒不报告财产"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{fine}");
+        let fid = fine["id"].as_str().unwrap().to_owned();
+        let (s, _) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{fid}/decision"),
+                Some(&president),
+                Some(r#"{"approve": true}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let review_uri = format!("/api/v1/measures/{fid}/review");
+        let (s, e) = t
+            .json(
+                "POST",
+                &review_uri,
+                Some(&cmd),
+                Some(r#"{"applicant": "钱七", "when": "x"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, r) = t
+            .json("POST", &review_uri, Some(&cmd), Some(r#"{"applicant": "钱七", "received_on": "2024-09-27", "applied_on": "2024-09-27", "reason": "罚款过重"}"#))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(
+            (
+                r["status"].as_str(),
+                r["review_court"].as_str(),
+                r["decide_by"].as_str()
+            ),
+            (Some("pending"), Some("川11"), Some("2024-10-08"))
+        );
+        let (s, _) = t.json("GET", "/api/v1/reviews", Some(&cmd), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "only a 院长 decides 复议");
+
         let body = serde_json::json!({"kind": "dishonest", "party_id": party, "ground": 4, "reason": "拒不报告财产"}).to_string();
         let (s, m) = t.json("POST", &uri, Some(&cmd), Some(&body)).await;
         assert_eq!(s, StatusCode::CREATED, "{m}");

@@ -1,0 +1,174 @@
+//! 复议 of a fine or detention (CPL art 119; CPLI art 185) on both databases: once, within 3 days
+//! of receiving the decision, decided by the next-higher court's 院长 within 5 days; a revoked
+//! measure stops.
+
+use zhixing_app::measures::MeasureInput;
+use zhixing_app::reviews::ReviewInput;
+use zhixing_domain::time::china_midnight_ms;
+use zhixing_testkit::{NOW_MS, backends, filing, person, seed_court};
+
+use crate::common::{expect_conflict, expect_forbidden, expect_invalid};
+
+fn at(date: &str) -> i64 {
+    china_midnight_ms(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()) + 10 * 3_600_000
+}
+
+#[tokio::test]
+async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "v").await;
+        let higher = seed_court(app, "川11", "h").await;
+        let case = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 31, person("孙八", 31), 900_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        let fine = MeasureInput {
+            kind: "fine".into(),
+            party_id: Some(party),
+            amount_fen: Some(2_000_000),
+            reason: "拒不报告财产（民事诉讼法第二百五十二条）".into(),
+            ..Default::default()
+        };
+        let m = app
+            .propose_measure(&f.command, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        let m = app
+            .decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.status, "effective");
+        let apply = |received: &str, applied: &str| ReviewInput {
+            applicant: "孙八".into(),
+            received_on: received.into(),
+            applied_on: applied.into(),
+            reason: "已于次日补报财产，罚款过重".into(),
+        };
+        // Received on Friday 2024-09-27: the three days end Monday 09-30; 10-09 is late.
+        let e = expect_invalid(
+            app.apply_review(
+                &f.command,
+                &m.id,
+                &apply("2024-09-27", "2024-10-09"),
+                at("2024-10-09"),
+            )
+            .await,
+            "late review",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("review_late", "applied_on"));
+        assert!(e.message.contains("2024-09-30"), "{}", e.message);
+        let e = expect_invalid(
+            app.apply_review(&f.command, &m.id, &apply("2024-09-27", ""), NOW_MS)
+                .await,
+            "no date",
+        );
+        assert_eq!(e.field, "applied_on");
+        // In time: pending before 川11, due 5 days later — 10-02 falls in 国庆, so 10-08.
+        let r = app
+            .apply_review(
+                &f.command,
+                &m.id,
+                &apply("2024-09-27", "2024-09-27"),
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                r.status.as_str(),
+                r.review_court.as_str(),
+                r.decide_by.as_str()
+            ),
+            ("pending", "川11", "2024-10-08"),
+            "{:?}",
+            t.backend
+        );
+        // Once only.
+        let (code, _, _) = expect_conflict(
+            app.apply_review(
+                &f.command,
+                &m.id,
+                &apply("2024-09-27", "2024-09-27"),
+                NOW_MS,
+            )
+            .await,
+            "second review",
+        );
+        assert_eq!(code, "review_exists");
+        // The higher court's list shows it; the deciding court's own 院长 cannot decide it, nor
+        // can a judge of the higher court.
+        let pending = app
+            .reviews_to_decide(&higher.president, true)
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 1);
+        let (code, _, _) = expect_forbidden(
+            app.decide_review(&f.president, &r.id, "revoked", "不当", NOW_MS)
+                .await,
+            "lower court decides",
+        );
+        assert_eq!(code, "court_scope");
+        expect_forbidden(
+            app.decide_review(&higher.judges[0], &r.id, "revoked", "不当", NOW_MS)
+                .await,
+            "judge decides",
+        );
+        let e = expect_invalid(
+            app.decide_review(&higher.president, &r.id, "changed", "减为一万元", NOW_MS)
+                .await,
+            "outcome",
+        );
+        assert_eq!(e.field, "outcome");
+        let d = app
+            .decide_review(
+                &higher.president,
+                &r.id,
+                "revoked",
+                "被执行人已补报财产，罚款不当",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.status, "revoked");
+        let mut conn = app.db.conn().await.unwrap();
+        let after = zhixing_store::measures::find_measure(&mut conn, &m.id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        assert_eq!(
+            (after.status.as_str(), after.end_reason.as_deref()),
+            ("revoked", Some("review_revoked"))
+        );
+        let (code, _, _) = expect_conflict(
+            app.decide_review(&higher.president, &r.id, "upheld", "维持", NOW_MS)
+                .await,
+            "decided twice",
+        );
+        assert_eq!(code, "already_decided");
+        assert!(
+            app.reviews_to_decide(&higher.president, true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let report = app.verify_audit().await.unwrap();
+        assert!(report.broken.is_none(), "{report:?}");
+        t.cleanup().await;
+    }
+}
