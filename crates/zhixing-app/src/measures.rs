@@ -250,6 +250,28 @@ fn push_entry(
     Ok(())
 }
 
+/// Take a listed entry off its list on `on` for `reason`, with the partners' delete record.
+fn push_delete(
+    stmts: &mut Vec<Stmt>,
+    mut e: ListEntryRow,
+    on: &str,
+    reason: &str,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    stmts.push(store::delete_entry_stmt(
+        &e.court_code,
+        &e.id,
+        on,
+        reason,
+        now_ms,
+    ));
+    e.status = "deleted".into();
+    e.deleted_on = Some(on.to_owned());
+    e.delete_reason = Some(reason.to_owned());
+    stmts.push(store::insert_change_stmt(&change(&e, "delete", now_ms)?));
+    Ok(())
+}
+
 /// A feed record of a list change; the payload carries the full entry for partners (they need
 /// the ID number to apply the punishment), never phone, address or account numbers.
 fn change(e: &ListEntryRow, op: &str, now_ms: i64) -> Result<ListChangeRow, AppError> {
@@ -1050,22 +1072,12 @@ impl App {
             g.as_str(),
             now_ms,
         )];
-        for mut e in store::entries_of_case(tx, &case.court_code, &case.id)
+        for e in store::entries_of_case(tx, &case.court_code, &case.id)
             .await?
             .into_iter()
             .filter(|e| e.measure_id.as_deref() == Some(m.id.as_str()) && e.status == "listed")
         {
-            stmts.push(store::delete_entry_stmt(
-                &e.court_code,
-                &e.id,
-                &ymd(today),
-                g.name_zh(),
-                now_ms,
-            ));
-            e.status = "deleted".into();
-            e.deleted_on = Some(ymd(today));
-            e.delete_reason = Some(g.name_zh().into());
-            stmts.push(store::insert_change_stmt(&change(&e, "delete", now_ms)?));
+            push_delete(&mut stmts, e, &ymd(today), g.name_zh(), now_ms)?;
         }
         batch::run(tx, stmts).await?;
         if rule.within_working_days.is_some()
@@ -1693,22 +1705,12 @@ impl App {
         let today = ymd(china_date(now_ms));
         let mut tx = self.db.begin().await?;
         let mut stmts = Vec::new();
-        for mut e in store::entries_of_case(&mut tx, &case.court_code, &case.id)
+        for e in store::entries_of_case(&mut tx, &case.court_code, &case.id)
             .await?
             .into_iter()
             .filter(|e| e.list == "terminated" && e.status == "listed")
         {
-            stmts.push(store::delete_entry_stmt(
-                &e.court_code,
-                &e.id,
-                &today,
-                reason,
-                now_ms,
-            ));
-            e.status = "deleted".into();
-            e.deleted_on = Some(today.clone());
-            e.delete_reason = Some(reason.to_owned());
-            stmts.push(store::insert_change_stmt(&change(&e, "delete", now_ms)?));
+            push_delete(&mut stmts, e, &today, reason, now_ms)?;
         }
         if stmts.is_empty() {
             return Ok(());
