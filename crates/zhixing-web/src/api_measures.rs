@@ -703,15 +703,16 @@ pub(crate) fn client_key(req_ext: &axum::http::Extensions) -> String {
         .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string())
 }
 
-async fn public_list(
-    st: AppState,
-    req: Request,
-    list: &'static str,
-) -> Result<Json<PublicOut>, ApiError> {
+/// The gate of an anonymous GET: the per-client limit first (429 before any other work, logged),
+/// then the query string; returns the client key with the parsed query.
+fn public_request<T: serde::de::DeserializeOwned>(
+    st: &AppState,
+    req: &Request,
+    what: &str,
+) -> Result<(String, T), ApiError> {
     let key = client_key(req.extensions());
-    let now = st.now_ms();
-    if !st.public_limiter.allow(&key, now) {
-        tracing::warn!(client = %key, list, "public lookup rate-limited");
+    if !st.public_limiter.allow(&key, st.now_ms()) {
+        tracing::warn!(client = %key, what, "public lookup rate-limited");
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -719,16 +720,24 @@ async fn public_list(
             "查询过于频繁，请稍后再试",
         ));
     }
-    let q: PublicQuery = Query::try_from_uri(req.uri())
-        .map(|Query(q)| q)
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "query",
-                None,
-                "查询参数格式不正确",
-            )
-        })?;
+    let Query(q) = Query::try_from_uri(req.uri()).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "query",
+            None,
+            "查询参数格式不正确",
+        )
+    })?;
+    Ok((key, q))
+}
+
+async fn public_list(
+    st: AppState,
+    req: Request,
+    list: &'static str,
+) -> Result<Json<PublicOut>, ApiError> {
+    let now = st.now_ms();
+    let (key, q): (String, PublicQuery) = public_request(&st, &req, list)?;
     if q.name.len() > 200 || q.id.len() > 64 {
         tracing::warn!(client = %key, "oversized public query refused");
         return Err(ApiError::new(
@@ -844,25 +853,7 @@ pub struct ProgressQuery {
 #[utoipa::path(get, path = "/api/v1/public/case-progress", params(ProgressQuery),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
-    let key = client_key(req.extensions());
-    if !st.public_limiter.allow(&key, st.now_ms()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            None,
-            "查询过于频繁，请稍后再试",
-        ));
-    }
-    let q: ProgressQuery = Query::try_from_uri(req.uri())
-        .map(|Query(q)| q)
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "query",
-                None,
-                "查询参数格式不正确",
-            )
-        })?;
+    let (key, q): (String, ProgressQuery) = public_request(&st, &req, "case-progress")?;
     if q.case_number.len() > 100 || q.id.len() > 64 || q.code.len() > 32 {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
