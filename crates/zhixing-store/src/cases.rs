@@ -203,47 +203,6 @@ pub async fn find_filing_key(
     .transpose()
 }
 
-pub async fn insert_filing_key(
-    conn: &mut AnyConnection,
-    court: &str,
-    type_code: &str,
-    basis_number: &str,
-    debtor_key: &str,
-    case_id: &str,
-) -> Result<(), StoreError> {
-    crate::batch::run(
-        conn,
-        vec![filing_key_stmt(
-            court,
-            type_code,
-            basis_number,
-            debtor_key,
-            case_id,
-        )],
-    )
-    .await?;
-    Ok(())
-}
-
-/// The statement of [`insert_filing_key`].
-pub fn filing_key_stmt(
-    court: &str,
-    type_code: &str,
-    basis_number: &str,
-    debtor_key: &str,
-    case_id: &str,
-) -> Stmt {
-    Stmt::new(
-        "INSERT INTO case_filing_keys (court_code, type_code, basis_document_number, debtor_key, case_id) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .text(court)
-    .text(type_code)
-    .text(basis_number)
-    .text(debtor_key)
-    .text(case_id)
-}
-
 /// The 重复立案 guard of a group write: inserts the key unless it is taken, and returns
 /// `guard_case` only when it inserted, so a taken key refuses that one filing without failing the
 /// transaction for the others.
