@@ -76,7 +76,7 @@ fn public_actor(court: &str) -> Actor {
     }
 }
 
-fn text(raw: &str, max: usize, required: bool, field: &str) -> Result<String, AppError> {
+pub(crate) fn text(raw: &str, max: usize, required: bool, field: &str) -> Result<String, AppError> {
     rules::clean_text(raw, max, required).map_err(|e| AppError::Invalid(e.at(field)))
 }
 

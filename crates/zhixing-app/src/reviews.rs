@@ -18,6 +18,7 @@ use zhixing_store::measures::{self as store, ReviewRow};
 
 use crate::admin::audit as write_audit;
 use crate::deadlines::ymd;
+use crate::duty::text;
 use crate::measures::parse_day;
 use crate::{Actor, App, AppError, new_id};
 
@@ -31,18 +32,6 @@ pub struct ReviewInput {
     /// The day the application was made (YYYY-MM-DD).
     pub applied_on: String,
     pub reason: String,
-}
-
-fn required_text(v: &str, field: &str, max: usize, what: &str) -> Result<String, AppError> {
-    let t = v.trim();
-    if t.is_empty() || t.chars().count() > max {
-        return Err(AppError::invalid(
-            "required",
-            field,
-            format!("须填写{what}（{max} 字以内）"),
-        ));
-    }
-    Ok(t.to_owned())
 }
 
 impl App {
@@ -76,8 +65,8 @@ impl App {
                 "该措施尚未生效（未批准或已撤销），无复议对象",
             ));
         }
-        let applicant = required_text(&input.applicant, "applicant", 100, "复议申请人")?;
-        let reason = required_text(&input.reason, "reason", 2000, "复议理由")?;
+        let applicant = text(&input.applicant, 100, true, "applicant")?;
+        let reason = text(&input.reason, 2000, true, "reason")?;
         let received = parse_day(&input.received_on, "received_on")?;
         let applied = parse_day(&input.applied_on, "applied_on")?;
         if received > today {
@@ -128,15 +117,6 @@ impl App {
                 "最高人民法院的决定无上一级法院可以复议",
             ));
         };
-        if store::review_of_measure(&mut conn, &m.court_code, &m.id)
-            .await?
-            .is_some()
-        {
-            return Err(AppError::conflict(
-                "review_exists",
-                "对该决定已申请过复议（民事诉讼法第一百一十九条：复议一次）",
-            ));
-        }
         drop(conn);
         let row = ReviewRow {
             court_code: m.court_code.clone(),
@@ -158,6 +138,7 @@ impl App {
         };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
+        // 复议一次 (CPL art 119) is the key UNIQUE (court_code, measure_id).
         match batch::run(&mut tx, vec![store::insert_review_stmt(&row)]).await {
             Err(e) if e.is_conflict() => {
                 return Err(AppError::conflict(
@@ -218,7 +199,7 @@ impl App {
                 ));
             }
         };
-        let note = required_text(note, "note", 2000, "复议决定理由")?;
+        let note = text(note, 2000, true, "note")?;
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let mut stmts = vec![store::decide_review_stmt(
@@ -265,14 +246,10 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
-    /// The reviews the caller's court has to decide (pending first by decision day), or all.
-    pub async fn reviews_to_decide(
-        &self,
-        actor: &Actor,
-        pending_only: bool,
-    ) -> Result<Vec<ReviewRow>, AppError> {
+    /// The reviews the caller's court still has to decide, earliest decision day first.
+    pub async fn reviews_to_decide(&self, actor: &Actor) -> Result<Vec<ReviewRow>, AppError> {
         actor.require(Permission::ApproveMeasure)?;
         let mut conn = self.db.conn().await?;
-        Ok(store::reviews_for_court(&mut conn, &actor.court_code, pending_only, 500).await?)
+        Ok(store::pending_reviews_for_court(&mut conn, &actor.court_code, 500).await?)
     }
 }

@@ -653,21 +653,6 @@ pub async fn find_tipoff(
 
 /// A court's tip-offs, optionally of one status, optionally only the overdue ones (not yet
 /// responded and `respond_by` passed at `now_ms`); most urgent deadline first, at most `limit`.
-pub async fn tipoffs_of_court(
-    conn: &mut AnyConnection,
-    court: &str,
-    status: Option<&str>,
-    overdue_at: Option<i64>,
-    limit: i64,
-) -> Result<Vec<TipoffRow>, StoreError> {
-    let f = TipFilter {
-        status,
-        open_only: false,
-        overdue_at,
-    };
-    tipoffs_page(conn, court, &f, limit, 0).await
-}
-
 /// Which of a court's tip-offs a list shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TipFilter<'a> {

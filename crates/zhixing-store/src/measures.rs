@@ -793,35 +793,14 @@ pub async fn find_review(
         .await?)
 }
 
-pub async fn review_of_measure(
-    conn: &mut AnyConnection,
-    court: &str,
-    measure_id: &str,
-) -> Result<Option<ReviewRow>, StoreError> {
-    let sql = format!(
-        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE court_code = $1 AND measure_id = $2"
-    );
-    Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))
-        .bind(court.to_owned())
-        .bind(measure_id.to_owned())
-        .fetch_optional(conn)
-        .await?)
-}
-
-/// The reviews a higher court has to decide (or has decided), earliest decision day first.
-pub async fn reviews_for_court(
+/// The reviews a higher court still has to decide, earliest decision day first.
+pub async fn pending_reviews_for_court(
     conn: &mut AnyConnection,
     review_court: &str,
-    pending_only: bool,
     limit: i64,
 ) -> Result<Vec<ReviewRow>, StoreError> {
-    let filter = if pending_only {
-        " AND status = 'pending'"
-    } else {
-        ""
-    };
     let sql = format!(
-        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE review_court = $1{filter} \
+        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE review_court = $1 AND status = 'pending' \
          ORDER BY decide_by, id LIMIT $2"
     );
     Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))

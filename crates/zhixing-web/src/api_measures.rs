@@ -656,7 +656,7 @@ pub async fn list_reviews(
     State(st): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> Result<Json<Vec<ReviewOut>>, ApiError> {
-    let v = st.app.reviews_to_decide(&actor, true).await?;
+    let v = st.app.reviews_to_decide(&actor).await?;
     Ok(Json(v.iter().map(Into::into).collect()))
 }
 

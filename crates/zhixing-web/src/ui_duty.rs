@@ -248,7 +248,6 @@ async fn render_tipoffs(
         nav: staff.nav(),
         rows: rows
             .into_iter()
-            .filter(|v| v.tip.status != "closed")
             .map(|v| TipLine {
                 can_respond: can && matches!(v.tip.status.as_str(), "new" | "dispatched"),
                 status: match v.tip.status.as_str() {

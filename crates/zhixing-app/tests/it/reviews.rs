@@ -112,10 +112,7 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
         assert_eq!(code, "review_exists");
         // The higher court's list shows it; the deciding court's own 院长 cannot decide it, nor
         // can a judge of the higher court.
-        let pending = app
-            .reviews_to_decide(&higher.president, true)
-            .await
-            .unwrap();
+        let pending = app.reviews_to_decide(&higher.president).await.unwrap();
         assert_eq!(pending.len(), 1);
         let (code, _, _) = expect_forbidden(
             app.decide_review(&f.president, &r.id, "revoked", "不当", NOW_MS)
@@ -162,7 +159,7 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
         );
         assert_eq!(code, "already_decided");
         assert!(
-            app.reviews_to_decide(&higher.president, true)
+            app.reviews_to_decide(&higher.president)
                 .await
                 .unwrap()
                 .is_empty()
