@@ -6,7 +6,10 @@
 //!
 //! - **By key** (ID number / credit code, hits and misses): `ListIndex::by_key` vs SQLite (rusqlite,
 //!   a prepared statement on a covering index over `(key, listed_on DESC, doc DESC)`, exclusive
-//!   locking and mmap: the fastest SQLite path this workspace can link).
+//!   locking and mmap: the fastest SQLite path this workspace can link); and the partner's bulk
+//!   check, `ListIndex::by_keys_with` over chunks of `--batch` keys vs SQLite's faster way for the
+//!   same chunks (the prepared lookup per key, or one `key IN (…)` statement per chunk). The
+//!   queries sit in one buffer; every engine's answers fold into a checksum that must agree.
 //! - **By name** (count + the 20 newest of the names containing the query): `ListIndex::by_name` vs
 //!   PostgreSQL `pg_trgm` (GIN `gin_trgm_ops` on `name`; a btree on `(listed_on DESC, doc DESC)`
 //!   was tried and dropped: the planner then walks it for rare names, 1.4 s per query at 1 M
@@ -63,6 +66,15 @@ struct Args {
     /// Seconds of PostgreSQL queries per class before it stops (at least one pass of 5 queries).
     #[arg(long, default_value_t = 60.0)]
     pg_seconds: f64,
+    /// Keys per bulk check in the batch passes (`ListIndex::by_keys_with` vs SQLite `key IN (…)`).
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Also time the bulk check at prefetch distances 8/16/32/64, one- and two-stage.
+    #[arg(long)]
+    sweep: bool,
+    /// Stop after the key lookups (no name queries, no pg_trgm, no tantivy).
+    #[arg(long)]
+    keys_only: bool,
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -528,8 +540,11 @@ fn sqlite_load(rows: &[ListRow], path: &Path) -> Result<(rusqlite::Connection, f
         }
     }
     tx.commit()?;
-    // Covering: doc is the rowid, so the index alone answers the query.
-    c.execute_batch("CREATE INDEX list_key ON list (key, listed_on DESC, doc DESC); ANALYZE;")?;
+    // Covering: doc is the rowid, so the index alone answers the query. No ANALYZE: with the
+    // sqlite_stat4 table it writes, SQLite re-prepares a statement whenever a bound value might
+    // change the plan, i.e. on every lookup here (perf: sqlite3Reprepare → sqlite3RunParser),
+    // which made it 2.5× slower than its real indexed lookup (bench/RESULTS.md §7).
+    c.execute_batch("CREATE INDEX list_key ON list (key, listed_on DESC, doc DESC);")?;
     // The fastest read path: no file lock per statement, pages read through mmap.
     c.execute_batch("PRAGMA locking_mode=EXCLUSIVE; PRAGMA mmap_size=17179869184;")?;
     Ok((c, t.elapsed().as_secs_f64()))
@@ -558,11 +573,7 @@ fn fold(sum: u64, got: &[DocId]) -> u64 {
 
 /// One pass of key lookups on SQLite: (total time, per-query latencies if timed, answers if
 /// kept, checksum).
-fn sqlite_pass(
-    st: &mut rusqlite::Statement<'_>,
-    queries: &[String],
-    mode: Pass,
-) -> Result<PassOut> {
+fn sqlite_pass(st: &mut rusqlite::Statement<'_>, queries: &[&str], mode: Pass) -> Result<PassOut> {
     let mut lat = Vec::with_capacity(if mode == Pass::Timed {
         queries.len()
     } else {
@@ -590,7 +601,7 @@ fn sqlite_pass(
 }
 
 /// One pass of key lookups on the ListIndex, same shape as [`sqlite_pass`].
-fn ours_key_pass(ix: &ListIndex, queries: &[String], mode: Pass) -> PassOut {
+fn ours_key_pass(ix: &ListIndex, queries: &[&str], mode: Pass) -> PassOut {
     let mut lat = Vec::with_capacity(if mode == Pass::Timed {
         queries.len()
     } else {
@@ -611,6 +622,52 @@ fn ours_key_pass(ix: &ListIndex, queries: &[String], mode: Pass) -> PassOut {
         }
     }
     (start.elapsed(), lat, out, sum)
+}
+
+/// One pass of bulk checks on the ListIndex: `by_keys_with` over chunks of `batch` keys.
+fn ours_batch_pass(ix: &ListIndex, queries: &[&str], batch: usize) -> (Duration, u64) {
+    let mut sum = 0u64;
+    let start = Instant::now();
+    for chunk in queries.chunks(batch) {
+        ix.by_keys_with(chunk, |_, got| sum = fold(sum, got));
+    }
+    (start.elapsed(), sum)
+}
+
+/// One pass of bulk checks on SQLite: per chunk one prepared `key IN (?, …)` statement ordered
+/// by key and answer order, its rows grouped back to the chunk's keys.
+fn sqlite_batch_pass(
+    c: &rusqlite::Connection,
+    queries: &[&str],
+    batch: usize,
+) -> Result<(Duration, u64)> {
+    let mut sum = 0u64;
+    let start = Instant::now();
+    let mut groups: std::collections::HashMap<String, Vec<DocId>> =
+        std::collections::HashMap::new();
+    for chunk in queries.chunks(batch) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut st = c.prepare_cached(&format!(
+            "SELECT key, doc FROM list WHERE key IN ({marks}) ORDER BY key, listed_on DESC, doc DESC"
+        ))?;
+        let norm: Vec<String> = chunk
+            .iter()
+            .map(|q| zhixing_listindex::normalize_key(q))
+            .collect();
+        groups.clear();
+        let mut rows = st.query(rusqlite::params_from_iter(&norm))?;
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(0)?;
+            groups
+                .entry(key)
+                .or_default()
+                .push(r.get::<_, i64>(1)? as DocId);
+        }
+        for k in &norm {
+            sum = fold(sum, groups.get(k).map_or(&[][..], |v| v.as_slice()));
+        }
+    }
+    Ok((start.elapsed(), sum))
 }
 
 fn pg_escape_like(q: &str) -> String {
@@ -890,6 +947,18 @@ fn main() -> Result<()> {
             keys.push(company(&v, &mut rng)?.1);
         }
     }
+    // The queries sit back to back in one buffer, as a request's text would: 200,000 small
+    // strings allocated among the generator's leftovers were scattered over a 5 GB heap, and
+    // reading each one cost both engines a cache and TLB miss that is no part of a lookup.
+    let key_text = keys.concat();
+    let mut keys_at = Vec::with_capacity(keys.len());
+    let mut at = 0;
+    for k in &keys {
+        keys_at.push(key_text.get(at..at + k.len()).context("key")?);
+        at += k.len();
+    }
+    drop(keys);
+    let keys = keys_at;
     let (sqlite, sq_load) = sqlite_load(&rows, &args.workdir.join("list.sqlite"))?;
     let mut st =
         sqlite.prepare("SELECT doc FROM list WHERE key = ?1 ORDER BY listed_on DESC, doc DESC")?;
@@ -897,11 +966,30 @@ fn main() -> Result<()> {
     // throughput as the median of 5 alternating untimed passes (ours, SQLite, ours, …).
     let (_, _, ours_ans, _) = ours_key_pass(&ix, &keys, Pass::Keep);
     let (_, _, sq_ans, _) = sqlite_pass(&mut st, &keys, Pass::Keep)?;
-    let hits = ours_ans.iter().filter(|r| !r.is_empty()).count();
+    let hit: Vec<bool> = ours_ans.iter().map(|r| !r.is_empty()).collect();
+    let hits = hit.iter().filter(|&&h| h).count();
     let sq_wrong = ours_ans.iter().zip(&sq_ans).filter(|(a, b)| a != b).count();
     drop((ours_ans, sq_ans));
     let (_, ours_lat, _, _) = ours_key_pass(&ix, &keys, Pass::Timed);
     let (_, sq_lat, _, _) = sqlite_pass(&mut st, &keys, Pass::Timed)?;
+    // p50 of the queries that hit and of those that miss, apart.
+    let split_p50 = |lat: &[Duration], want: bool| {
+        let mut l: Vec<Duration> = lat
+            .iter()
+            .zip(&hit)
+            .filter(|&(_, &h)| h == want)
+            .map(|(d, _)| *d)
+            .collect();
+        l.sort();
+        us(pct(&l, 0.5))
+    };
+    println!(
+        "(p50 of hits / misses: ListIndex {:.2} / {:.2} µs, SQLite {:.2} / {:.2} µs)",
+        split_p50(&ours_lat, true),
+        split_p50(&ours_lat, false),
+        split_p50(&sq_lat, true),
+        split_p50(&sq_lat, false)
+    );
     let (mut ours_tot, mut sq_tot) = (Vec::new(), Vec::new());
     for _ in 0..5 {
         let (t, _, _, a) = ours_key_pass(&ix, &keys, Pass::Sum);
@@ -915,6 +1003,47 @@ fn main() -> Result<()> {
     }
     ours_tot.sort();
     sq_tot.sort();
+    // Bulk checks: the same keys in chunks of `batch`, median of 5 alternating passes; the
+    // checksums must equal the single lookups' (same answers, same order).
+    let single_sum = ours_key_pass(&ix, &keys, Pass::Sum).3;
+    let (mut ob_tot, mut sb_tot) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let (t, a) = ours_batch_pass(&ix, &keys, args.batch.max(1));
+        let (u, b) = sqlite_batch_pass(&sqlite, &keys, args.batch.max(1))?;
+        ensure!(
+            a == single_sum && b == single_sum,
+            "batch passes disagree with the single lookups ({a:x}, {b:x} vs {single_sum:x})"
+        );
+        ob_tot.push(t);
+        sb_tot.push(u);
+    }
+    ob_tot.sort();
+    sb_tot.sort();
+    let ob_qps = keys.len() as f64 / ob_tot[2].as_secs_f64();
+    if args.sweep {
+        let b = args.batch.max(1);
+        for ahead in [8, 16, 32, 64] {
+            for two in [false, true] {
+                let mut tot = Vec::new();
+                for _ in 0..5 {
+                    let mut sum = 0u64;
+                    let start = Instant::now();
+                    for chunk in keys.chunks(b) {
+                        ix.by_keys_tuned(chunk, ahead, two, |_, got| sum = fold(sum, got));
+                    }
+                    tot.push(start.elapsed());
+                    ensure!(sum == single_sum, "sweep {ahead}/{two} disagrees");
+                }
+                tot.sort();
+                println!(
+                    "(sweep: {ahead} ahead, {} stage(s): {:.0} keys/s)",
+                    if two { 2 } else { 1 },
+                    keys.len() as f64 / tot[2].as_secs_f64()
+                );
+            }
+        }
+    }
+    let sb_qps = keys.len() as f64 / sb_tot[2].as_secs_f64();
     let mut ours_k = timing(ours_lat);
     let mut sq = timing(sq_lat);
     ours_k.qps = keys.len() as f64 / ours_tot[2].as_secs_f64();
@@ -943,6 +1072,20 @@ fn main() -> Result<()> {
         "ratio ListIndex / SQLite: {kr:.1}× (goal ≥ 20×: {})",
         if kr >= 20.0 { "met" } else { "NOT met" }
     );
+    // SQLite's best for a bulk check is the faster of its two ways.
+    let sq_best = sq.qps.max(sb_qps);
+    let br = ob_qps / sq_best.max(1e-9);
+    println!(
+        "bulk check of {} keys per call: ListIndex::by_keys_with {ob_qps:.0} keys/s; SQLite `key IN (…)` {sb_qps:.0} keys/s; \
+         ratio to SQLite's faster way ({sq_best:.0} keys/s): {br:.1}× (goal ≥ 20×: {})",
+        args.batch.max(1),
+        if br >= 20.0 { "met" } else { "NOT met" }
+    );
+
+    if args.keys_only {
+        let _ = std::fs::remove_dir_all(&args.workdir);
+        return Ok(());
+    }
 
     // --- by name ---
     let classes = name_classes(&rows, &mut rng);

@@ -9,11 +9,14 @@
 //!   caller's ids are indexes into its own `Vec`, hence dense). Names and keys live in one text
 //!   arena, not one allocation each.
 //! - **By key** (ID number / credit code, normalised by [`normalize_key`]): an open-addressing
-//!   table of 24-byte slots (tag of the key's hash + doc, and the key itself packed into 128 bits
-//!   when it is at most 24 characters of 0-9 A-Z, as every ID number and credit code is), at
-//!   most 3/4 full, so a lookup is one probe of the table; the record is read only to order
-//!   several hits. Keys that do not pack are compared with their text, so hash collisions can
-//!   never leak.
+//!   table of 32-byte slots (tag of the key's hash + doc, the key itself packed into 128 bits
+//!   when it is at most 20 characters of 0-9 A-Z, as every ID number and credit code is, and
+//!   the entry's `listed_on`), at most 3/4 full, so a lookup is one probe of the table and
+//!   several hits are ordered without reading their records. Keys that do not pack are compared with their text, so hash collisions can
+//!   never leak. One control byte per slot (empty, or 7 bits of the tag) lets a probe skip
+//!   slots that cannot match, so a miss reads only the control bytes (16 MiB at 10 M entries,
+//!   cache-sized) and never the slots; [`ListIndex::by_keys_with`] pipelines a batch of
+//!   lookups with prefetches so that their DRAM misses overlap.
 //! - **By name**: for every distinct character bigram and trigram of a name, a posting list of
 //!   `(listed_on, doc)` packed in a `u64` with a `u64` mask of the character positions where the
 //!   gram starts in that name, kept sorted newest first in chunks of at most [`CHUNK_MAX`] (so
@@ -59,6 +62,12 @@ pub struct NameHits {
 /// Shortest and longest name query in characters; others match nothing.
 pub const MIN_QUERY_CHARS: usize = 2;
 pub const MAX_QUERY_CHARS: usize = 50;
+
+/// How many keys ahead [`ListIndex::by_keys_with`] prefetches.
+pub const BATCH_AHEAD: usize = 16;
+
+/// Whether [`ListIndex::by_keys_with`] reads the control bytes before prefetching slots.
+const BATCH_TWO_STAGE: bool = true;
 
 /// Posting chunks are split when they grow past this many elements.
 pub const CHUNK_MAX: usize = 512;
@@ -282,42 +291,70 @@ impl<'a> Cursor<'a> {
 
 // ---------------------------------------------------------------------------------------------
 
-/// A normalised key of 1..=24 characters from 0-9 A-Z (every ID number and credit code) packed
-/// into a u128: base 37 with digits 1..=36, so distinct keys give distinct values; 0 for any
-/// other key. Lower-case ASCII is packed as upper-case (the key is normalised on the fly).
+/// Longest key that packs into a slot.
+const PACK_MAX: usize = 20;
+
+/// Digit of a key byte for [`pack_key`]: '0'..='9' → 1..=10, 'A'..='Z' and 'a'..='z' → 11..=36
+/// (a key is normalised on the fly), any other byte 0. (`as` because `From` is not usable in a
+/// const; every value is below 256.)
+#[allow(clippy::as_conversions)]
+const KEY_DIGIT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = 1 + c as u8;
+        c += 1;
+    }
+    c = 0;
+    while c < 26 {
+        t[b'A' as usize + c] = 11 + c as u8;
+        t[b'a' as usize + c] = 11 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+/// A normalised key of 1..=[`PACK_MAX`] characters from 0-9 A-Z (every ID number and credit
+/// code) packed into a u128: 6 bits per character with digits 1..=36, i.e. base 64 with no zero
+/// digit, so distinct keys give distinct values; 0 for any other key. Lower-case ASCII is packed
+/// as upper-case. The two halves are independent shift-or chains (no multiplication), so the
+/// CPU works on both at once in front of the table probe (bench/RESULTS.md §7).
+#[inline]
 fn pack_key(trimmed: &str) -> u128 {
     let b = trimmed.as_bytes();
-    if b.is_empty() || b.len() > 24 {
+    if b.is_empty() || b.len() > PACK_MAX {
         return 0;
     }
-    // Two independent base-37 halves of at most 12 digits (37^12 < 2^63), so the CPU works on
-    // both at once, then one u128 step: the same value as one 24-step u128 chain, at a fraction
-    // of the latency in front of the table probe (bench/RESULTS.md §7).
-    let split = b.len().saturating_sub(12);
-    let (head, tail) = b.split_at(split);
-    let (Some(hi), Some(lo)) = (base37(head), base37(tail)) else {
+    let (head, tail) = b.split_at(b.len().saturating_sub(PACK_MAX / 2));
+    let (hi, hi_ok) = pack6(head);
+    let (lo, lo_ok) = pack6(tail);
+    if !(hi_ok && lo_ok) {
         return 0;
-    };
-    let scale = (0..tail.len()).fold(1u128, |m, _| m * 37);
-    u128::from(hi) * scale + u128::from(lo)
+    }
+    (u128::from(hi) << (6 * tail.len())) | u128::from(lo)
 }
 
-/// Base-37 value of at most 12 key characters (digits 1..=36), `None` for any other character.
-fn base37(b: &[u8]) -> Option<u64> {
-    let mut v: u64 = 0;
-    for &c in b {
-        let d = match c.to_ascii_uppercase() {
-            c @ b'0'..=b'9' => c - b'0' + 1,
-            c @ b'A'..=b'Z' => c - b'A' + 11,
-            _ => return None,
-        };
-        v = v * 37 + u64::from(d);
+/// 6-bit digits of at most 10 key bytes, and whether every byte was a key character.
+fn pack6(b: &[u8]) -> (u64, bool) {
+    b.iter().fold((0u64, true), |(v, ok), &c| {
+        let d = KEY_DIGIT[usize::from(c)];
+        ((v << 6) | u64::from(d), ok & (d != 0))
+    })
+}
+
+/// `s.trim()`, skipping the Unicode scan when both ends are visible ASCII (every well-formed
+/// key and nearly every query).
+fn trim_fast(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
-    Some(v)
 }
 
 /// The table hash and the packed key of a trimmed key. A key that packs is hashed from its
 /// packed value (two multiplications) instead of byte by byte; any other key by its bytes.
+#[inline]
 fn key_hash(trimmed: &str) -> (u64, u128) {
     let packed = pack_key(trimmed);
     if packed == 0 {
@@ -328,14 +365,19 @@ fn key_hash(trimmed: &str) -> (u64, u128) {
     (mix64(lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)), packed)
 }
 
-/// One slot of the key table: `head` = occupied bit | 31-bit tag of the key hash | doc, and the
-/// packed key (0 when the key does not pack), so most lookups are decided inside the slot.
+/// One slot of the key table: `head` = occupied bit | 31-bit tag of the key hash | doc, the
+/// packed key (0 when the key does not pack) and the entry's `listed_on`, so most lookups are
+/// decided and ordered inside the slot (reading each hit's record to order a relisted debtor's
+/// entries cost a DRAM miss per hit, the largest cost left in a bulk check: bench/RESULTS.md §7).
+/// 32 bytes, so a slot never straddles two cache lines.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C)]
+#[repr(C, align(32))]
 struct Slot {
     head: u64,
     key_hi: u64,
     key_lo: u64,
+    listed_on: i32,
+    pad: u32,
 }
 
 impl Slot {
@@ -348,77 +390,85 @@ impl Slot {
 /// the home slot, so the table can grow without the keys. Deletion shifts the following entries
 /// back (no tombstones). A packed key decides a match exactly; a key that does not pack is
 /// compared with the real key text by the caller.
+///
+/// Beside the slots runs one control byte per slot (0 = empty, else 0x80 | 7 bits of the tag
+/// that the home slot does not use), as in SwissTable: a probe walks the control bytes and
+/// reads a 32-byte slot only where the byte matches. At 10 M entries the control bytes are
+/// 16 MiB and can stay in the last-level cache while the slots (512 MiB) cannot, so a key that is
+/// not on the list (most lookups: banks and the public check people who are not listed) is
+/// answered without a DRAM miss (bench/RESULTS.md §7).
 #[derive(Debug, Default, Clone)]
 struct KeyTable {
-    slots: Slots,
+    slots: Table<Slot>,
+    ctrl: Table<u8>,
     len: usize,
 }
 
 /// Tables at least this large live in a huge-page mapping (smaller ones in a `Vec`).
 const MAPPED_FROM_BYTES: usize = 4 << 20;
 
-/// The slot array: a `Vec`, or for a large table an anonymous mapping advised `MADV_HUGEPAGE`.
-/// With 4 KiB pages a probe into a 400 MB table (10 M entries) is a TLB miss and, in a VM, a
-/// nested page walk on top of the DRAM miss; 2 MiB pages make the page walk nearly free
-/// (bench/RESULTS.md §7). The mapping is zero-filled, and an all-zero slot is an empty one. Where
-/// the kernel gives no huge pages (THP `never`), the mapping simply uses small pages.
-enum Slots {
-    Heap(Vec<Slot>),
+/// A zero-filled array of plain values: a `Vec`, or for a large one an anonymous mapping advised
+/// `MADV_HUGEPAGE`. With 4 KiB pages a probe into a 400 MB table (10 M entries) is a TLB miss
+/// and, in a VM, a nested page walk on top of the DRAM miss; 2 MiB pages make the page walk
+/// nearly free (bench/RESULTS.md §7). An all-zero value is an empty one. Where the kernel gives
+/// no huge pages (THP `never`), the mapping simply uses small pages.
+enum Table<T> {
+    Heap(Vec<T>),
     Mapped(memmap2::MmapMut),
 }
 
-impl Default for Slots {
+impl<T> Default for Table<T> {
     fn default() -> Self {
-        Slots::Heap(Vec::new())
+        Table::Heap(Vec::new())
     }
 }
 
-impl std::fmt::Debug for Slots {
+impl<T: bytemuck::Pod> std::fmt::Debug for Table<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self {
-            Slots::Heap(_) => "heap",
-            Slots::Mapped(_) => "mapped",
+            Table::Heap(_) => "heap",
+            Table::Mapped(_) => "mapped",
         };
-        write!(f, "Slots({kind}, {})", self.len())
+        write!(f, "Table({kind}, {})", self.len())
     }
 }
 
-impl Clone for Slots {
+impl<T: bytemuck::Pod> Clone for Table<T> {
     fn clone(&self) -> Self {
-        let mut copy = Slots::zeroed(self.len());
+        let mut copy = Table::zeroed(self.len());
         copy.as_mut_slice().copy_from_slice(self.as_slice());
         copy
     }
 }
 
-impl Slots {
-    fn zeroed(n: usize) -> Slots {
-        let bytes = n.saturating_mul(std::mem::size_of::<Slot>());
+impl<T: bytemuck::Pod> Table<T> {
+    fn zeroed(n: usize) -> Table<T> {
+        let bytes = n.saturating_mul(std::mem::size_of::<T>());
         if bytes >= MAPPED_FROM_BYTES
             && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
         {
             // Advice only: if the kernel refuses it, small pages still work.
             let _ = map.advise(memmap2::Advice::HugePage);
-            let mapped = Slots::Mapped(map);
+            let mapped = Table::Mapped(map);
             // A mapping is page-aligned, so the cast cannot fail; check anyway.
             if mapped.as_slice().len() == n {
                 return mapped;
             }
         }
-        Slots::Heap(vec![Slot::default(); n])
+        Table::Heap(vec![T::zeroed(); n])
     }
 
-    fn as_slice(&self) -> &[Slot] {
+    fn as_slice(&self) -> &[T] {
         match self {
-            Slots::Heap(v) => v,
-            Slots::Mapped(m) => bytemuck::try_cast_slice(&m[..]).unwrap_or(&[]),
+            Table::Heap(v) => v,
+            Table::Mapped(m) => bytemuck::try_cast_slice(&m[..]).unwrap_or(&[]),
         }
     }
 
-    fn as_mut_slice(&mut self) -> &mut [Slot] {
+    fn as_mut_slice(&mut self) -> &mut [T] {
         match self {
-            Slots::Heap(v) => v,
-            Slots::Mapped(m) => bytemuck::try_cast_slice_mut(&mut m[..]).unwrap_or(&mut []),
+            Table::Heap(v) => v,
+            Table::Mapped(m) => bytemuck::try_cast_slice_mut(&mut m[..]).unwrap_or(&mut []),
         }
     }
 
@@ -429,8 +479,28 @@ impl Slots {
 
 const OCCUPIED: u64 = 1 << 63;
 
+/// A prefetch hint for the cache line of `r` (nothing on other architectures).
+#[inline(always)]
+fn prefetch<T>(r: &T) {
+    #[cfg(target_arch = "x86_64")]
+    safe_arch::prefetch_t0(r);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = r;
+}
+
 fn tag_of(h: u64) -> u64 {
     h >> 33
+}
+
+/// The tag stored in a slot's head.
+fn slot_tag(head: u64) -> u64 {
+    (head & !OCCUPIED) >> 32
+}
+
+/// The control byte of a tag: occupied bit and the tag's top 7 bits (of 31), which choose the
+/// home slot only in tables of more than 2^24 slots.
+fn ctrl_of(tag: u64) -> u8 {
+    0x80 | u8::try_from((tag >> 24) & 0x7f).unwrap_or(0)
 }
 
 impl KeyTable {
@@ -440,7 +510,8 @@ impl KeyTable {
             .checked_next_power_of_two()
             .unwrap_or(16);
         KeyTable {
-            slots: Slots::zeroed(cap),
+            slots: Table::zeroed(cap),
+            ctrl: Table::zeroed(cap),
             len: 0,
         }
     }
@@ -455,17 +526,21 @@ impl KeyTable {
 
     fn place(&mut self, slot: Slot) {
         let mask = self.mask();
-        let mut i = self.home((slot.head & !OCCUPIED) >> 32);
-        let slots = self.slots.as_mut_slice();
-        while slots.get(i).is_some_and(|s| s.head & OCCUPIED != 0) {
+        let tag = slot_tag(slot.head);
+        let mut i = self.home(tag);
+        let ctrl = self.ctrl.as_mut_slice();
+        while ctrl.get(i).is_some_and(|&c| c != 0) {
             i = (i + 1) & mask;
         }
-        if let Some(s) = slots.get_mut(i) {
+        if let Some(c) = ctrl.get_mut(i) {
+            *c = ctrl_of(tag);
+        }
+        if let Some(s) = self.slots.as_mut_slice().get_mut(i) {
             *s = slot;
         }
     }
 
-    fn insert(&mut self, h: u64, doc: DocId, packed: u128) {
+    fn insert(&mut self, h: u64, doc: DocId, packed: u128, listed_on: i32) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             let old = std::mem::replace(self, KeyTable::with_capacity((self.len + 1) * 2));
             for s in old
@@ -487,21 +562,20 @@ impl KeyTable {
             head: OCCUPIED | (tag_of(h) << 32) | u64::from(doc),
             key_hi: u64::from_be_bytes(hi),
             key_lo: u64::from_be_bytes(lo),
+            listed_on,
+            pad: 0,
         });
         self.len += 1;
     }
 
-    /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates).
-    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128)> + '_ {
-        let tag = tag_of(h);
-        let start = self.home(tag);
-        let slots = self.slots.as_slice();
-        let mask = slots.len().saturating_sub(1);
-        (0..slots.len())
-            .map(move |n| slots.get((start + n) & mask).copied().unwrap_or_default())
-            .take_while(|s| s.head & OCCUPIED != 0)
-            .filter(move |s| (s.head & !OCCUPIED) >> 32 == tag)
-            .map(|s| (posting_doc(s.head), s.packed()))
+    /// The table as two borrowed slices, taken once per lookup or per batch.
+    fn view(&self) -> KeyView<'_> {
+        let ctrl = self.ctrl.as_slice();
+        KeyView {
+            ctrl,
+            slots: self.slots.as_slice(),
+            mask: ctrl.len().saturating_sub(1),
+        }
     }
 
     fn remove(&mut self, h: u64, doc: DocId) {
@@ -510,6 +584,7 @@ impl KeyTable {
         let home = |tag: u64| usize::try_from(tag).unwrap_or(0) & mask;
         let mut j = home(tag_of(h));
         let slots = self.slots.as_mut_slice();
+        let ctrl = self.ctrl.as_mut_slice();
         loop {
             match slots.get(j) {
                 Some(s) if s.head == want => break,
@@ -526,10 +601,14 @@ impl KeyTable {
             if s.head & OCCUPIED == 0 {
                 break;
             }
-            let home = home((s.head & !OCCUPIED) >> 32);
+            let home = home(slot_tag(s.head));
             if (k.wrapping_sub(home) & mask) >= (k.wrapping_sub(j) & mask) {
                 if let Some(hole) = slots.get_mut(j) {
                     *hole = s;
+                }
+                let c = ctrl.get(k).copied().unwrap_or(0);
+                if let Some(hole) = ctrl.get_mut(j) {
+                    *hole = c;
                 }
                 j = k;
             }
@@ -537,7 +616,80 @@ impl KeyTable {
         if let Some(hole) = slots.get_mut(j) {
             *hole = Slot::default();
         }
+        if let Some(hole) = ctrl.get_mut(j) {
+            *hole = 0;
+        }
         self.len -= 1;
+    }
+}
+
+/// A read-only view of a [`KeyTable`].
+#[derive(Clone, Copy)]
+struct KeyView<'a> {
+    ctrl: &'a [u8],
+    slots: &'a [Slot],
+    mask: usize,
+}
+
+impl KeyView<'_> {
+    fn home(&self, tag: u64) -> usize {
+        usize::try_from(tag).unwrap_or(0) & self.mask
+    }
+
+    /// Ask the CPU to start loading the control byte and the home slot of `h`, without waiting:
+    /// a hint, with no effect on any answer.
+    #[inline]
+    fn prefetch(&self, h: u64) {
+        let home = self.home(tag_of(h));
+        if let (Some(c), Some(s)) = (self.ctrl.get(home), self.slots.get(home)) {
+            prefetch(c);
+            prefetch(s);
+        }
+    }
+
+    /// Ask the CPU to start loading the control bytes of `h`'s probe, without waiting: a hint,
+    /// with no effect on any answer.
+    #[inline]
+    fn prefetch_ctrl(&self, h: u64) {
+        if let Some(c) = self.ctrl.get(self.home(tag_of(h))) {
+            prefetch(c);
+        }
+    }
+
+    /// Read `h`'s control bytes (already near, after [`KeyView::prefetch_ctrl`]) and ask the CPU
+    /// to start loading the slots they name: a key that is not in the table costs no DRAM
+    /// access at all.
+    #[inline]
+    fn prefetch_slots(&self, h: u64) {
+        let tag = tag_of(h);
+        let want = ctrl_of(tag);
+        let start = self.home(tag);
+        for i in (0..self.ctrl.len())
+            .map(|n| (start + n) & self.mask)
+            .take_while(|&i| self.ctrl.get(i).is_some_and(|&c| c != 0))
+            .filter(|&i| self.ctrl.get(i) == Some(&want))
+        {
+            if let Some(s) = self.slots.get(i) {
+                prefetch(s);
+            }
+        }
+    }
+
+    /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates). Only the
+    /// control bytes are read until one matches.
+    #[inline]
+    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128, i32)> + '_ {
+        let tag = tag_of(h);
+        let want = ctrl_of(tag);
+        let start = self.home(tag);
+        let (ctrl, slots, mask) = (self.ctrl, self.slots, self.mask);
+        (0..ctrl.len())
+            .map(move |n| (start + n) & mask)
+            .take_while(|&i| ctrl.get(i).is_some_and(|&c| c != 0))
+            .filter(move |&i| ctrl.get(i) == Some(&want))
+            .filter_map(|i| slots.get(i))
+            .filter(move |s| slot_tag(s.head) == tag)
+            .map(|s| (posting_doc(s.head), s.packed(), s.listed_on))
     }
 }
 
@@ -637,7 +789,7 @@ impl ListIndex {
         };
         if !key.is_empty() {
             let (h, packed) = key_hash(&key);
-            self.keys.insert(h, e.doc, packed);
+            self.keys.insert(h, e.doc, packed, e.listed_on);
         }
         let p = posting(e.listed_on, e.doc);
         for (g, mask) in grams(name) {
@@ -710,15 +862,114 @@ impl ListIndex {
     pub fn by_key(&self, key: &str) -> Vec<DocId> {
         // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
         // comparison with the trimmed query is a comparison with its normalised form.
-        let k = key.trim();
-        if k.is_empty() {
-            return Vec::new();
+        let k = trim_fast(key);
+        let mut hits = Vec::new();
+        if !k.is_empty() {
+            let (h, q) = key_hash(k);
+            self.key_hits(self.keys.view(), k, h, q, &mut hits);
         }
+        hits
+    }
+
+    /// [`ListIndex::by_key`] for many keys at once (a partner's bulk check): `f(i, answer)` for
+    /// every `keys[i]`, in order, with the same answer `by_key(keys[i])` gives. The slots of the
+    /// keys [`BATCH_AHEAD`] places ahead are prefetched, so up to that many DRAM misses are in
+    /// flight at once instead of one (bench/RESULTS.md §7).
+    pub fn by_keys_with<S: AsRef<str>>(&self, keys: &[S], f: impl FnMut(usize, &[DocId])) {
+        self.pipelined::<S, BATCH_AHEAD>(keys, BATCH_TWO_STAGE, f);
+    }
+
+    /// [`ListIndex::by_keys_with`] with another prefetch distance (8, 16, 32 or 64; others
+    /// round up to the next) and pipeline shape, for the benchmark's sweep that chose the
+    /// defaults (bench/RESULTS.md §7). Same answers whatever the settings.
+    #[doc(hidden)]
+    pub fn by_keys_tuned<S: AsRef<str>>(
+        &self,
+        keys: &[S],
+        ahead: usize,
+        two_stage: bool,
+        f: impl FnMut(usize, &[DocId]),
+    ) {
+        match ahead {
+            0..=8 => self.pipelined::<S, 8>(keys, two_stage, f),
+            9..=16 => self.pipelined::<S, 16>(keys, two_stage, f),
+            17..=32 => self.pipelined::<S, 32>(keys, two_stage, f),
+            _ => self.pipelined::<S, 64>(keys, two_stage, f),
+        }
+    }
+
+    /// The batch pipeline over a ring of the `AHEAD` keys ahead. One stage: hash a key and
+    /// prefetch its control bytes and home slot `AHEAD` keys ahead, then probe. Two stages:
+    /// hash and prefetch only the control bytes `AHEAD` keys ahead; `AHEAD / 2` keys ahead read
+    /// those bytes and prefetch only the slots they name (a miss then costs no DRAM access);
+    /// then probe.
+    fn pipelined<S: AsRef<str>, const AHEAD: usize>(
+        &self,
+        keys: &[S],
+        two_stage: bool,
+        mut f: impl FnMut(usize, &[DocId]),
+    ) {
+        let slots_ahead = AHEAD / 2;
+        let view = self.keys.view();
+        let prep = |key: &S| {
+            let k = trim_fast(key.as_ref());
+            (!k.is_empty()).then(|| {
+                let (h, q) = key_hash(k);
+                if two_stage {
+                    view.prefetch_ctrl(h);
+                } else {
+                    view.prefetch(h);
+                }
+                (h, q)
+            })
+        };
+        let mut ring: [Option<(u64, u128)>; AHEAD] = [None; AHEAD];
+        for (r, key) in ring.iter_mut().zip(keys) {
+            *r = prep(key);
+        }
+        if two_stage {
+            for r in ring.iter().take(slots_ahead).flatten() {
+                view.prefetch_slots(r.0);
+            }
+        }
+        let mut hits = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            if two_stage
+                && i + slots_ahead < keys.len()
+                && let Some(Some((h, _))) = ring.get((i + slots_ahead) % AHEAD)
+            {
+                view.prefetch_slots(*h);
+            }
+            let next = keys.get(i + AHEAD).and_then(prep);
+            let cur = ring
+                .get_mut(i % AHEAD)
+                .and_then(|r| std::mem::replace(r, next));
+            hits.clear();
+            if let Some((h, q)) = cur {
+                self.key_hits(view, trim_fast(key.as_ref()), h, q, &mut hits);
+            }
+            f(i, &hits);
+        }
+    }
+
+    /// [`ListIndex::by_keys_with`], collecting the answers.
+    pub fn by_keys<S: AsRef<str>>(&self, keys: &[S]) -> Vec<Vec<DocId>> {
+        let mut out = Vec::with_capacity(keys.len());
+        self.by_keys_with(keys, |_, hits| out.push(hits.to_vec()));
+        out
+    }
+
+    /// The live docs whose key is the trimmed, non-empty `k` (hash `h`, packed `q`), newest
+    /// first, into `hits`.
+    #[inline]
+    fn key_hits(&self, view: KeyView<'_>, k: &str, h: u64, q: u128, hits: &mut Vec<DocId>) {
         // A packed query is decided by the slot alone; otherwise only unpacked stored keys can
         // be equal, and their text decides. Only live docs are in the table.
-        let (h, q) = key_hash(k);
-        let mut hits: Vec<DocId> = Vec::new();
-        for (doc, stored) in self.keys.candidates(h) {
+        // The first hit goes straight to `hits`; only a relisted debtor's several entries are
+        // gathered (as postings, so their numeric order is the answer order) and sorted.
+        let mut first = None;
+        let mut more: Vec<u64> = Vec::new();
+        for (doc, stored, listed_on) in view.candidates(h) {
             let equal = if q != 0 {
                 stored == q
             } else {
@@ -728,15 +979,23 @@ impl ListIndex {
                     })
             };
             if equal {
-                hits.push(doc);
+                let p = posting(listed_on, doc);
+                if first.is_none() {
+                    first = Some(p);
+                } else {
+                    more.push(p);
+                }
             }
         }
-        if hits.len() > 1 {
-            hits.sort_unstable_by_key(|&d| {
-                std::cmp::Reverse(posting(self.recs.get(idx(d)).map_or(0, |r| r.listed_on), d))
-            });
+        match first {
+            Some(p) if more.is_empty() => hits.push(posting_doc(p)),
+            Some(p) => {
+                more.push(p);
+                more.sort_unstable_by(|a, b| b.cmp(a));
+                hits.extend(more.iter().map(|&p| posting_doc(p)));
+            }
+            None => {}
         }
-        hits
     }
 
     /// Entries whose name (trimmed) equals `name` (trimmed) and whose key equals `key`

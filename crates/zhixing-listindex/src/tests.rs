@@ -171,8 +171,13 @@ fn keys_pack_injectively_and_others_use_their_text() {
         pack_key("11010519491231002x"),
         pack_key("11010519491231002X")
     );
-    assert_ne!(pack_key("ZZZZZZZZZZZZZZZZZZZZZZZZ"), 0);
-    assert_eq!(pack_key("ZZZZZZZZZZZZZZZZZZZZZZZZZ"), 0);
+    assert_ne!(pack_key(&"Z".repeat(20)), 0);
+    assert_ne!(pack_key(&"Z".repeat(20)), pack_key(&"Z".repeat(19)));
+    assert_eq!(pack_key(&"Z".repeat(21)), 0);
+    assert_eq!(pack_key("12345678\u{7f}9"), 0);
+    assert_eq!(trim_fast(" 1 "), "1");
+    assert_eq!(trim_fast("\u{3000}1"), "1");
+    assert_eq!(trim_fast("1"), "1");
     assert_eq!(pack_key("1234-5678"), 0);
     let mut ix = ListIndex::new();
     ix.insert(e(0, "甲", "12345678-9", 1));
@@ -379,14 +384,17 @@ proptest! {
 proptest! {
     #[test]
     fn key_table_matches_a_model(
-        ops in prop::collection::vec((any::<bool>(), 0u32..40, 0usize..6), 0..400),
+        ops in prop::collection::vec((any::<bool>(), 0u32..40, 0usize..7), 0..400),
     ) {
         // Few distinct hashes whose homes sit at the end of a small table, so probes wrap and
-        // deletions shift entries across the end; several docs share each hash.
-        let hashes: [u64; 6] = [
+        // deletions shift entries across the end; several docs share each hash. Two hashes
+        // share a home and a control byte but not a tag (bit 20), two share a home but not a
+        // control byte (bit 27).
+        let hashes: [u64; 7] = [
             15u64 << 33,
             14u64 << 33,
             (15u64 | 1 << 20) << 33,
+            (15u64 | 1 << 27) << 33,
             31u64 << 33,
             0,
             u64::MAX,
@@ -397,16 +405,17 @@ proptest! {
             let h = hashes[hi];
             let present = model.contains(&(h, doc));
             if ins && !present {
-                t.insert(h, doc, u128::from(doc) * 3 + 1);
+                t.insert(h, doc, u128::from(doc) * 3 + 1, i32::try_from(doc).unwrap() % 7);
                 model.push((h, doc));
             } else if !ins && present {
                 t.remove(h, doc);
                 model.retain(|&x| x != (h, doc));
             }
             prop_assert_eq!(t.len, model.len());
+            assert_ctrl_mirrors_slots(&t);
             for &h in &hashes {
-                prop_assert!(t.candidates(h).all(|(d, p)| p == u128::from(d) * 3 + 1));
-                let mut got: Vec<DocId> = t.candidates(h).map(|(d, _)| d).collect();
+                prop_assert!(t.view().candidates(h).all(|(d, p, l)| p == u128::from(d) * 3 + 1 && l == i32::try_from(d).unwrap() % 7));
+                let mut got: Vec<DocId> = t.view().candidates(h).map(|(d, _, _)| d).collect();
                 got.sort_unstable();
                 let mut want: Vec<DocId> = model
                     .iter()
@@ -431,7 +440,7 @@ fn a_large_key_table_is_mapped_and_behaves_the_same() {
         ix.insert(e(i, "某某", &key(i), i32::try_from(i % 5000).unwrap()));
     }
     assert!(
-        matches!(ix.keys.slots, Slots::Mapped(_)),
+        matches!(ix.keys.slots, Table::Mapped(_)),
         "{:?}",
         ix.keys.slots
     );
@@ -439,7 +448,7 @@ fn a_large_key_table_is_mapped_and_behaves_the_same() {
         assert!(ix.remove(i));
     }
     let copy = ix.clone();
-    assert!(matches!(copy.keys.slots, Slots::Mapped(_)));
+    assert!(matches!(copy.keys.slots, Table::Mapped(_)));
     for i in (0..n).step_by(997) {
         let want: Vec<DocId> = if i % 2 == 0 { vec![] } else { vec![i] };
         assert_eq!(ix.by_key(&key(i)), want, "{i}");
@@ -447,4 +456,98 @@ fn a_large_key_table_is_mapped_and_behaves_the_same() {
     }
     assert!(ix.by_key(&key(n + 1)).is_empty());
     assert_eq!(ix.keys.len, usize::try_from(n / 2).unwrap());
+    assert_ctrl_mirrors_slots(&ix.keys);
+    assert_ctrl_mirrors_slots(&copy.keys);
+}
+
+/// Every control byte says exactly what its slot holds: 0 for an empty slot, else the byte of
+/// the slot's tag (the probe trusts a 0 to end a chain).
+fn assert_ctrl_mirrors_slots(t: &KeyTable) {
+    let (slots, ctrl) = (t.slots.as_slice(), t.ctrl.as_slice());
+    assert_eq!(slots.len(), ctrl.len());
+    let mut live = 0;
+    for (i, (s, &c)) in slots.iter().zip(ctrl).enumerate() {
+        if s.head & OCCUPIED == 0 {
+            assert_eq!(c, 0, "slot {i} is empty");
+        } else {
+            live += 1;
+            assert_eq!(c, ctrl_of(slot_tag(s.head)), "slot {i}");
+        }
+    }
+    assert_eq!(live, t.len);
+}
+
+proptest! {
+    /// Packing is injective on keys of 0-9 A-Z (either case) and refuses everything else, so a
+    /// slot's packed key decides equality exactly.
+    #[test]
+    fn packed_keys_are_equal_exactly_when_the_keys_are(
+        a in "[0-9A-Za-z]{1,22}",
+        b in "[0-9A-Za-z]{1,22}",
+        junk in "[0-9A-Z]{0,9}[^0-9A-Za-z][0-9A-Z]{0,9}",
+    ) {
+        let (pa, pb) = (pack_key(&a), pack_key(&b));
+        prop_assert_eq!(pa != 0, a.len() <= PACK_MAX);
+        if pa != 0 && pb != 0 {
+            prop_assert_eq!(pa == pb, a.eq_ignore_ascii_case(&b));
+        }
+        prop_assert_eq!(pack_key(&junk), 0);
+    }
+}
+
+/// A bulk check answers exactly as one lookup per key, in order, for batches shorter and longer
+/// than the prefetch distance: hits with several listings, lower case, blanks, keys that do not
+/// pack, removed entries, misses and repeats.
+#[test]
+fn a_bulk_check_answers_as_single_lookups() {
+    let mut ix = ListIndex::new();
+    let key = |i: u32| format!("{:017}X", u64::from(i) * 104_729 + 3);
+    for i in 0..300u32 {
+        ix.insert(e(i, "某某", &key(i % 200), i32::try_from(i).unwrap()));
+    }
+    ix.insert(e(300, "甲", "12345678-9", 5));
+    ix.insert(e(301, "乙", "", 5));
+    for i in (0..300).step_by(7) {
+        assert!(ix.remove(i));
+    }
+    let mut queries: Vec<String> = Vec::new();
+    for i in 0..260u32 {
+        queries.push(match i % 6 {
+            0 => key(i).to_ascii_lowercase(),
+            1 => format!(" {} ", key(i)),
+            2 => key(i + 1000),
+            3 => String::new(),
+            4 => "12345678-9".to_owned(),
+            _ => key(i % 3),
+        });
+    }
+    for n in [
+        0,
+        1,
+        BATCH_AHEAD / 2 - 1,
+        BATCH_AHEAD,
+        BATCH_AHEAD + 1,
+        100,
+        260,
+    ] {
+        let batch = &queries[..n];
+        let want: Vec<Vec<DocId>> = batch.iter().map(|q| ix.by_key(q)).collect();
+        assert_eq!(ix.by_keys(batch), want, "batch of {n}");
+        let mut seen = Vec::new();
+        ix.by_keys_with(batch, |i, _| seen.push(i));
+        assert_eq!(seen, (0..n).collect::<Vec<_>>());
+        for ahead in [8, 16, 32, 64] {
+            for two_stage in [false, true] {
+                let mut got = Vec::new();
+                ix.by_keys_tuned(batch, ahead, two_stage, |_, h| got.push(h.to_vec()));
+                assert_eq!(
+                    got, want,
+                    "batch of {n}, {ahead} ahead, two stages {two_stage}"
+                );
+            }
+        }
+    }
+    // The answers are real: repeats of a relisted key come newest first.
+    assert_eq!(ix.by_keys(&[key(1)]), vec![vec![201, 1]]);
+    assert!(ix.by_keys(&[key(7)])[0].iter().all(|&d| d % 7 != 0));
 }
