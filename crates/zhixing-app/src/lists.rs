@@ -184,6 +184,33 @@ impl PublicLists {
             .collect()
     }
 
+    /// A partner's bulk check: for each normalised key, its published entries on `list`
+    /// (newest first, at most [`PUBLIC_LIMIT`]), in the order of `keys`; one batched probe of the
+    /// key index (`ListIndex::by_keys_with`).
+    pub fn check_keys(
+        &self,
+        list: &str,
+        keys: &[String],
+        mask: &str,
+        today: NaiveDate,
+    ) -> Vec<Vec<PublicItem>> {
+        let s = self.read();
+        let Some(l) = s.lists.get(list) else {
+            return vec![Vec::new(); keys.len()];
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        l.index.by_keys_with(keys, |_, docs| {
+            out.push(
+                docs.iter()
+                    .take(PUBLIC_LIMIT)
+                    .filter_map(|&d| l.row(d))
+                    .map(|r| public_item(r, mask, today))
+                    .collect(),
+            );
+        });
+        out
+    }
+
     /// Name substring: the count and the 20 newest.
     pub fn by_name(&self, list: &str, name: &str, mask: &str, today: NaiveDate) -> NameResult {
         let s = self.read();

@@ -1738,6 +1738,20 @@ impl App {
 /// Settle window of the partner feed.
 pub const FEED_SETTLE_MS: i64 = 5_000;
 
+/// Most keys one partner bulk check may carry.
+pub const PARTNER_CHECK_MAX: usize = 1_000;
+
+/// One key's answer in a partner bulk check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyCheck {
+    /// The key as checked (trimmed, upper case).
+    pub key: String,
+    /// Whether the key has a published entry on the list.
+    pub listed: bool,
+    /// Its published entries, newest first (at most 20), masked as on the public portal.
+    pub items: Vec<PublicItem>,
+}
+
 /// One published item as the public portal shows it (SX2017 art 6), masked.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PublicItem {
@@ -1808,6 +1822,66 @@ impl App {
         }
         self.load_public_lists(now_ms).await?;
         Ok(self.lists.by_name_and_key(list, &name, &key, mask, today))
+    }
+
+    /// A partner's bulk check (联合惩戒: a bank, an airline or the railway screening its
+    /// customers): up to [`PARTNER_CHECK_MAX`] ID numbers / credit codes against one published
+    /// list in one call. Partners only (the role that pulls the list feed); every key must be a
+    /// well-formed ID number or credit code, else the whole call is refused naming `keys[i]`,
+    /// so the list cannot be enumerated. Reads only: nothing is written or audited.
+    pub async fn partner_check(
+        &self,
+        actor: &Actor,
+        list: &str,
+        keys: &[String],
+        mask: &str,
+        now_ms: i64,
+    ) -> Result<Vec<KeyCheck>, AppError> {
+        actor.require(Permission::PullListFeed)?;
+        if !crate::lists::LISTS.contains(&list) {
+            return Err(AppError::invalid(
+                "unknown_list",
+                "list",
+                "名单应为 dishonest（失信）、restricted（限制消费）或 terminated（终本）",
+            ));
+        }
+        if keys.is_empty() || keys.len() > PARTNER_CHECK_MAX {
+            return Err(AppError::invalid(
+                "batch_size",
+                "keys",
+                format!(
+                    "每次核查 1 至 {PARTNER_CHECK_MAX} 个证件号码，本次为 {} 个",
+                    keys.len()
+                ),
+            ));
+        }
+        let today = china_date(now_ms);
+        let mut norm = Vec::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            let key = k.trim().to_ascii_uppercase();
+            let ok = key.len() <= 18
+                && (IdNumber::parse(&key, today).is_ok()
+                    || zhixing_domain::credit_code::CreditCode::parse(&key).is_ok());
+            if !ok {
+                return Err(AppError::invalid(
+                    "id_format",
+                    &format!("keys[{i}]"),
+                    "应为有效的 18 位身份证号码或统一社会信用代码",
+                ));
+            }
+            norm.push(key);
+        }
+        self.load_public_lists(now_ms).await?;
+        let answers = self.lists.check_keys(list, &norm, mask, today);
+        Ok(norm
+            .into_iter()
+            .zip(answers)
+            .map(|(key, items)| KeyCheck {
+                key,
+                listed: !items.is_empty(),
+                items,
+            })
+            .collect())
     }
 
     /// Public search by name alone (substring, 2–50 characters, no wildcards): the exact count

@@ -302,6 +302,22 @@ pub struct PublicOut {
     pub count: Option<usize>,
 }
 
+/// `POST /api/v1/partner/check`: a partner's bulk check of ID numbers / credit codes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PartnerCheckRequest {
+    /// `dishonest`, `restricted` or `terminated`.
+    pub list: String,
+    /// 1 to 1,000 ID numbers / credit codes.
+    pub keys: Vec<String>,
+}
+
+/// One answer per key, in the order of the request.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartnerCheckOut {
+    #[schema(value_type = Vec<Object>)]
+    pub results: Vec<zhixing_app::measures::KeyCheck>,
+}
+
 // ---- handlers -----------------------------------------------------------------------------------
 
 fn to_input(r: MeasureRequest) -> Result<MeasureInput, ApiError> {
@@ -695,6 +711,29 @@ pub async fn feed(
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// A partner's bulk check (联合惩戒): up to 1,000 ID numbers / credit codes against one
+/// published list; for each, whether it is listed and its entries (SX2017 art 6 fields, masked).
+#[utoipa::path(post, path = "/api/v1/partner/check", request_body = PartnerCheckRequest,
+    responses((status = 200, body = PartnerCheckOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn partner_check(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<Json<PartnerCheckOut>, ApiError> {
+    let r: PartnerCheckRequest = parse_json(&body)?;
+    let results = st
+        .app
+        .partner_check(
+            &actor,
+            r.list.trim(),
+            &r.keys,
+            &st.config.id_mask,
+            st.now_ms(),
+        )
+        .await?;
+    Ok(Json(PartnerCheckOut { results }))
+}
+
 /// The client a public request is counted against: the peer address when the server was started
 /// with connection info (`zhixing serve` does), else one shared bucket.
 pub(crate) fn client_key(req_ext: &axum::http::Extensions) -> String {
@@ -889,6 +928,7 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         request_correction,
         decide_correction,
         feed,
+        partner_check,
         public_dishonest,
         public_restricted,
         public_terminated,
@@ -916,6 +956,8 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         ReviewOut,
         ChangeOut,
         ChangesOut,
+        PartnerCheckRequest,
+        PartnerCheckOut,
         PublicOut,
         QueryCodeOut,
         QueryCodesOut
@@ -941,6 +983,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reviews", get(list_reviews))
         .route("/api/v1/reviews/{id}/decision", post(decide_review))
         .route("/api/v1/partner/list-changes", get(feed))
+        .route("/api/v1/partner/check", post(partner_check))
         .route("/api/v1/public/dishonest", get(public_dishonest))
         .route("/api/v1/public/restricted", get(public_restricted))
         .route("/api/v1/public/terminated", get(public_terminated))

@@ -301,6 +301,65 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             .unwrap();
         assert_eq!(later.len(), 1);
         assert_eq!(later[0].op, "add");
+
+        // The partner bulk check: one call, one answer per key in order, keys normalised,
+        // entries masked; a malformed key refuses the whole call naming it; partners only.
+        let other = person("某某", 3).id_number.unwrap();
+        let body = serde_json::json!({
+            "list": "dishonest",
+            "keys": [format!(" {} ", id_number.to_lowercase()), other],
+        })
+        .to_string();
+        let (s, v) = t
+            .json("POST", "/api/v1/partner/check", Some(&partner), Some(&body))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let results = v["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0]["key"], id_number.to_uppercase().as_str());
+        assert_eq!(results[0]["listed"], true);
+        assert_eq!(results[0]["items"][0]["name"], "钱七");
+        assert_eq!(
+            results[0]["items"][0]["case_number"],
+            case.case_number.as_str()
+        );
+        assert_eq!(
+            results[0]["items"][0]["id_masked"],
+            item["id_masked"].as_str().unwrap()
+        );
+        assert_eq!(results[1]["key"], other.as_str());
+        assert_eq!(results[1]["listed"], false);
+        assert_eq!(results[1]["items"].as_array().unwrap().len(), 0);
+        let (s, _) = t
+            .json("POST", "/api/v1/partner/check", Some(&cmd), Some(&body))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        for (bad, field) in [
+            (
+                serde_json::json!({"list": "dishonest", "keys": [id_number, "5111%"]}),
+                "keys[1]",
+            ),
+            (
+                serde_json::json!({"list": "everyone", "keys": [id_number]}),
+                "list",
+            ),
+            (serde_json::json!({"list": "dishonest", "keys": []}), "keys"),
+            (
+                serde_json::json!({"list": "dishonest", "keys": vec![other.clone(); 1001]}),
+                "keys",
+            ),
+        ] {
+            let (s, v) = t
+                .json(
+                    "POST",
+                    "/api/v1/partner/check",
+                    Some(&partner),
+                    Some(&bad.to_string()),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {v}");
+            assert_eq!(v["error"]["field"], field, "{v}");
+        }
         t.db.cleanup().await;
     }
 }
