@@ -866,7 +866,10 @@ impl ListIndex {
         let mut hits = Vec::new();
         if !k.is_empty() {
             let (h, q) = key_hash(k);
-            self.key_hits(self.keys.view(), k, h, q, &mut hits);
+            let view = self.keys.view();
+            // The home slot's DRAM miss starts while the control bytes are read.
+            view.prefetch(h);
+            self.key_hits(view, k, h, q, &mut hits);
         }
         hits
     }
