@@ -6,6 +6,10 @@
 //! court's 院长 records the decision (the stricter reading: the review decides on a measure that
 //! only a 院长 could order). "变更" (a lower fine, fewer days) is not modelled: revoke and, if the
 //! lower court still finds grounds, propose a new measure.
+//!
+//! The application and the decision are events of the case (`sanction_review_application`,
+//! `sanction_review_decision`), so the 5-day decision period is a deadline of the engine
+//! (`sanction_review_decision_5d`) that the case's board and the command center watch.
 
 use serde::Deserialize;
 use zhixing_domain::calendar::LegalCalendar;
@@ -17,7 +21,7 @@ use zhixing_store::courts;
 use zhixing_store::measures::{self as store, ReviewRow};
 
 use crate::admin::audit as write_audit;
-use crate::deadlines::ymd;
+use crate::deadlines::{record_system_event, ymd};
 use crate::duty::text;
 use crate::measures::parse_day;
 use crate::{Actor, App, AppError, new_id};
@@ -148,6 +152,19 @@ impl App {
             }
             r => r?,
         };
+        // The decision's 5 days run in the deadline engine (sanction_review_decision_5d), so
+        // the case's board warns before the higher court is late.
+        record_system_event(
+            &mut tx,
+            &case.court_code,
+            &case.id,
+            "sanction_review_application",
+            applied,
+            &format!("{}申请复议（{}）", row.applicant, kind.name_zh()),
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
         write_audit(
             &mut tx,
             backend,
@@ -226,6 +243,21 @@ impl App {
         {
             return Err(AppError::conflict("already_decided", "该复议已作出决定"));
         }
+        record_system_event(
+            &mut tx,
+            &r.court_code,
+            &r.case_id,
+            "sanction_review_decision",
+            today,
+            if status == "revoked" {
+                "上一级法院复议决定：撤销"
+            } else {
+                "上一级法院复议决定：维持"
+            },
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
         write_audit(
             &mut tx,
             backend,

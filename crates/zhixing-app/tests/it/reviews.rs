@@ -98,6 +98,24 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
             "{:?}",
             t.backend
         );
+        // The 5-day decision runs in the deadline engine, due the same day as the review's own.
+        let review_deadline = |ds: Vec<zhixing_app::deadlines::DeadlineView>| {
+            ds.into_iter()
+                .find(|d| d.row.node == "sanction_review_decision")
+                .map(|d| (d.row.due_on.clone(), d.status, d.row.rule_id.clone()))
+        };
+        assert_eq!(
+            review_deadline(
+                app.case_deadlines(&f.command, &case.id, NOW_MS)
+                    .await
+                    .unwrap()
+            ),
+            Some((
+                "2024-10-08".to_owned(),
+                "pending",
+                "sanction_review_decision_5d".to_owned()
+            ))
+        );
         // Once only.
         let (code, _, _) = expect_conflict(
             app.apply_review(
@@ -142,6 +160,15 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
             .await
             .unwrap();
         assert_eq!(d.status, "revoked");
+        assert_eq!(
+            review_deadline(
+                app.case_deadlines(&f.command, &case.id, NOW_MS)
+                    .await
+                    .unwrap()
+            )
+            .map(|x| x.1),
+            Some("done")
+        );
         let mut conn = app.db.conn().await.unwrap();
         let after = zhixing_store::measures::find_measure(&mut conn, &m.id)
             .await
