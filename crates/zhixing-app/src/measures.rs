@@ -339,7 +339,7 @@ pub struct MeasureView {
 }
 
 impl App {
-    async fn writable_case(
+    pub(crate) async fn writable_case(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -1487,41 +1487,8 @@ impl App {
         )
         .await?;
         if accept {
-            record_system_event(
-                &mut tx,
-                &case.court_code,
-                &case.id,
-                "correction_accepted",
-                today,
-                "纠正申请成立",
-                &actor.user_id,
-                now_ms,
-            )
-            .await?;
-            if c.ground == "inaccurate" {
-                // The entry stays listed with its record corrected by staff; the feed tells partners.
-                let mut e = entry.clone();
-                e.updated_at = now_ms;
-                batch::run(
-                    &mut tx,
-                    vec![store::insert_change_stmt(&change(&e, "change", now_ms)?)],
-                )
+            self.correction_accepted_in_tx(&mut tx, actor, &case, &c, &entry, m, today, now_ms)
                 .await?;
-            } else if let Some(m) = m.filter(|m| m.status == "effective") {
-                self.end_in_tx(&mut tx, actor, &case, &m, "corrected", today, today, now_ms)
-                    .await?;
-            }
-            record_system_event(
-                &mut tx,
-                &case.court_code,
-                &case.id,
-                "correction_done",
-                today,
-                "已纠正",
-                &actor.user_id,
-                now_ms,
-            )
-            .await?;
         }
         write_audit(
             &mut tx,
@@ -1546,6 +1513,60 @@ impl App {
         store::find_correction(&mut conn, &c.id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+
+    /// What a justified correction does, in the caller's transaction (the court's own decision,
+    /// or the higher court's on 复议): an inaccurate record stays listed and the feed carries the
+    /// change; otherwise the measure ends with ground `corrected` and its entries leave the lists.
+    /// Either way the 3-working-day duty starts and is met at once (SX2017 art 12).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn correction_accepted_in_tx(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        case: &CaseRow,
+        c: &CorrectionRow,
+        entry: &ListEntryRow,
+        m: Option<MeasureRow>,
+        today: NaiveDate,
+        now_ms: i64,
+    ) -> Result<(), AppError> {
+        record_system_event(
+            tx,
+            &case.court_code,
+            &case.id,
+            "correction_accepted",
+            today,
+            "纠正申请成立",
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
+        if c.ground == "inaccurate" {
+            // The entry stays listed with its record corrected by staff; the feed tells partners.
+            let mut e = entry.clone();
+            e.updated_at = now_ms;
+            batch::run(
+                tx,
+                vec![store::insert_change_stmt(&change(&e, "change", now_ms)?)],
+            )
+            .await?;
+        } else if let Some(m) = m.filter(|m| m.status == "effective") {
+            self.end_in_tx(tx, actor, case, &m, "corrected", today, today, now_ms)
+                .await?;
+        }
+        record_system_event(
+            tx,
+            &case.court_code,
+            &case.id,
+            "correction_done",
+            today,
+            "已纠正",
+            &actor.user_id,
+            now_ms,
+        )
+        .await?;
+        Ok(())
     }
 
     /// The joint-punishment feed for a partner: changes after `after`, at most `limit`, only those

@@ -10,6 +10,12 @@
 //! The application and the decision are events of the case (`sanction_review_application`,
 //! `sanction_review_decision`), so the 5-day decision period is a deadline of the engine
 //! (`sanction_review_decision_5d`) that the case's board and the command center watch.
+//!
+//! 复议 of a rejected correction request (SX2017 art 12) goes the same way, with its own periods:
+//! apply within 10 days of receiving the rejection, decided within 15 days
+//! (`correction_review_decision_15d`), no stay. `revoked` there revokes the rejection: the
+//! correction is made as if the executing court had accepted it (the entry corrected or taken off
+//! the lists, the 3-working-day duty met at once).
 
 use serde::Deserialize;
 use zhixing_domain::calendar::LegalCalendar;
@@ -17,6 +23,7 @@ use zhixing_domain::measure::{self, MeasureKind};
 use zhixing_domain::role::Permission;
 use zhixing_domain::time::china_date;
 use zhixing_store::batch;
+use zhixing_store::cases::CaseRow;
 use zhixing_store::courts;
 use zhixing_store::measures::{self as store, ReviewRow};
 
@@ -38,6 +45,56 @@ pub struct ReviewInput {
     pub reason: String,
 }
 
+/// What a 复议 is about.
+#[derive(Clone, Copy)]
+enum ReviewSubject<'a> {
+    /// A 罚款 or 拘留 (CPL art 119), decided (effective) on `decided_on`.
+    Measure {
+        id: &'a str,
+        kind: MeasureKind,
+        decided_on: Option<&'a str>,
+    },
+    /// A rejected correction request (SX2017 art 12), rejected on `decided_on`.
+    Correction {
+        id: &'a str,
+        decided_on: Option<&'a str>,
+    },
+}
+
+impl<'a> ReviewSubject<'a> {
+    fn id(self) -> &'a str {
+        match self {
+            ReviewSubject::Measure { id, .. } | ReviewSubject::Correction { id, .. } => id,
+        }
+    }
+    fn decided_on(self) -> Option<&'a str> {
+        match self {
+            ReviewSubject::Measure { decided_on, .. }
+            | ReviewSubject::Correction { decided_on, .. } => decided_on,
+        }
+    }
+    /// The stored `subject`.
+    fn name(self) -> &'static str {
+        match self {
+            ReviewSubject::Measure { .. } => "measure",
+            ReviewSubject::Correction { .. } => "correction",
+        }
+    }
+    fn what_zh(self) -> &'static str {
+        match self {
+            ReviewSubject::Measure { kind, .. } => kind.name_zh(),
+            ReviewSubject::Correction { .. } => "失信信息纠正申请被驳回",
+        }
+    }
+    /// The process node of the application (its rule starts the decision deadline).
+    fn application_node(self) -> &'static str {
+        match self {
+            ReviewSubject::Measure { .. } => "sanction_review_application",
+            ReviewSubject::Correction { .. } => "correction_review_application",
+        }
+    }
+}
+
 impl App {
     /// Register an application for 复议 of a fine or detention of this court.
     pub async fn apply_review(
@@ -47,7 +104,6 @@ impl App {
         input: &ReviewInput,
         now_ms: i64,
     ) -> Result<ReviewRow, AppError> {
-        let today = china_date(now_ms);
         let (case, m) = self
             .writable_measure(actor, measure_id, Permission::ProposeMeasure)
             .await?;
@@ -69,6 +125,67 @@ impl App {
                 "该措施尚未生效（未批准或已撤销），无复议对象",
             ));
         }
+        self.register_review(
+            actor,
+            &case,
+            ReviewSubject::Measure {
+                id: &m.id,
+                kind,
+                decided_on: m.effective_on.as_deref(),
+            },
+            input,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Register an application for 复议 of this court's rejection of a correction request
+    /// (SX2017 art 12).
+    pub async fn apply_correction_review(
+        &self,
+        actor: &Actor,
+        correction_id: &str,
+        input: &ReviewInput,
+        now_ms: i64,
+    ) -> Result<ReviewRow, AppError> {
+        let mut conn = self.db.conn().await?;
+        let c = store::find_correction(&mut conn, correction_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self
+            .writable_case(&mut conn, actor, &c.case_id, Permission::ProposeMeasure)
+            .await?;
+        drop(conn);
+        if c.status != "rejected" {
+            return Err(AppError::conflict(
+                "not_rejected",
+                "只有被驳回的纠正申请可以向上一级法院申请复议（失信规定第十二条）",
+            ));
+        }
+        self.register_review(
+            actor,
+            &case,
+            ReviewSubject::Correction {
+                id: &c.id,
+                decided_on: c.decided_on.as_deref(),
+            },
+            input,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Check an application's dates against the subject's law and record it, with its case
+    /// event (which starts the decision deadline) and its audit record, in one transaction.
+    async fn register_review(
+        &self,
+        actor: &Actor,
+        case: &CaseRow,
+        subject: ReviewSubject<'_>,
+        input: &ReviewInput,
+        now_ms: i64,
+    ) -> Result<ReviewRow, AppError> {
+        let today = china_date(now_ms);
         let applicant = text(&input.applicant, 100, true, "applicant")?;
         let reason = text(&input.reason, 2000, true, "reason")?;
         let received = parse_day(&input.received_on, "received_on")?;
@@ -80,8 +197,8 @@ impl App {
                 "收到决定书的日期不能晚于今天",
             ));
         }
-        if let Some(eff) = &m.effective_on
-            && ymd(received) < *eff
+        if let Some(eff) = subject.decided_on()
+            && ymd(received).as_str() < eff
         {
             return Err(AppError::invalid(
                 "before_decision",
@@ -97,22 +214,36 @@ impl App {
             ));
         }
         let cal = LegalCalendar::builtin();
-        let apply_by = measure::review_apply_by(received, cal)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (apply_by, decide_by) = match subject {
+            ReviewSubject::Measure { .. } => (
+                measure::review_apply_by(received, cal),
+                measure::review_decide_by(applied, cal),
+            ),
+            ReviewSubject::Correction { .. } => (
+                measure::correction_review_apply_by(received, cal),
+                measure::correction_review_decide_by(applied, cal),
+            ),
+        };
+        let apply_by = apply_by.map_err(|e| AppError::Internal(e.to_string()))?;
+        let decide_by = decide_by.map_err(|e| AppError::Internal(e.to_string()))?;
         if applied > apply_by {
             return Err(AppError::invalid(
                 "review_late",
                 "applied_on",
                 format!(
-                    "复议应自收到决定书之日起三日内提出（民诉法解释第一百八十五条），最后一日为 {}",
+                    "复议应自收到{}，最后一日为 {}",
+                    match subject {
+                        ReviewSubject::Measure { .. } =>
+                            "决定书之日起三日内提出（民诉法解释第一百八十五条）",
+                        ReviewSubject::Correction { .. } =>
+                            "驳回决定之日起十日内提出（失信规定第十二条）",
+                    },
                     ymd(apply_by)
                 ),
             ));
         }
-        let decide_by = measure::review_decide_by(applied, cal)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut conn = self.db.conn().await?;
-        let court = courts::find(&mut conn, &m.court_code)
+        let court = courts::find(&mut conn, &case.court_code)
             .await?
             .ok_or_else(|| AppError::Internal("measure court".into()))?;
         let Some(review_court) = court.parent_code.clone() else {
@@ -123,9 +254,9 @@ impl App {
         };
         drop(conn);
         let row = ReviewRow {
-            court_code: m.court_code.clone(),
+            court_code: case.court_code.clone(),
             id: new_id(),
-            measure_id: m.id.clone(),
+            measure_id: subject.id().to_owned(),
             case_id: case.id.clone(),
             review_court,
             applicant,
@@ -139,6 +270,7 @@ impl App {
             decision_note: None,
             created_at: now_ms,
             updated_at: now_ms,
+            subject: subject.name().to_owned(),
         };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
@@ -147,7 +279,7 @@ impl App {
             Err(e) if e.is_conflict() => {
                 return Err(AppError::conflict(
                     "review_exists",
-                    "对该决定已申请过复议（民事诉讼法第一百一十九条：复议一次）",
+                    "对该决定已申请过复议（复议一次）",
                 ));
             }
             r => r?,
@@ -158,9 +290,9 @@ impl App {
             &mut tx,
             &case.court_code,
             &case.id,
-            "sanction_review_application",
+            subject.application_node(),
             applied,
-            &format!("{}申请复议（{}）", row.applicant, kind.name_zh()),
+            &format!("{}申请复议（{}）", row.applicant, subject.what_zh()),
             &actor.user_id,
             now_ms,
         )
@@ -169,7 +301,11 @@ impl App {
             &mut tx,
             backend,
             actor,
-            "measure.review_apply",
+            if row.subject == "correction" {
+                "list.correction_review_apply"
+            } else {
+                "measure.review_apply"
+            },
             "measure_review",
             &row.id,
             Some(&case.id),
@@ -212,11 +348,32 @@ impl App {
                 return Err(AppError::invalid(
                     "unknown_outcome",
                     "outcome",
-                    "复议结果应为 upheld（维持）或 revoked（撤销）",
+                    "复议结果应为 upheld（维持）或 revoked（撤销；对驳回纠正申请的复议即予以纠正）",
                 ));
             }
         };
         let note = text(note, 2000, true, "note")?;
+        let correction = r.subject == "correction";
+        // A revoked rejection makes the correction: read what it corrects before the transaction.
+        let revoke_rejection = if correction && status == "revoked" {
+            let mut conn = self.db.conn().await?;
+            let c = store::find_correction(&mut conn, &r.measure_id)
+                .await?
+                .ok_or_else(|| AppError::Internal("reviewed correction".into()))?;
+            let case = zhixing_store::cases::find_case(&mut conn, &r.case_id)
+                .await?
+                .ok_or_else(|| AppError::Internal("reviewed case".into()))?;
+            let entry = store::find_entry(&mut conn, &c.entry_id)
+                .await?
+                .ok_or_else(|| AppError::Internal("corrected entry".into()))?;
+            let m = match &entry.measure_id {
+                Some(mid) => store::find_measure(&mut conn, mid).await?,
+                None => None,
+            };
+            Some((c, case, entry, m))
+        } else {
+            None
+        };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let mut stmts = vec![store::decide_review_stmt(
@@ -228,7 +385,7 @@ impl App {
             &note,
             now_ms,
         )];
-        if status == "revoked" {
+        if status == "revoked" && !correction {
             stmts.push(store::revoke_measure_stmt(
                 &r.court_code,
                 &r.measure_id,
@@ -247,22 +404,59 @@ impl App {
             &mut tx,
             &r.court_code,
             &r.case_id,
-            "sanction_review_decision",
-            today,
-            if status == "revoked" {
-                "上一级法院复议决定：撤销"
+            if correction {
+                "correction_review_decision"
             } else {
-                "上一级法院复议决定：维持"
+                "sanction_review_decision"
+            },
+            today,
+            match (correction, status == "revoked") {
+                (false, true) => "上一级法院复议决定：撤销",
+                (false, false) => "上一级法院复议决定：维持",
+                (true, true) => "上一级法院复议决定：撤销驳回，予以纠正",
+                (true, false) => "上一级法院复议决定：维持驳回",
             },
             &actor.user_id,
             now_ms,
         )
         .await?;
+        if let Some((c, case, entry, m)) = &revoke_rejection {
+            // Corrected within 3 working days (SX2017 art 12); here at once, as on acceptance.
+            let correct_by = LegalCalendar::builtin()
+                .period_end(today, 3, zhixing_domain::calendar::DayUnit::WorkingDays)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            batch::run(
+                &mut tx,
+                vec![store::correct_on_review_stmt(
+                    &c.court_code,
+                    &c.id,
+                    &ymd(today),
+                    &ymd(correct_by),
+                    &actor.user_id,
+                )],
+            )
+            .await?;
+            self.correction_accepted_in_tx(
+                &mut tx,
+                actor,
+                case,
+                c,
+                entry,
+                m.clone(),
+                today,
+                now_ms,
+            )
+            .await?;
+        }
         write_audit(
             &mut tx,
             backend,
             actor,
-            "measure.review_decide",
+            if correction {
+                "list.correction_review_decide"
+            } else {
+                "measure.review_decide"
+            },
             "measure_review",
             &r.id,
             Some(&r.case_id),
@@ -272,6 +466,9 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        if revoke_rejection.is_some() {
+            self.lists_changed(now_ms).await;
+        }
         let mut conn = self.db.conn().await?;
         store::find_review(&mut conn, &r.id)
             .await?

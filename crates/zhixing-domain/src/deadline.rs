@@ -932,12 +932,12 @@ mod tests {
         assert_eq!(main.iter().filter(|n| n.key).count(), 13);
         assert_eq!(
             nodes.len(),
-            37 + 14,
-            "37 main-chain nodes + 14 measure nodes"
+            37 + 16,
+            "37 main-chain nodes + 16 measure nodes"
         );
         assert_eq!(builtin_nodes().len(), nodes.len());
-        assert_eq!(rules.len(), 24);
-        assert_eq!(builtin_rules().len(), 24);
+        assert_eq!(rules.len(), 25);
+        assert_eq!(builtin_rules().len(), 25);
         assert_eq!(
             find_node("filing").map(|n| n.name_zh.as_str()),
             Some("立案")
@@ -1036,6 +1036,7 @@ mod tests {
             ("crime_referral_7d", "2024-03-04", "2024-03-11"),
             ("referral_concluded_30d", "2024-03-04", "2024-04-03"),
             ("sanction_review_decision_5d", "2024-09-28", "2024-10-08"), // 10-03 国庆 → 10-08
+            ("correction_review_decision_15d", "2024-09-20", "2024-10-08"), // 10-05 国庆 → 10-08
         ];
         assert_eq!(rows.len(), builtin_rules().len());
         for (id, start, want) in rows {

@@ -1167,6 +1167,39 @@ pub fn review_decide_by(
     cal.period_end(applied_on, REVIEW_DECIDE_DAYS, DayUnit::CalendarDays)
 }
 
+/// Days within which the applicant may apply for 复议 of a rejected correction request to the
+/// next-higher court — SX2017 art 12 (rules.md §4.2, [V]: "复议 … within 10 days"). Counted from
+/// the day the applicant received the rejection, the day of receipt not counted (CPL art 85).
+pub const CORRECTION_REVIEW_APPLY_DAYS: u32 = 10;
+
+/// Days the higher court has to decide such a 复议 — SX2017 art 12 (rules.md §4.2: "decided within
+/// 15 days"), counted from the application.
+pub const CORRECTION_REVIEW_DECIDE_DAYS: u32 = 15;
+
+/// Last day to apply for 复议 of a rejected correction received on `received_on`.
+pub fn correction_review_apply_by(
+    received_on: NaiveDate,
+    cal: &LegalCalendar,
+) -> Result<NaiveDate, RuleError> {
+    cal.period_end(
+        received_on,
+        CORRECTION_REVIEW_APPLY_DAYS,
+        DayUnit::CalendarDays,
+    )
+}
+
+/// Day by which the higher court must decide a correction 复议 applied for on `applied_on`.
+pub fn correction_review_decide_by(
+    applied_on: NaiveDate,
+    cal: &LegalCalendar,
+) -> Result<NaiveDate, RuleError> {
+    cal.period_end(
+        applied_on,
+        CORRECTION_REVIEW_DECIDE_DAYS,
+        DayUnit::CalendarDays,
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod review_tests {

@@ -703,6 +703,7 @@ pub struct ReviewRow {
     /// The court that made the decision (and keeps the row).
     pub court_code: String,
     pub id: String,
+    /// The id of what is reviewed: a measure, or (subject `correction`) a correction request.
     pub measure_id: String,
     pub case_id: String,
     /// The next-higher court that decides.
@@ -719,15 +720,18 @@ pub struct ReviewRow {
     pub decision_note: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `measure` (罚款/拘留, CPL art 119) or `correction` (a rejected correction, SX2017 art 12).
+    pub subject: String,
 }
 
 const REVIEW_COLS: &str = "court_code, id, measure_id, case_id, review_court, applicant, received_on, \
-    applied_on, reason, decide_by, status, decided_on, decided_by, decision_note, created_at, updated_at";
+    applied_on, reason, decide_by, status, decided_on, decided_by, decision_note, created_at, updated_at, \
+    subject";
 
 pub fn insert_review_stmt(r: &ReviewRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO measure_reviews ({REVIEW_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16)"
+         $11, $12, $13, $14, $15, $16, $17)"
     ))
     .text(&r.court_code)
     .text(&r.id)
@@ -745,6 +749,27 @@ pub fn insert_review_stmt(r: &ReviewRow) -> Stmt {
     .opt(r.decision_note.clone())
     .int(r.created_at)
     .int(r.updated_at)
+    .text(&r.subject)
+}
+
+/// A rejected correction request found justified on 复议: it becomes `corrected` (0 rows when it
+/// was not rejected).
+pub fn correct_on_review_stmt(
+    court: &str,
+    id: &str,
+    decided_on: &str,
+    correct_by: &str,
+    by: &str,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE list_corrections SET status = 'corrected', decided_on = $3, correct_by = $4, \
+         decided_by = $5 WHERE court_code = $1 AND id = $2 AND status = 'rejected'",
+    )
+    .text(court)
+    .text(id)
+    .text(decided_on)
+    .text(correct_by)
+    .text(by)
 }
 
 /// Record the higher court's decision on a pending review (0 rows when it was decided already).

@@ -588,6 +588,9 @@ pub struct ReviewDecisionRequest {
 pub struct ReviewOut {
     pub id: String,
     pub court_code: String,
+    /// `measure` (罚款/拘留, CPL art 119) or `correction` (a rejected correction, SX2017 art 12).
+    pub subject: String,
+    /// The reviewed measure, or (subject `correction`) the correction request.
     pub measure_id: String,
     pub case_id: String,
     /// The next-higher court that decides.
@@ -596,7 +599,8 @@ pub struct ReviewOut {
     pub received_on: String,
     pub applied_on: String,
     pub reason: String,
-    /// Decision due (5 days after the application, CPLI art 185).
+    /// Decision due (5 days after the application for a measure, CPLI art 185; 15 for a
+    /// correction, SX2017 art 12).
     pub decide_by: String,
     /// pending | upheld | revoked
     pub status: String,
@@ -608,6 +612,7 @@ impl From<&zhixing_store::measures::ReviewRow> for ReviewOut {
     fn from(r: &zhixing_store::measures::ReviewRow) -> Self {
         ReviewOut {
             id: r.id.clone(),
+            subject: r.subject.clone(),
             court_code: r.court_code.clone(),
             measure_id: r.measure_id.clone(),
             case_id: r.case_id.clone(),
@@ -624,6 +629,15 @@ impl From<&zhixing_store::measures::ReviewRow> for ReviewOut {
     }
 }
 
+fn review_input(r: ReviewRequest) -> zhixing_app::reviews::ReviewInput {
+    zhixing_app::reviews::ReviewInput {
+        applicant: r.applicant,
+        received_on: r.received_on,
+        applied_on: r.applied_on,
+        reason: r.reason,
+    }
+}
+
 /// Register an application for 复议 of a fine or detention (CPL art 119: once, to the next-higher
 /// court, no stay).
 #[utoipa::path(post, path = "/api/v1/measures/{id}/review", params(("id" = String, Path)), request_body = ReviewRequest,
@@ -634,16 +648,28 @@ pub async fn apply_review(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
-    let r: ReviewRequest = parse_json(&body)?;
-    let input = zhixing_app::reviews::ReviewInput {
-        applicant: r.applicant,
-        received_on: r.received_on,
-        applied_on: r.applied_on,
-        reason: r.reason,
-    };
+    let input = review_input(parse_json(&body)?);
     let v = st
         .app
         .apply_review(&actor, &id, &input, st.now_ms())
+        .await?;
+    Ok((StatusCode::CREATED, Json(ReviewOut::from(&v))))
+}
+
+/// Register an application for 复议 of a rejected correction request (SX2017 art 12: within 10
+/// days of receiving the rejection, to the next-higher court, which decides within 15 days).
+#[utoipa::path(post, path = "/api/v1/corrections/{id}/review", params(("id" = String, Path)), request_body = ReviewRequest,
+    responses((status = 201, body = ReviewOut), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn apply_correction_review(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let input = review_input(parse_json(&body)?);
+    let v = st
+        .app
+        .apply_correction_review(&actor, &id, &input, st.now_ms())
         .await?;
     Ok((StatusCode::CREATED, Json(ReviewOut::from(&v))))
 }
@@ -935,6 +961,7 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         query_codes,
         case_progress,
         apply_review,
+        apply_correction_review,
         decide_review,
         list_reviews
     ),
@@ -980,6 +1007,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/corrections/{id}/decision", post(decide_correction))
         .route("/api/v1/measures/{id}/review", post(apply_review))
+        .route(
+            "/api/v1/corrections/{id}/review",
+            post(apply_correction_review),
+        )
         .route("/api/v1/reviews", get(list_reviews))
         .route("/api/v1/reviews/{id}/decision", post(decide_review))
         .route("/api/v1/partner/list-changes", get(feed))

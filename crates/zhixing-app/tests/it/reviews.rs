@@ -196,3 +196,194 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
         t.cleanup().await;
     }
 }
+
+/// 复议 of a rejected correction (SX2017 art 12): only a rejection can go, within 10 days of
+/// receiving it (国庆 rolls the last day), once; the higher court decides within 15 days (a
+/// deadline of the case), and revoking the rejection makes the correction: the entry leaves the
+/// list as if the executing court had accepted the request.
+#[tokio::test]
+async fn a_rejected_correction_goes_to_the_higher_court_which_can_order_it_made() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "w").await;
+        let higher = seed_court(app, "川11", "x").await;
+        let case = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 41, person("钱九", 41), 700_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        let listing = MeasureInput {
+            kind: "dishonest".into(),
+            party_id: Some(party),
+            ground: Some(5),
+            ..Default::default()
+        };
+        let m = app
+            .propose_measure(&f.command, &case.id, &listing, NOW_MS)
+            .await
+            .unwrap();
+        let m = app
+            .decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.status, "effective");
+        let (entries, _) = app.case_list_entries(&f.command, &case.id).await.unwrap();
+        let entry = entries.iter().find(|e| e.list == "dishonest").unwrap();
+        let c = app
+            .request_correction(
+                &f.command,
+                &entry.id,
+                "should_not_be_listed",
+                "已提供担保",
+                "2024-09-27",
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        let apply = |received: &str, applied: &str| ReviewInput {
+            applicant: "钱九".into(),
+            received_on: received.into(),
+            applied_on: applied.into(),
+            reason: "已提供足额担保，不应纳入".into(),
+        };
+        // Not rejected (yet): nothing to review.
+        let (code, _, _) = expect_conflict(
+            app.apply_correction_review(
+                &f.command,
+                &c.id,
+                &apply("2024-09-27", "2024-09-27"),
+                NOW_MS,
+            )
+            .await,
+            "undecided correction",
+        );
+        assert_eq!(code, "not_rejected");
+        let c = app
+            .decide_correction(&f.command, &c.id, false, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(c.status, "rejected");
+        // Received 09-27: 10 days end on 10-07, a 国庆 holiday, so 10-08 is the last day.
+        let e = expect_invalid(
+            app.apply_correction_review(
+                &f.command,
+                &c.id,
+                &apply("2024-09-27", "2024-10-09"),
+                at("2024-10-09"),
+            )
+            .await,
+            "late",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("review_late", "applied_on"));
+        assert!(
+            e.message.contains("2024-10-08") && e.message.contains("十日"),
+            "{}",
+            e.message
+        );
+        let r = app
+            .apply_correction_review(
+                &f.command,
+                &c.id,
+                &apply("2024-09-27", "2024-10-08"),
+                at("2024-10-08"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                r.subject.as_str(),
+                r.review_court.as_str(),
+                r.decide_by.as_str()
+            ),
+            ("correction", "川11", "2024-10-23")
+        );
+        let (code, _, _) = expect_conflict(
+            app.apply_correction_review(
+                &f.command,
+                &c.id,
+                &apply("2024-09-27", "2024-10-08"),
+                at("2024-10-08"),
+            )
+            .await,
+            "second review",
+        );
+        assert_eq!(code, "review_exists");
+        let decision = |ds: Vec<zhixing_app::deadlines::DeadlineView>| {
+            ds.into_iter()
+                .find(|d| d.row.node == "correction_review_decision")
+                .map(|d| (d.row.due_on.clone(), d.status))
+        };
+        assert_eq!(
+            decision(
+                app.case_deadlines(&f.command, &case.id, at("2024-10-08"))
+                    .await
+                    .unwrap()
+            ),
+            Some(("2024-10-23".to_owned(), "pending"))
+        );
+        // The higher court's 院长 revokes the rejection: the correction is made.
+        let pending = app.reviews_to_decide(&higher.president).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        let d = app
+            .decide_review(
+                &higher.president,
+                &r.id,
+                "revoked",
+                "担保足额，不应纳入失信名单",
+                at("2024-10-10"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.status, "revoked");
+        let mut conn = app.db.conn().await.unwrap();
+        let after = zhixing_store::measures::find_correction(&mut conn, &c.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let listed = zhixing_store::measures::find_measure(&mut conn, &m.id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        assert_eq!(
+            (after.status.as_str(), after.decided_on.as_deref()),
+            ("corrected", Some("2024-10-10"))
+        );
+        assert_eq!(
+            (listed.status.as_str(), listed.end_reason.as_deref()),
+            ("deleted", Some("corrected"))
+        );
+        let (entries, _) = app.case_list_entries(&f.command, &case.id).await.unwrap();
+        let dishonest: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.list == "dishonest")
+            .map(|e| e.status.as_str())
+            .collect();
+        assert_eq!(dishonest, vec!["deleted"], "{entries:?}");
+        assert_eq!(
+            decision(
+                app.case_deadlines(&f.command, &case.id, at("2024-10-10"))
+                    .await
+                    .unwrap()
+            )
+            .map(|x| x.1),
+            Some("done")
+        );
+        let report = app.verify_audit().await.unwrap();
+        assert!(report.broken.is_none(), "{report:?}");
+        t.cleanup().await;
+    }
+}

@@ -55,6 +55,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "bd4c5656fe1a9ccb3b393ce01c79f8d95e23d66a8eebadea2d0fe67f0afadf76",
         "d2fe65168d7ed93c4784f5d6b98fa0b2739215a5a17159ce63a9c67a7c1156eb755932497db5168069d1b58cdc3bd46b",
     ),
+    (
+        8,
+        "0008_correction_reviews.sql",
+        "6bbed8d6bd2310cbc0925e6693cc0fe692118bf0816b1e87aff5266c575b671d",
+        "b901454e373bf5e22717ebd2e4570836143ea8525e746b7f18713f75d812ab8f1d75123f45f2085247f643d46a738bab",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

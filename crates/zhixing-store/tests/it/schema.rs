@@ -6,7 +6,7 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), reviews (0007), plus sqlx's bookkeeping table.
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), reviews (0007; 0008 adds a column), plus sqlx's bookkeeping table.
 const TABLES: [&str; 50] = [
     "_sqlx_migrations",
     "api_tokens",
