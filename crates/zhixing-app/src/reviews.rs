@@ -45,6 +45,13 @@ pub struct ReviewInput {
     pub reason: String,
 }
 
+/// The new terms of a 变更 (outcome `changed`): a lower fine or fewer days of detention.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct ReviewTerms {
+    pub amount_fen: Option<i64>,
+    pub days: Option<u32>,
+}
+
 /// What a 复议 is about.
 #[derive(Clone, Copy)]
 enum ReviewSubject<'a> {
@@ -318,14 +325,17 @@ impl App {
         Ok(row)
     }
 
-    /// The higher court decides: `upheld` (维持) or `revoked` (撤销: the measure stops; a
-    /// detention still running ends today). Execution was never stayed meanwhile (CPL art 119).
+    /// The higher court decides: `upheld` (维持), `revoked` (撤销: the measure stops; a
+    /// detention still running ends today) or, for a fine or detention, `changed` (变更, CPLI
+    /// art 185: a lower amount or fewer days in `terms`; a detention already served past its new
+    /// term ends today). Execution was never stayed meanwhile (CPL art 119).
     pub async fn decide_review(
         &self,
         actor: &Actor,
         review_id: &str,
         outcome: &str,
         note: &str,
+        terms: ReviewTerms,
         now_ms: i64,
     ) -> Result<ReviewRow, AppError> {
         actor.require(Permission::ApproveMeasure)?;
@@ -344,11 +354,12 @@ impl App {
         let status = match outcome.trim() {
             "upheld" => "upheld",
             "revoked" => "revoked",
+            "changed" if r.subject == "measure" => "changed",
             _ => {
                 return Err(AppError::invalid(
                     "unknown_outcome",
                     "outcome",
-                    "复议结果应为 upheld（维持）或 revoked（撤销；对驳回纠正申请的复议即予以纠正）",
+                    "复议结果应为 upheld（维持）、revoked（撤销；对驳回纠正申请的复议即予以纠正）或 changed（变更罚款、拘留）",
                 ));
             }
         };
@@ -374,6 +385,11 @@ impl App {
         } else {
             None
         };
+        let change = if status == "changed" {
+            Some(self.review_change(&r, terms, today).await?)
+        } else {
+            None
+        };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let mut stmts = vec![store::decide_review_stmt(
@@ -390,6 +406,16 @@ impl App {
                 &r.court_code,
                 &r.measure_id,
                 &ymd(today),
+                now_ms,
+            ));
+        }
+        if let Some((amount_fen, params, expires_on)) = &change {
+            stmts.push(store::change_measure_on_review_stmt(
+                &r.court_code,
+                &r.measure_id,
+                *amount_fen,
+                params,
+                expires_on.as_deref(),
                 now_ms,
             ));
         }
@@ -410,11 +436,12 @@ impl App {
                 "sanction_review_decision"
             },
             today,
-            match (correction, status == "revoked") {
-                (false, true) => "上一级法院复议决定：撤销",
-                (false, false) => "上一级法院复议决定：维持",
-                (true, true) => "上一级法院复议决定：撤销驳回，予以纠正",
-                (true, false) => "上一级法院复议决定：维持驳回",
+            match (correction, status) {
+                (false, "revoked") => "上一级法院复议决定：撤销",
+                (false, "changed") => "上一级法院复议决定：变更",
+                (false, _) => "上一级法院复议决定：维持",
+                (true, "revoked") => "上一级法院复议决定：撤销驳回，予以纠正",
+                (true, _) => "上一级法院复议决定：维持驳回",
             },
             &actor.user_id,
             now_ms,
@@ -461,7 +488,11 @@ impl App {
             &r.id,
             Some(&r.case_id),
             Some(r.status.clone()),
-            Some(serde_json::json!({"outcome": status, "note": note}).to_string()),
+            Some(
+                serde_json::json!({"outcome": status, "note": note,
+                    "amount_fen": change.as_ref().and_then(|c| c.0), "days": terms.days.filter(|_| change.is_some())})
+                .to_string(),
+            ),
             now_ms,
         )
         .await?;
@@ -473,6 +504,70 @@ impl App {
         store::find_review(&mut conn, &r.id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+
+    /// The measure's new amount, parameters and release day under a 变更, checked against what
+    /// was decided and the legal limits (`measure::validate_review_change`).
+    async fn review_change(
+        &self,
+        r: &ReviewRow,
+        terms: ReviewTerms,
+        today: chrono::NaiveDate,
+    ) -> Result<(Option<i64>, String, Option<String>), AppError> {
+        let mut conn = self.db.conn().await?;
+        let m = store::find_measure(&mut conn, &r.measure_id)
+            .await?
+            .ok_or_else(|| AppError::Internal("reviewed measure".into()))?;
+        drop(conn);
+        let kind = MeasureKind::from_str_opt(&m.kind)
+            .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
+        let mut params: crate::measures::StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let change = match (terms.amount_fen, terms.days) {
+            (Some(a), _) if kind == MeasureKind::Fine => {
+                measure::ReviewChange::Amount(zhixing_domain::money::Fen::new(a))
+            }
+            (_, Some(d)) => measure::ReviewChange::Days(d),
+            (Some(a), None) => measure::ReviewChange::Amount(zhixing_domain::money::Fen::new(a)),
+            (None, None) => {
+                return Err(AppError::invalid(
+                    "required",
+                    if kind == MeasureKind::Fine {
+                        "amount_fen"
+                    } else {
+                        "days"
+                    },
+                    "变更须填写变更后的罚款金额（分）或拘留天数",
+                ));
+            }
+        };
+        measure::validate_review_change(
+            kind,
+            m.subject_kind == "entity",
+            m.amount_fen.map(zhixing_domain::money::Fen::new),
+            params.days,
+            change,
+        )
+        .map_err(AppError::Invalid)?;
+        Ok(match change {
+            measure::ReviewChange::Amount(a) => (Some(a.get()), m.params.clone(), None),
+            measure::ReviewChange::Days(d) => {
+                params.days = Some(d);
+                // Served from the day of detention: a term already past ends today.
+                let release = m
+                    .executed_on
+                    .as_deref()
+                    .and_then(|on| chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d").ok())
+                    .and_then(|on| on.checked_add_days(chrono::Days::new(u64::from(d))))
+                    .map(|rel| ymd(rel.max(today)));
+                (
+                    None,
+                    serde_json::to_string(&params)
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                    release,
+                )
+            }
+        })
     }
 
     /// The reviews the caller's court still has to decide, earliest decision day first.

@@ -1167,6 +1167,69 @@ pub fn review_decide_by(
     cal.period_end(applied_on, REVIEW_DECIDE_DAYS, DayUnit::CalendarDays)
 }
 
+/// What a higher court may put in place of a fine or detention it finds improper on 复议 (CPLI
+/// art 185: 撤销或者变更): a lower amount or fewer days, still within the legal limits of the
+/// kind and subject (CPL art 118). A 复议 is the person's remedy, so a change never makes the
+/// measure heavier (the stricter reading; the text does not say it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewChange {
+    Amount(Fen),
+    Days(u32),
+}
+
+/// Check a 变更 on 复议 of `kind` against what was decided (`amount` / `days`) and the limits.
+pub fn validate_review_change(
+    kind: MeasureKind,
+    entity: bool,
+    decided_amount: Option<Fen>,
+    decided_days: Option<u32>,
+    change: ReviewChange,
+) -> Result<(), FieldError> {
+    match (kind, change) {
+        (MeasureKind::Fine, ReviewChange::Amount(a)) => {
+            let (min, max) = if entity {
+                (FINE_ENTITY_MIN, FINE_ENTITY_MAX)
+            } else {
+                (Fen::new(1), FINE_PERSON_MAX)
+            };
+            if a < min || a > max {
+                return Err(bad(
+                    "fine_limit",
+                    "amount_fen",
+                    format!(
+                        "变更后的罚款应为 {} 至 {}（民事诉讼法第一百一十八条）",
+                        min.format_yuan(),
+                        max.format_yuan()
+                    ),
+                ));
+            }
+            if decided_amount.is_some_and(|d| a >= d) {
+                return Err(bad("not_lighter", "amount_fen", "复议变更只能减少罚款金额"));
+            }
+            Ok(())
+        }
+        (MeasureKind::Detention, ReviewChange::Days(d)) => {
+            if d == 0 || d > DETENTION_MAX_DAYS {
+                return Err(bad(
+                    "detention_limit",
+                    "days",
+                    "拘留期限为 1 至 15 日（民事诉讼法第一百一十八条）",
+                ));
+            }
+            if decided_days.is_some_and(|x| d >= x) {
+                return Err(bad("not_lighter", "days", "复议变更只能缩短拘留期限"));
+            }
+            Ok(())
+        }
+        (MeasureKind::Fine, ReviewChange::Days(_)) => Err(bad(
+            "required",
+            "amount_fen",
+            "变更罚款须填写变更后的金额（分）",
+        )),
+        _ => Err(bad("required", "days", "变更拘留须填写变更后的天数")),
+    }
+}
+
 /// Days within which the applicant may apply for 复议 of a rejected correction request to the
 /// next-higher court — SX2017 art 12 (rules.md §4.2, [V]: "复议 … within 10 days"). Counted from
 /// the day the applicant received the rejection, the day of receipt not counted (CPL art 85).
@@ -1204,6 +1267,50 @@ pub fn correction_review_decide_by(
 #[allow(clippy::unwrap_used)]
 mod review_tests {
     use super::*;
+
+    #[test]
+    fn a_change_on_review_is_lighter_and_within_the_limits() {
+        let fine = |entity, decided, new| {
+            validate_review_change(
+                MeasureKind::Fine,
+                entity,
+                Some(Fen::new(decided)),
+                None,
+                ReviewChange::Amount(Fen::new(new)),
+            )
+            .map_err(|e| e.code)
+        };
+        assert_eq!(fine(false, 2_000_000, 1_000_000), Ok(()));
+        assert_eq!(fine(false, 2_000_000, 2_000_000), Err("not_lighter"));
+        assert_eq!(fine(false, 2_000_000, 0), Err("fine_limit"));
+        // An entity's fine stays at least 50,000 元 after a change.
+        assert_eq!(fine(true, 10_000_000, 5_000_000), Ok(()));
+        assert_eq!(fine(true, 10_000_000, 4_999_999), Err("fine_limit"));
+        let det = |decided, new| {
+            validate_review_change(
+                MeasureKind::Detention,
+                false,
+                None,
+                Some(decided),
+                ReviewChange::Days(new),
+            )
+            .map_err(|e| e.code)
+        };
+        assert_eq!(det(15, 5), Ok(()));
+        assert_eq!(det(5, 5), Err("not_lighter"));
+        assert_eq!(det(5, 0), Err("detention_limit"));
+        assert_eq!(
+            validate_review_change(
+                MeasureKind::Fine,
+                false,
+                Some(Fen::new(100)),
+                None,
+                ReviewChange::Days(3)
+            )
+            .map_err(|e| e.field),
+            Err("amount_fen".to_owned())
+        );
+    }
 
     #[test]
     fn only_fines_and_detentions_go_to_review() {

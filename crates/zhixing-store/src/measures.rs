@@ -713,7 +713,7 @@ pub struct ReviewRow {
     pub applied_on: String,
     pub reason: String,
     pub decide_by: String,
-    /// pending | upheld | revoked
+    /// pending | upheld | revoked | changed
     pub status: String,
     pub decided_on: Option<String>,
     pub decided_by: Option<String>,
@@ -792,6 +792,28 @@ pub fn decide_review_stmt(
     .text(on)
     .text(by)
     .text(note)
+    .int(now_ms)
+}
+
+/// A fine or detention changed on 复议 (变更): the new amount and/or parameters, and for a
+/// detention being served its new release day (the scheduler ends it then).
+pub fn change_measure_on_review_stmt(
+    court: &str,
+    id: &str,
+    amount_fen: Option<i64>,
+    params: &str,
+    expires_on: Option<&str>,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET amount_fen = COALESCE($3, amount_fen), params = $4, \
+         expires_on = COALESCE($5, expires_on), updated_at = $6 WHERE court_code = $1 AND id = $2",
+    )
+    .text(court)
+    .text(id)
+    .opt_int(amount_fen)
+    .text(params)
+    .opt(expires_on)
     .int(now_ms)
 }
 

@@ -579,9 +579,14 @@ pub struct ReviewRequest {
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReviewDecisionRequest {
-    /// upheld (维持) | revoked (撤销)
+    /// upheld (维持) | revoked (撤销) | changed (变更, a fine or detention only: with `amount_fen`
+    /// or `days`, lighter than decided and within the legal limits)
     pub outcome: String,
     pub note: String,
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -602,7 +607,7 @@ pub struct ReviewOut {
     /// Decision due (5 days after the application for a measure, CPLI art 185; 15 for a
     /// correction, SX2017 art 12).
     pub decide_by: String,
-    /// pending | upheld | revoked
+    /// pending | upheld | revoked | changed
     pub status: String,
     pub decided_on: Option<String>,
     pub decision_note: Option<String>,
@@ -686,7 +691,17 @@ pub async fn decide_review(
     let r: ReviewDecisionRequest = parse_json(&body)?;
     let v = st
         .app
-        .decide_review(&actor, &id, &r.outcome, &r.note, st.now_ms())
+        .decide_review(
+            &actor,
+            &id,
+            &r.outcome,
+            &r.note,
+            zhixing_app::reviews::ReviewTerms {
+                amount_fen: r.amount_fen,
+                days: r.days,
+            },
+            st.now_ms(),
+        )
         .await?;
     Ok(Json((&v).into()))
 }

@@ -3,7 +3,7 @@
 //! measure stops.
 
 use zhixing_app::measures::MeasureInput;
-use zhixing_app::reviews::ReviewInput;
+use zhixing_app::reviews::{ReviewInput, ReviewTerms};
 use zhixing_domain::time::china_midnight_ms;
 use zhixing_testkit::{NOW_MS, backends, filing, person, seed_court};
 
@@ -133,28 +133,69 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
         let pending = app.reviews_to_decide(&higher.president).await.unwrap();
         assert_eq!(pending.len(), 1);
         let (code, _, _) = expect_forbidden(
-            app.decide_review(&f.president, &r.id, "revoked", "不当", NOW_MS)
-                .await,
+            app.decide_review(
+                &f.president,
+                &r.id,
+                "revoked",
+                "不当",
+                ReviewTerms::default(),
+                NOW_MS,
+            )
+            .await,
             "lower court decides",
         );
         assert_eq!(code, "court_scope");
         expect_forbidden(
-            app.decide_review(&higher.judges[0], &r.id, "revoked", "不当", NOW_MS)
-                .await,
+            app.decide_review(
+                &higher.judges[0],
+                &r.id,
+                "revoked",
+                "不当",
+                ReviewTerms::default(),
+                NOW_MS,
+            )
+            .await,
             "judge decides",
         );
         let e = expect_invalid(
-            app.decide_review(&higher.president, &r.id, "changed", "减为一万元", NOW_MS)
-                .await,
+            app.decide_review(
+                &higher.president,
+                &r.id,
+                "altered",
+                "减为一万元",
+                ReviewTerms::default(),
+                NOW_MS,
+            )
+            .await,
             "outcome",
         );
         assert_eq!(e.field, "outcome");
+        // 变更 needs the new amount, and only a lighter one.
+        for (terms, field, code) in [
+            (ReviewTerms::default(), "amount_fen", "required"),
+            (
+                ReviewTerms {
+                    amount_fen: Some(2_000_000),
+                    days: None,
+                },
+                "amount_fen",
+                "not_lighter",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.decide_review(&higher.president, &r.id, "changed", "变更", terms, NOW_MS)
+                    .await,
+                field,
+            );
+            assert_eq!((e.field.as_str(), e.code), (field, code));
+        }
         let d = app
             .decide_review(
                 &higher.president,
                 &r.id,
                 "revoked",
                 "被执行人已补报财产，罚款不当",
+                ReviewTerms::default(),
                 NOW_MS,
             )
             .await
@@ -180,8 +221,15 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
             ("revoked", Some("review_revoked"))
         );
         let (code, _, _) = expect_conflict(
-            app.decide_review(&higher.president, &r.id, "upheld", "维持", NOW_MS)
-                .await,
+            app.decide_review(
+                &higher.president,
+                &r.id,
+                "upheld",
+                "维持",
+                ReviewTerms::default(),
+                NOW_MS,
+            )
+            .await,
             "decided twice",
         );
         assert_eq!(code, "already_decided");
@@ -343,6 +391,7 @@ async fn a_rejected_correction_goes_to_the_higher_court_which_can_order_it_made(
                 &r.id,
                 "revoked",
                 "担保足额，不应纳入失信名单",
+                ReviewTerms::default(),
                 at("2024-10-10"),
             )
             .await
@@ -382,6 +431,150 @@ async fn a_rejected_correction_goes_to_the_higher_court_which_can_order_it_made(
             .map(|x| x.1),
             Some("done")
         );
+        let report = app.verify_audit().await.unwrap();
+        assert!(report.broken.is_none(), "{report:?}");
+        t.cleanup().await;
+    }
+}
+
+/// 变更 on 复议 (CPLI art 185): a fine lowered, a detention shortened; a detention already
+/// served past its new term is released by the scheduler today.
+#[tokio::test]
+async fn the_higher_court_can_lower_a_fine_or_shorten_a_detention() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "y").await;
+        let higher = seed_court(app, "川11", "z").await;
+        let case = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 43, person("冯十", 43), 800_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        let effective = |input: MeasureInput| {
+            let (f, case) = (&f, &case);
+            async move {
+                let m = app
+                    .propose_measure(&f.command, &case.id, &input, NOW_MS)
+                    .await
+                    .unwrap();
+                app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+                    .await
+                    .unwrap()
+            }
+        };
+        let fine = effective(MeasureInput {
+            kind: "fine".into(),
+            party_id: Some(party.clone()),
+            amount_fen: Some(5_000_000),
+            reason: "隐匿财产".into(),
+            ..Default::default()
+        })
+        .await;
+        let detention = effective(MeasureInput {
+            kind: "detention".into(),
+            party_id: Some(party),
+            days: Some(15),
+            reason: "隐匿财产".into(),
+            ..Default::default()
+        })
+        .await;
+        let d = app
+            .execute_measure(
+                &f.command,
+                &detention.id,
+                "2024-09-27",
+                "送拘留所",
+                Some("2024-09-27"),
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(d.expires_on.as_deref(), Some("2024-10-12"));
+        let apply = ReviewInput {
+            applicant: "冯十".into(),
+            received_on: "2024-09-27".into(),
+            applied_on: "2024-09-27".into(),
+            reason: "过重".into(),
+        };
+        let rf = app
+            .apply_review(&f.command, &fine.id, &apply, NOW_MS)
+            .await
+            .unwrap();
+        let rd = app
+            .apply_review(&f.command, &detention.id, &apply, NOW_MS)
+            .await
+            .unwrap();
+        let lower = |amount_fen, days| ReviewTerms { amount_fen, days };
+        let e = expect_invalid(
+            app.decide_review(
+                &higher.president,
+                &rd.id,
+                "changed",
+                "减",
+                lower(None, Some(0)),
+                NOW_MS,
+            )
+            .await,
+            "days",
+        );
+        assert_eq!(e.code, "detention_limit");
+        let r = app
+            .decide_review(
+                &higher.president,
+                &rf.id,
+                "changed",
+                "罚款过重，变更为二万元",
+                lower(Some(2_000_000), None),
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, "changed");
+        // Decided on 10-03 (6 days served): 5 days would have ended on 10-02, so release today.
+        let r = app
+            .decide_review(
+                &higher.president,
+                &rd.id,
+                "changed",
+                "变更为五日",
+                lower(None, Some(5)),
+                at("2024-10-03"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status, "changed");
+        let mut conn = app.db.conn().await.unwrap();
+        let fine = zhixing_store::measures::find_measure(&mut conn, &fine.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let det = zhixing_store::measures::find_measure(&mut conn, &detention.id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        assert_eq!(
+            (fine.status.as_str(), fine.amount_fen),
+            ("effective", Some(2_000_000))
+        );
+        assert_eq!(det.expires_on.as_deref(), Some("2024-10-03"));
+        assert!(det.params.contains("\"days\":5"), "{}", det.params);
+        assert_eq!(app.expire_measures(at("2024-10-03"), 100).await.unwrap(), 1);
+        let (_, det) = app.measure(&f.command, &detention.id).await.unwrap();
+        assert_eq!(det.status, "ended");
         let report = app.verify_audit().await.unwrap();
         assert!(report.broken.is_none(), "{report:?}");
         t.cleanup().await;
