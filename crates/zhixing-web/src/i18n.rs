@@ -28,6 +28,33 @@ impl Lang {
     }
 }
 
+/// Fills the `{key}` placeholders of a translated string in one pass, so that a value which itself
+/// holds braces (a name, a reason typed by a clerk) is never filled in again.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let hit = after.split_once('}').and_then(|(key, tail)| {
+            args.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v, tail))
+        });
+        match hit {
+            Some((v, tail)) => {
+                out.push_str(v);
+                rest = tail;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub struct Tr {
     pub app_name: &'static str,
     pub app_sub: &'static str,
@@ -300,3 +327,20 @@ pub static EN: Tr = Tr {
     command_team: "Command center",
     pending: "Pending assignment",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn fill_replaces_each_placeholder_once() {
+        assert_eq!(
+            fill(
+                "{date} 删除：{reason}",
+                &[("date", "2024-10-01"), ("reason", "{date}")]
+            ),
+            "2024-10-01 删除：{date}"
+        );
+        assert_eq!(fill("共 {n} 条 {x}", &[("n", "3")]), "共 3 条 {x}");
+    }
+}

@@ -40,7 +40,7 @@ fn ct_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn lang_of(jar: &CookieJar) -> Lang {
+pub(crate) fn lang_of(jar: &CookieJar) -> Lang {
     Lang::from_cookie(jar.get(LANG_COOKIE).map(|c| c.value()))
 }
 
@@ -103,6 +103,7 @@ impl Staff {
             inbox_label: crate::ui_deadlines::tr(self.lang).nav_inbox,
             can_approve_measures: self.actor.role.has(Permission::ApproveMeasure),
             can_tipoffs: self.actor.role.has(Permission::HandleTipoffs),
+            tipoffs_label: crate::ui_duty::tr(self.lang).nav,
             approvals_label: match self.lang {
                 Lang::Zh => "措施审批",
                 Lang::En => "Approvals",
@@ -126,6 +127,7 @@ pub struct Nav {
     pub inbox_label: &'static str,
     pub can_approve_measures: bool,
     pub can_tipoffs: bool,
+    pub tipoffs_label: &'static str,
     pub approvals_label: &'static str,
 }
 

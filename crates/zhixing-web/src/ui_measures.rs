@@ -18,11 +18,12 @@ use zhixing_domain::money::Fen;
 use zhixing_domain::role::Permission;
 
 use crate::error::classify;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, fill};
 use crate::state::AppState;
 use crate::ui::{Nav, Staff, error_page};
 
-/// Strings of the measures pages (zh default, en on request).
+/// Strings of the measures pages and of the public portal's lookups (zh default, en on request).
+/// `{placeholders}` are filled in with `i18n::fill`.
 pub struct TrM {
     pub title: &'static str,
     pub back: &'static str,
@@ -38,14 +39,18 @@ pub struct TrM {
     pub refuse: &'static str,
     pub document: &'static str,
     pub exec_note: &'static str,
+    pub family_notified: &'static str,
     pub execute: &'static str,
     pub end: &'static str,
     pub propose: &'static str,
+    /// Put after a measure kind that needs the 院长's approval, with its brackets.
     pub needs_president: &'static str,
     pub amount: &'static str,
     pub days: &'static str,
     pub hours: &'static str,
     pub ground: &'static str,
+    /// The six grounds of 失信 listing (最高人民法院关于公布失信被执行人名单信息的若干规定第一条).
+    pub grounds: [&'static str; 6],
     pub grace: &'static str,
     pub on_application: &'static str,
     pub place: &'static str,
@@ -55,6 +60,83 @@ pub struct TrM {
     pub lists: &'static str,
     pub list: &'static str,
     pub conduct: &'static str,
+    // Dates of a measure, joined by `date_sep`.
+    pub on_proposed: &'static str,
+    pub on_effective: &'static str,
+    pub on_publish: &'static str,
+    pub on_expires: &'static str,
+    pub on_executed: &'static str,
+    pub on_ended: &'static str,
+    pub date_sep: &'static str,
+    // Status words of a measure.
+    pub st_pending: &'static str,
+    pub st_effective: &'static str,
+    pub st_refused: &'static str,
+    pub st_lifted: &'static str,
+    pub st_expired: &'static str,
+    pub st_deleted: &'static str,
+    pub st_ended: &'static str,
+    pub st_revoked: &'static str,
+    // The case's list entries.
+    pub list_dishonest: &'static str,
+    pub list_restricted: &'static str,
+    pub list_terminated: &'static str,
+    pub published_from: &'static str,
+    pub listed: &'static str,
+    pub removed: &'static str,
+    // The 院长's approval queue.
+    pub approvals_title: &'static str,
+    pub review: &'static str,
+    // The public portal (no login): header and links shared by its pages.
+    pub portal: &'static str,
+    pub portal_sub: &'static str,
+    pub nav_lists: &'static str,
+    pub nav_rewards: &'static str,
+    pub nav_tipoff: &'static str,
+    pub nav_progress: &'static str,
+    pub too_frequent: &'static str,
+    pub too_long: &'static str,
+    // The list lookup.
+    pub lookup: &'static str,
+    pub opt_dishonest: &'static str,
+    pub opt_restricted: &'static str,
+    pub opt_terminated: &'static str,
+    pub ph_name: &'static str,
+    pub ph_id: &'static str,
+    pub search: &'static str,
+    pub lookup_hint: &'static str,
+    pub count: &'static str,
+    pub count_latest: &'static str,
+    pub not_found: &'static str,
+    pub h_name: &'static str,
+    pub h_id: &'static str,
+    pub h_sex: &'static str,
+    pub h_age: &'static str,
+    pub h_case_number: &'static str,
+    pub h_court: &'static str,
+    pub h_basis: &'static str,
+    pub h_obligation: &'static str,
+    pub h_performance: &'static str,
+    pub h_conduct: &'static str,
+    pub h_filed_on: &'static str,
+    pub h_listed_on: &'static str,
+    pub legal_rep: &'static str,
+    // A party's case progress.
+    pub progress: &'static str,
+    pub progress_sub: &'static str,
+    pub ph_case_number: &'static str,
+    pub ph_own_id: &'static str,
+    pub ph_code: &'static str,
+    pub code_hint: &'static str,
+    pub wrong_code: &'static str,
+    pub filed_on: &'static str,
+    pub events: &'static str,
+    pub compulsory: &'static str,
+    pub disposals: &'static str,
+    pub payouts: &'static str,
+    pub span: &'static str,
+    pub since: &'static str,
+    pub until: &'static str,
 }
 
 const ZH: TrM = TrM {
@@ -72,14 +154,23 @@ const ZH: TrM = TrM {
     refuse: "不批准",
     document: "下载文书（DOCX）",
     exec_note: "执行情况",
+    family_notified: "通知家属日期",
     execute: "记录执行",
     end: "删除/解除",
     propose: "提请采取措施",
-    needs_president: "须院长批准",
+    needs_president: "（须院长批准）",
     amount: "罚款金额（元）",
     days: "拘留天数",
     hours: "拘传询问小时",
     ground: "失信情形",
+    grounds: [
+        "（一）有履行能力而拒不履行",
+        "（二）以伪造证据、暴力、威胁等方法妨碍、抗拒执行",
+        "（三）以虚假诉讼、虚假仲裁或隐匿、转移财产等方法规避执行",
+        "（四）违反财产报告制度",
+        "（五）违反限制消费令",
+        "（六）无正当理由拒不履行执行和解协议",
+    ],
     grace: "宽限期（月）",
     on_application: "依申请执行人申请",
     place: "地点/媒体",
@@ -89,15 +180,85 @@ const ZH: TrM = TrM {
     lists: "公布名单",
     list: "名单",
     conduct: "情形",
+    on_proposed: "提请",
+    on_effective: "生效",
+    on_publish: "公布",
+    on_expires: "届满",
+    on_executed: "执行",
+    on_ended: "结束",
+    date_sep: "；",
+    st_pending: "待院长审批",
+    st_effective: "已生效",
+    st_refused: "未批准",
+    st_lifted: "已解除",
+    st_expired: "期满删除",
+    st_deleted: "已删除",
+    st_ended: "已结束",
+    st_revoked: "复议撤销",
+    list_dishonest: "失信被执行人",
+    list_restricted: "限制消费",
+    list_terminated: "终本案件",
+    published_from: "{date} 起公布",
+    listed: "公布中",
+    removed: "{date} 删除：{reason}",
+    approvals_title: "待院长审批的措施",
+    review: "审批",
+    portal: "执行信息公开",
+    portal_sub: "失信被执行人 · 限制消费 · 终本案件查询",
+    nav_lists: "名单查询",
+    nav_rewards: "悬赏公告",
+    nav_tipoff: "执行110 举报",
+    nav_progress: "案件进度",
+    too_frequent: "查询过于频繁，请稍后再试",
+    too_long: "查询内容过长",
+    lookup: "名单查询",
+    opt_dishonest: "失信被执行人",
+    opt_restricted: "限制消费人员",
+    opt_terminated: "终结本次执行案件",
+    ph_name: "姓名/名称",
+    ph_id: "身份证号码/统一社会信用代码（可不填）",
+    search: "查询",
+    lookup_hint: "输入姓名（名称）；同时输入完整的证件号码可精确查询。仅按姓名查询时显示命中总数和最新 20 条；身份证号码出生月日已遮蔽。依据《最高人民法院关于公布失信被执行人名单信息的若干规定》第六条公布。",
+    count: "共 {n} 条",
+    count_latest: "，显示最新 20 条",
+    not_found: "未查询到相关信息。",
+    h_name: "姓名/名称",
+    h_id: "证件号码",
+    h_sex: "性别",
+    h_age: "年龄",
+    h_case_number: "执行案号",
+    h_court: "执行法院",
+    h_basis: "执行依据",
+    h_obligation: "义务",
+    h_performance: "履行情况",
+    h_conduct: "失信情形",
+    h_filed_on: "立案日期",
+    h_listed_on: "发布日期",
+    legal_rep: "法定代表人：",
+    progress: "案件进度查询",
+    progress_sub: "当事人案件进度查询",
+    ph_case_number: "执行案号，如（2024）川1123执1188号",
+    ph_own_id: "本人身份证号码/统一社会信用代码",
+    ph_code: "查询码",
+    code_hint: "查询码由执行法院随执行通知书告知当事人。",
+    wrong_code: "案号、证件号码或查询码不正确",
+    filed_on: "立案日期",
+    events: "执行流程",
+    compulsory: "强制措施",
+    disposals: "财产处置",
+    payouts: "案款发放",
+    span: "（{since}{until}）",
+    since: "{date} 起",
+    until: "，{date} 结束",
 };
 
 const EN: TrM = TrM {
-    title: "Measures & credit punishment",
+    title: "Compulsory measures & credit punishment",
     back: "Back to case",
     measures: "Measures taken and awaiting approval",
     none: "None",
     kind: "Measure",
-    subject: "Subject",
+    subject: "Subject of the measure",
     doc_no: "Document no.",
     status: "Status",
     dates: "Dates",
@@ -106,23 +267,102 @@ const EN: TrM = TrM {
     refuse: "Refuse",
     document: "Download document (DOCX)",
     exec_note: "What was done",
+    family_notified: "Family notified on",
     execute: "Record execution",
     end: "Delete / lift",
     propose: "Propose a measure",
-    needs_president: "president's approval",
+    needs_president: " (needs the court president's approval)",
     amount: "Fine (yuan)",
-    days: "Detention days",
-    hours: "Summons hours",
-    ground: "Dishonesty ground",
-    grace: "Grace (months)",
+    days: "Days of detention",
+    hours: "Hours of questioning under summons",
+    ground: "Ground of dishonesty",
+    grounds: [
+        "(1) Able to perform but refuses to",
+        "(2) Obstructs or resists enforcement by forged evidence, violence, threats or similar means",
+        "(3) Evades enforcement by sham litigation, sham arbitration, or hiding or transferring property",
+        "(4) Violates the property reporting rules",
+        "(5) Violates a consumption restriction order",
+        "(6) Refuses without good reason to perform an enforcement settlement agreement",
+    ],
+    grace: "Grace period (months)",
     on_application: "On the applicant's application",
-    place: "Place / outlet",
+    place: "Place / media outlet",
     reason: "Facts and reasons",
     submit: "Submit",
-    hint: "Summons, fines and detention need the court president's approval (CPL art 119); search warrants, consumption restrictions and dishonesty decisions are signed by the president.",
+    hint: "Summons, fines and detention need the court president's approval (Civil Procedure Law, art. 119); search warrants, consumption restriction orders and decisions to list a dishonest judgment debtor are signed by the court president.",
     lists: "Published lists",
     list: "List",
     conduct: "Conduct",
+    on_proposed: "proposed",
+    on_effective: "effective",
+    on_publish: "published",
+    on_expires: "expires",
+    on_executed: "executed",
+    on_ended: "ended",
+    date_sep: "; ",
+    st_pending: "Awaiting the court president",
+    st_effective: "In effect",
+    st_refused: "Not approved",
+    st_lifted: "Lifted",
+    st_expired: "Deleted at expiry",
+    st_deleted: "Deleted",
+    st_ended: "Ended",
+    st_revoked: "Revoked on reconsideration",
+    list_dishonest: "List of dishonest judgment debtors",
+    list_restricted: "Consumption restriction",
+    list_terminated: "Case closed without full satisfaction (终本)",
+    published_from: "published from {date}",
+    listed: "Published",
+    removed: "Deleted {date}: {reason}",
+    approvals_title: "Measures awaiting the court president's approval",
+    review: "Review",
+    portal: "Enforcement information disclosure",
+    portal_sub: "Dishonest judgment debtors · consumption restriction · cases closed without full satisfaction (终本)",
+    nav_lists: "List lookup",
+    nav_rewards: "Reward notices",
+    nav_tipoff: "Enforcement 110 hotline",
+    nav_progress: "Case progress",
+    too_frequent: "Too many queries, please try again later",
+    too_long: "The query is too long",
+    lookup: "List lookup",
+    opt_dishonest: "List of dishonest judgment debtors",
+    opt_restricted: "Persons under consumption restriction",
+    opt_terminated: "Cases closed without full satisfaction (终本)",
+    ph_name: "Name of the person or entity",
+    ph_id: "ID card number / unified social credit code (optional)",
+    search: "Search",
+    lookup_hint: "Enter the name of the person or entity; add the full ID number for an exact match. A search by name alone shows the number of matches and the latest 20; the month and day of birth in ID card numbers are masked. Published under article 6 of the Provisions of the Supreme People's Court on Publishing Information on the List of Dishonest Judgment Debtors (《最高人民法院关于公布失信被执行人名单信息的若干规定》).",
+    count: "{n} found",
+    count_latest: ", showing the latest 20",
+    not_found: "No matching record found.",
+    h_name: "Name",
+    h_id: "ID number",
+    h_sex: "Sex",
+    h_age: "Age",
+    h_case_number: "Enforcement case no.",
+    h_court: "Enforcing court",
+    h_basis: "Basis of enforcement",
+    h_obligation: "Obligation",
+    h_performance: "Performance",
+    h_conduct: "Dishonest conduct",
+    h_filed_on: "Filed on",
+    h_listed_on: "Published on",
+    legal_rep: "Legal representative: ",
+    progress: "Case progress lookup",
+    progress_sub: "Case progress lookup for parties",
+    ph_case_number: "Enforcement case no., e.g. （2024）川1123执1188号",
+    ph_own_id: "Your ID card number / unified social credit code",
+    ph_code: "Query code",
+    code_hint: "The enforcing court gives parties their query code with the enforcement notice (执行通知书).",
+    wrong_code: "The case number, ID number or query code is incorrect",
+    filed_on: "Filed on",
+    events: "Enforcement process",
+    compulsory: "Compulsory measures",
+    disposals: "Disposal of property",
+    payouts: "Payments of case funds",
+    span: " ({since}{until})",
+    since: "from {date}",
+    until: ", ended {date}",
 };
 
 pub fn tr(lang: Lang) -> &'static TrM {
@@ -141,7 +381,7 @@ pub struct Row {
     pub detail: String,
     pub doc_no: String,
     pub status: String,
-    pub status_zh: &'static str,
+    pub status_text: &'static str,
     pub status_class: &'static str,
     pub dates: String,
     pub can_decide: bool,
@@ -151,16 +391,17 @@ pub struct Row {
     pub grounds: Vec<(&'static str, &'static str)>,
 }
 
-fn status_zh(s: &str) -> (&'static str, &'static str) {
+/// A measure's status word in the page's language and its badge class.
+fn status_text(m: &TrM, s: &str) -> (&'static str, &'static str) {
     match s {
-        "pending_approval" => ("待院长审批", "yellow"),
-        "effective" => ("已生效", "red"),
-        "refused" => ("未批准", "muted"),
-        "lifted" => ("已解除", "done"),
-        "expired" => ("期满删除", "done"),
-        "deleted" => ("已删除", "done"),
-        "ended" => ("已结束", "done"),
-        "revoked" => ("复议撤销", "done"),
+        "pending_approval" => (m.st_pending, "yellow"),
+        "effective" => (m.st_effective, "red"),
+        "refused" => (m.st_refused, "muted"),
+        "lifted" => (m.st_lifted, "done"),
+        "expired" => (m.st_expired, "done"),
+        "deleted" => (m.st_deleted, "done"),
+        "ended" => (m.st_ended, "done"),
+        "revoked" => (m.st_revoked, "done"),
         _ => ("", ""),
     }
 }
@@ -186,6 +427,7 @@ pub struct CaseMeasuresPage {
 
 async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> Response {
     let lang = staff.lang;
+    let tm = tr(lang);
     let a = &staff.actor;
     let detail = match st.app.case_detail(a, id).await {
         Ok(d) => d,
@@ -206,23 +448,23 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
         .map(|v| {
             let m = &v.measure;
             let kind = MeasureKind::from_str_opt(&m.kind);
-            let (sz, sc) = status_zh(&m.status);
+            let (sz, sc) = status_text(tm, &m.status);
             let mut detail = String::new();
             if let Some(a) = m.amount_fen {
                 detail.push_str(&Fen::new(a).format_yuan());
             }
             let dates = [
-                ("提请", Some(m.proposed_on.clone())),
-                ("生效", m.effective_on.clone()),
-                ("公布", m.publish_on.clone()),
-                ("届满", m.expires_on.clone()),
-                ("执行", m.executed_on.clone()),
-                ("结束", m.ended_on.clone()),
+                (tm.on_proposed, Some(m.proposed_on.clone())),
+                (tm.on_effective, m.effective_on.clone()),
+                (tm.on_publish, m.publish_on.clone()),
+                (tm.on_expires, m.expires_on.clone()),
+                (tm.on_executed, m.executed_on.clone()),
+                (tm.on_ended, m.ended_on.clone()),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
             .collect::<Vec<_>>()
-            .join("；");
+            .join(tm.date_sep);
             let grounds = kind
                 .map(|k| {
                     EndGround::ALL
@@ -241,7 +483,7 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
                 detail,
                 doc_no: m.document_number.clone(),
                 status: m.status.clone(),
-                status_zh: sz,
+                status_text: sz,
                 status_class: sc,
                 dates,
                 can_decide: can_approve && m.status == "pending_approval",
@@ -258,7 +500,7 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
         .collect();
     CaseMeasuresPage {
         t: lang.tr(),
-        m: tr(lang),
+        m: tm,
         lang: lang.code(),
         nav: staff.nav(),
         case_id: detail.case.id.clone(),
@@ -278,21 +520,23 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
             .map(|e| {
                 (
                     match e.list.as_str() {
-                        "dishonest" => "失信被执行人",
-                        "restricted" => "限制消费",
-                        _ => "终本案件",
+                        "dishonest" => tm.list_dishonest,
+                        "restricted" => tm.list_restricted,
+                        _ => tm.list_terminated,
                     }
                     .to_owned(),
                     e.name.clone(),
                     e.conduct.clone(),
-                    format!("{} 起公布", e.publish_on),
+                    fill(tm.published_from, &[("date", &e.publish_on)]),
                     if e.status == "listed" {
-                        "公布中".to_owned()
+                        tm.listed.to_owned()
                     } else {
-                        format!(
-                            "{} 删除：{}",
-                            e.deleted_on.clone().unwrap_or_default(),
-                            e.delete_reason.clone().unwrap_or_default()
+                        fill(
+                            tm.removed,
+                            &[
+                                ("date", e.deleted_on.as_deref().unwrap_or_default()),
+                                ("reason", e.delete_reason.as_deref().unwrap_or_default()),
+                            ],
                         )
                     },
                 )
@@ -471,14 +715,8 @@ async fn end_submit(
 pub struct ApprovalsPage {
     pub t: &'static crate::i18n::Tr,
     pub lang: &'static str,
+    pub m: &'static TrM,
     pub nav: Nav,
-    pub title: &'static str,
-    pub none: &'static str,
-    pub h_kind: &'static str,
-    pub h_subject: &'static str,
-    pub h_doc: &'static str,
-    pub h_proposed: &'static str,
-    pub h_open: &'static str,
     /// (case id, kind, subject, document number, proposed on)
     pub rows: Vec<(String, String, String, String, String)>,
 }
@@ -489,24 +727,11 @@ async fn approvals_page(State(st): State<AppState>, staff: Staff) -> Response {
         Ok(r) => r,
         Err(e) => return error_page(lang, &e),
     };
-    let m = tr(lang);
     ApprovalsPage {
         t: lang.tr(),
         lang: lang.code(),
+        m: tr(lang),
         nav: staff.nav(),
-        title: match lang {
-            Lang::Zh => "待院长审批的措施",
-            Lang::En => "Measures awaiting the president",
-        },
-        none: m.none,
-        h_kind: m.kind,
-        h_subject: m.subject,
-        h_doc: m.doc_no,
-        h_proposed: m.dates,
-        h_open: match lang {
-            Lang::Zh => "审批",
-            Lang::En => "Review",
-        },
         rows: rows
             .iter()
             .map(|r| {
@@ -528,21 +753,30 @@ async fn approvals_page(State(st): State<AppState>, staff: Staff) -> Response {
 #[derive(Template, WebTemplate)]
 #[template(path = "public.html")]
 pub struct PublicPage {
+    pub t: &'static crate::i18n::Tr,
+    pub m: &'static TrM,
     pub lang: &'static str,
-    pub title: &'static str,
-    pub subtitle: &'static str,
-    pub heading: &'static str,
     pub list: String,
     pub name: String,
     pub id: String,
     pub searched: bool,
     pub items: Vec<PublicItem>,
-    pub count: Option<usize>,
+    /// "共 n 条" (with "，显示最新 20 条" above 20) after a search by name alone.
+    pub count: Option<String>,
     pub error: String,
+}
+
+/// The page language of a public (no login) request, from the `zx_lang` cookie.
+pub(crate) fn public_lang(headers: &axum::http::HeaderMap) -> Lang {
+    crate::ui::lang_of(&axum_extra::extract::cookie::CookieJar::from_headers(
+        headers,
+    ))
 }
 
 /// The public portal (no login): look up the three published lists.
 async fn public_page(State(st): State<AppState>, req: Request) -> Response {
+    let lang = public_lang(req.headers());
+    let tm = tr(lang);
     let q: HashMap<String, String> = Query::try_from_uri(req.uri())
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -561,9 +795,9 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
         let key = crate::api_measures::client_key(req.extensions());
         let now = st.now_ms();
         if !st.public_limiter.allow(&key, now) {
-            error = "查询过于频繁，请稍后再试".into();
+            error = tm.too_frequent.into();
         } else if name.len() > 200 || id.len() > 64 {
-            error = "查询内容过长".into();
+            error = tm.too_long.into();
         } else {
             let r = if id.trim().is_empty() {
                 match st
@@ -572,7 +806,11 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
                     .await
                 {
                     Ok(r) => {
-                        count = Some(r.count);
+                        let mut c = fill(tm.count, &[("n", &r.count.to_string())]);
+                        if r.count > 20 {
+                            c.push_str(tm.count_latest);
+                        }
+                        count = Some(c);
                         Ok(r.items)
                     }
                     Err(e) => Err(e),
@@ -589,10 +827,9 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
         }
     }
     PublicPage {
-        lang: "zh-CN",
-        title: "执行信息公开",
-        subtitle: "失信被执行人 · 限制消费 · 终本案件查询",
-        heading: "名单查询",
+        t: lang.tr(),
+        m: tm,
+        lang: lang.code(),
         list: list.into(),
         name: name.chars().take(50).collect(),
         id: id.chars().take(18).collect(),
@@ -607,14 +844,41 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
 #[derive(Template, WebTemplate)]
 #[template(path = "progress.html")]
 pub struct ProgressPage {
+    pub t: &'static crate::i18n::Tr,
+    pub m: &'static TrM,
+    pub lang: &'static str,
     pub case_number: String,
     pub id: String,
     pub progress: Option<zhixing_app::measures::CaseProgress>,
+    /// One line per compulsory measure: its name with the dates it ran.
+    pub measure_lines: Vec<String>,
     pub error: String,
+}
+
+/// "拘留（2024-10-01 起，2024-10-15 结束）" in the page's language.
+fn measure_line(
+    tm: &TrM,
+    (name, _, since, until): &(String, String, Option<String>, Option<String>),
+) -> String {
+    let since = since
+        .as_deref()
+        .map(|d| fill(tm.since, &[("date", d)]))
+        .unwrap_or_default();
+    let mut until = until
+        .as_deref()
+        .map(|d| fill(tm.until, &[("date", d)]))
+        .unwrap_or_default();
+    if since.is_empty() && until.starts_with(", ") {
+        until = until.split_off(2);
+    }
+    let span = fill(tm.span, &[("since", &since), ("until", &until)]);
+    format!("{name}{span}")
 }
 
 /// A party's case progress (执行公开), by case number + own ID + query code.
 async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
+    let lang = public_lang(req.headers());
+    let tm = tr(lang);
     let q: HashMap<String, String> = Query::try_from_uri(req.uri())
         .map(|Query(q)| q)
         .unwrap_or_default();
@@ -625,20 +889,27 @@ async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
     if !case_number.is_empty() {
         let key = crate::api_measures::client_key(req.extensions());
         if !st.public_limiter.allow(&key, st.now_ms()) {
-            error = "查询过于频繁，请稍后再试".into();
+            error = tm.too_frequent.into();
         } else if case_number.len() > 100 || id.len() > 64 || code.len() > 32 {
-            error = "查询内容过长".into();
+            error = tm.too_long.into();
         } else {
             match st.app.public_case_progress(&case_number, &id, &code).await {
                 Ok(p) => progress = Some(p),
-                Err(AppError::NotFound) => error = "案号、证件号码或查询码不正确".into(),
+                Err(AppError::NotFound) => error = tm.wrong_code.into(),
                 Err(e) => error = classify(&e).3,
             }
         }
     }
     ProgressPage {
+        t: lang.tr(),
+        m: tm,
+        lang: lang.code(),
         case_number: case_number.chars().take(40).collect(),
         id: id.chars().take(18).collect(),
+        measure_lines: progress
+            .iter()
+            .flat_map(|p| p.measures.iter().map(|x| measure_line(tm, x)))
+            .collect(),
         progress,
         error,
     }

@@ -554,3 +554,170 @@ async fn a_public_tipoff_reaches_the_command_center_with_script_inert() {
     assert_eq!(s, StatusCode::OK);
     t.db.cleanup().await;
 }
+
+/// GET `uri` with the given cookies (none for an anonymous visitor of the public portal).
+async fn get_with(t: &TestApp, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut b = Request::get(uri);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    let (s, _, body) = t.call(b.body(Body::empty()).unwrap()).await;
+    (s, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn measures_duty_and_public_pages_switch_to_english_with_the_cookie() {
+    let t = TestApp::new(zhixing_testkit::sqlite().await).await;
+    let case = t
+        .db
+        .app
+        .file_case(
+            &t.court.command,
+            &zhixing_testkit::filing("川1123", 42, zhixing_testkit::person("周九", 22), 900_000),
+            zhixing_testkit::NOW_MS,
+        )
+        .await
+        .unwrap()
+        .case;
+    let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+    let cmd = cmd.unwrap();
+    let (_, pres, _) = login(&t, &t.court.president.username, PASSWORD).await;
+    let pres = pres.unwrap();
+    let measures = format!("/cases/{}/measures", case.id);
+    let progress = format!(
+        "/public/progress?case_number={}&id={}&code=WRONG123",
+        crate::api::urlencode(&case.case_number),
+        zhixing_testkit::person("周九", 22).id_number.unwrap()
+    );
+
+    // Something on each list: a 失信 listing waiting for the 院长 and an urgent tip-off.
+    let (_, html) = page(&t, &measures, &cmd).await;
+    let party = {
+        let key = "name=\"party_id\" id=\"measure-party\"><option value=\"";
+        let start = html.find(key).expect("debtor option") + key.len();
+        html[start..].split('"').next().unwrap().to_owned()
+    };
+    let (s, _, _) = post_form(
+        &t,
+        &measures,
+        &cmd,
+        &[
+            ("csrf", &csrf_of(&html)),
+            ("kind", "dishonest"),
+            ("party_id", &party),
+            ("ground", "4"),
+            ("reason", "拒不报告财产"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, html) = post_form(
+        &t,
+        "/public/tipoff",
+        "zx_lang=en",
+        &[
+            ("court", "川1123"),
+            ("debtor_name", "周九"),
+            ("kind", "vehicle"),
+            ("urgent", "1"),
+            ("content", "车停在小区门口"),
+            ("location", "犍为县玉津镇"),
+            ("reporter_name", "王先生"),
+            ("reporter_phone", "13800138000"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Report received, receipt number"), "{html}");
+
+    // (page, staff cookie or none for the public portal, Chinese and English texts expected).
+    let with_en = |c: &str| format!("{c}; zx_lang=en");
+    type Expect<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a [&'a str]);
+    let pages: [Expect; 7] = [
+        (
+            &measures,
+            Some(&cmd),
+            &["强制措施与信用惩戒", "<h2>提请采取措施</h2>", "待院长审批"],
+            &[
+                "<h2>Propose a measure</h2>",
+                "Measures taken and awaiting approval",
+                "Awaiting the court president",
+                "(4) Violates the property reporting rules",
+            ],
+        ),
+        (
+            "/approvals",
+            Some(&pres),
+            &["<h1>待院长审批的措施</h1>", ">审批</a>"],
+            &["<h1>Measures awaiting the court president", ">Review</a>"],
+        ),
+        (
+            "/tipoffs",
+            Some(&cmd),
+            &[
+                "<h1>执行110 举报线索</h1>",
+                "共 1 条 · 第 1 / 1 页",
+                ">已派单<",
+            ],
+            &[
+                "<h1>Enforcement 110 hotline reports</h1>",
+                "1 in all · page 1 of 1",
+                ">Dispatched<",
+                ">Urgent</span>",
+            ],
+        ),
+        (
+            "/public",
+            None,
+            &["<h1>名单查询</h1>", "<title>执行信息公开</title>"],
+            &[
+                "<h1>List lookup</h1>",
+                "<title>Enforcement information disclosure</title>",
+                "List of dishonest judgment debtors",
+            ],
+        ),
+        (
+            "/public/rewards",
+            None,
+            &["<h1>悬赏公告</h1>", "暂无悬赏公告。"],
+            &["<h1>Reward notices</h1>", "No reward notices at present."],
+        ),
+        (
+            "/public/tipoff",
+            None,
+            &["<h1>执行110 举报</h1>", "提交举报"],
+            &["<h1>Enforcement 110 hotline report</h1>", "Submit report"],
+        ),
+        (
+            &progress,
+            None,
+            &["<h1>案件进度查询</h1>", "案号、证件号码或查询码不正确"],
+            &[
+                "<h1>Case progress lookup</h1>",
+                "The case number, ID number or query code is incorrect",
+            ],
+        ),
+    ];
+    for (uri, staff, zh, en) in pages {
+        let (s, html) = get_with(&t, uri, staff).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(html.contains("lang=\"zh-CN\""), "{uri}");
+        for needle in zh {
+            assert!(html.contains(needle), "{uri}: {needle} missing in {html}");
+        }
+        let cookie = staff.map_or_else(|| "zx_lang=en".to_owned(), with_en);
+        let (s, html) = get_with(&t, uri, Some(&cookie)).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(html.contains("<html lang=\"en\">"), "{uri}");
+        for needle in en {
+            assert!(html.contains(needle), "{uri}: {needle} missing in {html}");
+        }
+        for needle in zh {
+            assert!(
+                !html.contains(needle),
+                "{uri}: {needle} left in English: {html}"
+            );
+        }
+    }
+    t.db.cleanup().await;
+}
