@@ -1459,7 +1459,7 @@ impl App {
         };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        batch::run(
+        let rows = batch::run(
             &mut tx,
             vec![store::decide_correction_stmt(
                 &c.court_code,
@@ -1471,6 +1471,13 @@ impl App {
             )],
         )
         .await?;
+        // Decided meanwhile by someone else: nothing of this decision may happen.
+        if !rows
+            .iter()
+            .any(|x| sqlx::Row::try_get::<String, _>(x, "decided_id").is_ok())
+        {
+            return Err(AppError::conflict("already_decided", "该纠正申请已处理"));
+        }
         record_system_event(
             &mut tx,
             &case.court_code,

@@ -543,6 +543,8 @@ pub fn insert_correction_stmt(c: &CorrectionRow) -> Stmt {
     .int(c.created_at)
 }
 
+/// Decide a received correction request; returns a `decided_id` row only if it was still
+/// undecided, so a racing second decision changes nothing.
 pub fn decide_correction_stmt(
     court: &str,
     id: &str,
@@ -553,7 +555,7 @@ pub fn decide_correction_stmt(
 ) -> Stmt {
     Stmt::new(
         "UPDATE list_corrections SET status = $1, decided_on = $2, correct_by = $3, decided_by = $4 \
-         WHERE court_code = $5 AND id = $6 AND status = 'received'",
+         WHERE court_code = $5 AND id = $6 AND status = 'received' RETURNING id AS decided_id",
     )
     .text(status)
     .text(decided_on)

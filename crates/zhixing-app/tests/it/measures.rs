@@ -513,10 +513,21 @@ async fn term_expiry_and_correction_take_entries_off_the_list() {
             "bad ground",
         );
         assert_eq!(e.field, "ground");
-        let c = app
-            .decide_correction(&f.command, &c.id, true, NOW_MS)
-            .await
-            .unwrap();
+        // Two decisions at once: one wins, the other changes nothing (409).
+        let (x, y) = tokio::join!(
+            app.decide_correction(&f.command, &c.id, true, NOW_MS),
+            app.decide_correction(&f.command, &c.id, true, NOW_MS)
+        );
+        let c = match (x, y) {
+            (Ok(c), Err(e)) | (Err(e), Ok(c)) => {
+                assert!(
+                    matches!(&e, zhixing_app::AppError::Conflict { code, .. } if *code == "already_decided"),
+                    "{e:?}"
+                );
+                c
+            }
+            other => panic!("exactly one decision must win: {other:?}"),
+        };
         assert_eq!(c.status, "corrected");
         let (_, mb) = app.measure(&f.command, &ids[1]).await.unwrap();
         assert_eq!(
