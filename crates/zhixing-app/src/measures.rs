@@ -648,15 +648,14 @@ impl App {
                 ),
             ],
         )
-        .await;
-        rows?;
+        .await?;
+        // A concurrent decision won (even the same 院长's double submit): nothing of this one.
+        if !batch::returned(&rows, "decided_measure") {
+            return Err(AppError::conflict("already_decided", "该措施已审批"));
+        }
         let m2 = store::find_measure(&mut tx, &m.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        if m2.status != status || m2.decided_by.as_deref() != Some(actor.user_id.as_str()) {
-            // A concurrent decision won.
-            return Err(AppError::conflict("already_decided", "该措施已审批"));
-        }
         if approve {
             self.take_effect(&mut tx, actor, &case, &m2, &plan, today, now_ms)
                 .await?;
@@ -962,7 +961,7 @@ impl App {
         };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        batch::run(
+        let rows = batch::run(
             &mut tx,
             vec![store::execute_measure_stmt(
                 &m.court_code,
@@ -974,6 +973,9 @@ impl App {
             )],
         )
         .await?;
+        if !batch::returned(&rows, "executed_measure") {
+            return Err(AppError::conflict("already_executed", "已记录执行情况"));
+        }
         write_audit(
             &mut tx,
             backend,
@@ -1079,7 +1081,10 @@ impl App {
         {
             push_delete(&mut stmts, e, &ymd(today), g.name_zh(), now_ms)?;
         }
-        batch::run(tx, stmts).await?;
+        if !batch::returned(&batch::run(tx, stmts).await?, "ended_measure") {
+            // Ended meanwhile by a concurrent request: none of this one may happen.
+            return Err(AppError::conflict("not_effective", "措施不在生效状态"));
+        }
         if rule.within_working_days.is_some()
             && matches!(
                 kind,
@@ -1472,10 +1477,7 @@ impl App {
         )
         .await?;
         // Decided meanwhile by someone else: nothing of this decision may happen.
-        if !rows
-            .iter()
-            .any(|x| sqlx::Row::try_get::<String, _>(x, "decided_id").is_ok())
-        {
+        if !batch::returned(&rows, "decided_id") {
             return Err(AppError::conflict("already_decided", "该纠正申请已处理"));
         }
         record_system_event(

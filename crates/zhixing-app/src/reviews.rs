@@ -420,10 +420,7 @@ impl App {
             ));
         }
         let rows = batch::run(&mut tx, stmts).await?;
-        if !rows
-            .iter()
-            .any(|x| sqlx::Row::try_get::<String, _>(x, "decided_id").is_ok())
-        {
+        if !batch::returned(&rows, "decided_id") {
             return Err(AppError::conflict("already_decided", "该复议已作出决定"));
         }
         record_system_event(

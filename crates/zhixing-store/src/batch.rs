@@ -92,6 +92,14 @@ fn bind_all<'q>(
 
 /// Run the statements in order; returns every row they produce, in order. Takes the statements by
 /// value so their arguments move into the query (bulk loads bind millions of strings).
+/// Whether a batch's rows include one with the text column `col`: how a guarded
+/// `UPDATE … WHERE status = … RETURNING id AS col` tells that it changed its row (a racing
+/// second writer gets none and must undo everything else it did in the transaction).
+pub fn returned(rows: &[AnyRow], col: &str) -> bool {
+    rows.iter()
+        .any(|r| sqlx::Row::try_get::<String, _>(r, col).is_ok())
+}
+
 pub async fn run(conn: &mut AnyConnection, stmts: Vec<Stmt>) -> Result<Vec<AnyRow>, StoreError> {
     match Backend::of(conn) {
         Backend::Sqlite if stmts.len() > 1 => {

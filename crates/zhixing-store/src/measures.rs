@@ -78,7 +78,7 @@ pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
 }
 
 /// Decide a measure awaiting approval. Guarded by the status, so a second decision changes nothing
-/// (the caller checks the affected row count through a re-read).
+/// (it returns a `decided_measure` row only if the measure was still pending).
 #[allow(clippy::too_many_arguments)]
 pub fn decide_measure_stmt(
     court: &str,
@@ -94,7 +94,7 @@ pub fn decide_measure_stmt(
     Stmt::new(
         "UPDATE measures SET status = $1, decided_by = $2, decided_on = $3, effective_on = $4, \
          publish_on = $5, expires_on = $6, updated_at = $7 \
-         WHERE court_code = $8 AND id = $9 AND status = 'pending_approval'",
+         WHERE court_code = $8 AND id = $9 AND status = 'pending_approval' RETURNING id AS decided_measure",
     )
     .text(status)
     .text(by)
@@ -117,7 +117,7 @@ pub fn end_measure_stmt(
 ) -> Stmt {
     Stmt::new(
         "UPDATE measures SET status = $1, ended_on = $2, end_reason = $3, updated_at = $4 \
-         WHERE court_code = $5 AND id = $6 AND status = 'effective'",
+         WHERE court_code = $5 AND id = $6 AND status = 'effective' RETURNING id AS ended_measure",
     )
     .text(status)
     .text(ended_on)
@@ -137,7 +137,8 @@ pub fn execute_measure_stmt(
 ) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
-         updated_at = $4 WHERE court_code = $5 AND id = $6 AND status = 'effective'",
+         updated_at = $4 WHERE court_code = $5 AND id = $6 AND status = 'effective' \
+         AND executed_on IS NULL RETURNING id AS executed_measure",
     )
     .text(on)
     .text(note)

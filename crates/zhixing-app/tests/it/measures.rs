@@ -654,3 +654,58 @@ async fn a_grace_period_keeps_the_entry_off_the_portal_until_its_publication_dat
         t.cleanup().await;
     }
 }
+
+/// A double submit (the same 院长 approving twice at once, two clerks recording the same
+/// execution or ending): one request wins, the other is 409 and adds nothing — one list entry,
+/// one feed record, one execution.
+#[tokio::test]
+async fn racing_decisions_on_a_measure_take_effect_once() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "u").await;
+        let case = case_with(app, &f.command, person("卫七", 45)).await;
+        let party = debtor_id(app, &case).await;
+        let mut listing = input("dishonest", &party);
+        listing.ground = Some(5);
+        let m = app
+            .propose_measure(&f.command, &case.id, &listing, NOW_MS)
+            .await
+            .unwrap();
+        let (x, y) = tokio::join!(
+            app.decide_measure(&f.president, &m.id, true, "", NOW_MS),
+            app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+        );
+        let one_wins = |x: bool, y: bool| x != y;
+        assert!(one_wins(x.is_ok(), y.is_ok()), "{x:?} / {y:?}");
+        for r in [&x, &y] {
+            if let Err(e) = r {
+                assert!(
+                    matches!(e, zhixing_app::AppError::Conflict { code, .. } if *code == "already_decided"),
+                    "{e:?}"
+                );
+            }
+        }
+        let (entries, _) = app.case_list_entries(&f.command, &case.id).await.unwrap();
+        assert_eq!(
+            entries.iter().filter(|e| e.list == "dishonest").count(),
+            1,
+            "{entries:?}"
+        );
+        let partner = add_user(app, "川1123", "partner", "u-feed", None).await;
+        let adds = app
+            .list_changes(&partner, "", 100, NOW_MS + 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.list == "dishonest" && c.op == "add")
+            .count();
+        assert_eq!(adds, 1);
+        // Ending it twice at once: one 409.
+        let (x, y) = tokio::join!(
+            app.end_measure(&f.command, &m.id, "full_performance", "2024-09-27", NOW_MS),
+            app.end_measure(&f.command, &m.id, "full_performance", "2024-09-27", NOW_MS)
+        );
+        assert!(one_wins(x.is_ok(), y.is_ok()), "{x:?} / {y:?}");
+        t.cleanup().await;
+    }
+}
