@@ -1265,7 +1265,7 @@ impl App {
         let status = if approve { "approved" } else { "refused" };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        batch::run(
+        let rows = batch::run(
             &mut tx,
             vec![store::decide_extension_stmt(
                 &case.court_code,
@@ -1277,6 +1277,14 @@ impl App {
             )],
         )
         .await?;
+        // Decided meanwhile (a double submit, or approve racing refuse): nothing of this one.
+        if !batch::returned(&rows, "decided_extension") {
+            return Err(AppError::Conflict {
+                code: "already_decided",
+                field: None,
+                message: "该延期申请已处理".into(),
+            });
+        }
         // Validation of the approved extension happens in compute_due (lead time, approver).
         let moved = if approve {
             self.recompute_case_term(&mut tx, &case, now_ms).await?

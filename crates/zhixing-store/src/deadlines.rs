@@ -1113,7 +1113,7 @@ pub fn decide_extension_stmt(
 ) -> Stmt {
     Stmt::new(
         "UPDATE term_extensions SET status = $1, decided_on = $2, decided_by = $3, decided_role = $4 \
-         WHERE court_code = $5 AND id = $6 AND status = 'requested'",
+         WHERE court_code = $5 AND id = $6 AND status = 'requested' RETURNING id AS decided_extension",
     )
     .text(status)
     .text(decided_on)

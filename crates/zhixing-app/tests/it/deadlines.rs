@@ -582,10 +582,21 @@ async fn excluded_periods_and_extensions_move_the_case_term() {
                 .await,
             "director cannot approve (TL2000 art 5: 院长)",
         );
-        let (decided, moved) = app
-            .decide_extension(&f.president, &ext.id, true, NOW_MS)
-            .await
-            .unwrap();
+        // A double submit: exactly one approval wins (the term moves once); the other is 409.
+        let (x, y) = tokio::join!(
+            app.decide_extension(&f.president, &ext.id, true, NOW_MS),
+            app.decide_extension(&f.president, &ext.id, true, NOW_MS)
+        );
+        let (decided, moved) = match (x, y) {
+            (Ok(r), Err(e)) | (Err(e), Ok(r)) => {
+                assert!(
+                    matches!(&e, zhixing_app::AppError::Conflict { code, .. } if *code == "already_decided"),
+                    "{e:?}"
+                );
+                r
+            }
+            other => panic!("exactly one decision must win: {other:?}"),
+        };
         assert_eq!(decided.status, "approved");
         assert_eq!(moved.len(), 1);
         assert_eq!(moved[0].to, "2025-05-06");
