@@ -650,7 +650,7 @@ impl App {
         }
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        batch::run(
+        let rows = batch::run(
             &mut tx,
             vec![
                 store::reply_supervision_stmt(
@@ -674,6 +674,13 @@ impl App {
             ],
         )
         .await?;
+        if !batch::returned(&rows, "replied_supervision") {
+            return Err(AppError::Conflict {
+                code: "already_replied",
+                field: None,
+                message: "该督办事项已回复".into(),
+            });
+        }
         write_audit(
             &mut tx,
             backend,

@@ -946,7 +946,7 @@ pub async fn find_supervision(
 pub fn reply_supervision_stmt(court: &str, id: &str, reply: &str, by: &str, now_ms: i64) -> Stmt {
     Stmt::new(
         "UPDATE supervisions SET status = 'replied', reply = $1, replied_by = $2, replied_at = $3, fire_at = NULL \
-         WHERE court_code = $4 AND id = $5",
+         WHERE court_code = $4 AND id = $5 AND status <> 'replied' RETURNING id AS replied_supervision",
     )
     .text(reply)
     .text(by)

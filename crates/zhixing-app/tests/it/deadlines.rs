@@ -448,11 +448,31 @@ async fn supervision_reply_and_escalation() {
                 .iter()
                 .any(|n| n.source_kind == "supervision.opened")
         );
-        let replied = app
-            .reply_supervision(judge, &s1.id, "已于 9 月 29 日送达", at("2024-09-29"))
-            .await
-            .unwrap();
+        // Replied twice at once (a double submit): one reply, one notification; the other 409.
+        let (x, y) = tokio::join!(
+            app.reply_supervision(judge, &s1.id, "已于 9 月 29 日送达", at("2024-09-29")),
+            app.reply_supervision(judge, &s1.id, "已于 9 月 29 日送达", at("2024-09-29"))
+        );
+        let replied = match (x, y) {
+            (Ok(r), Err(e)) | (Err(e), Ok(r)) => {
+                assert!(
+                    matches!(&e, zhixing_app::AppError::Conflict { code, .. } if *code == "already_replied"),
+                    "{e:?}"
+                );
+                r
+            }
+            other => panic!("exactly one reply must win: {other:?}"),
+        };
         assert_eq!(replied.status, "replied");
+        assert_eq!(
+            app.notifications(&sup_actor, 10)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|n| n.source_kind == "supervision.replied")
+                .count(),
+            1
+        );
         assert!(
             app.notifications(&sup_actor, 10)
                 .await
