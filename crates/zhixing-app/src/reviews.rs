@@ -573,4 +573,66 @@ impl App {
         let mut conn = self.db.conn().await?;
         Ok(store::pending_reviews_for_court(&mut conn, &actor.court_code, 500).await?)
     }
+
+    /// `reviews_to_decide` with what the deciding 院长 needs beside each review: the case number
+    /// and, for a fine or detention, the measure's kind and its current amount or days (the
+    /// ceiling of a 变更). Read-only; the higher court does not otherwise see the lower court's case.
+    pub async fn reviews_to_decide_detail(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<PendingReview>, AppError> {
+        let reviews = self.reviews_to_decide(actor).await?;
+        let mut conn = self.db.conn().await?;
+        let mut out = Vec::with_capacity(reviews.len());
+        for review in reviews {
+            let case_number = zhixing_store::cases::find_case(&mut conn, &review.case_id)
+                .await?
+                .map(|c| c.case_number)
+                .unwrap_or_default();
+            let m = if review.subject == "measure" {
+                store::find_measure(&mut conn, &review.measure_id).await?
+            } else {
+                None
+            };
+            let days = m
+                .as_ref()
+                .and_then(|m| serde_json::from_str::<crate::measures::StoredParams>(&m.params).ok())
+                .and_then(|p| p.days);
+            out.push(PendingReview {
+                case_number,
+                kind: m.as_ref().map(|m| m.kind.clone()),
+                subject_name: m.as_ref().map(|m| m.subject_name.clone()),
+                amount_fen: m.as_ref().and_then(|m| m.amount_fen),
+                days,
+                review,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The 复议 registered in a case (of its fines, detentions and rejected corrections), for
+    /// anyone who can see the case.
+    pub async fn case_reviews(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<ReviewRow>, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok(store::reviews_of_case(&mut conn, &case.court_code, &case.id).await?)
+    }
+}
+
+/// A review waiting for the higher court, with what it is about.
+#[derive(Debug, Clone)]
+pub struct PendingReview {
+    pub review: ReviewRow,
+    pub case_number: String,
+    /// The reviewed measure's kind (`fine`, `detention`); None for a correction.
+    pub kind: Option<String>,
+    pub subject_name: Option<String>,
+    /// The fine as it stands, in 分.
+    pub amount_fen: Option<i64>,
+    /// The detention's days as they stand.
+    pub days: Option<u32>,
 }

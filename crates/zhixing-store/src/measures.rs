@@ -859,3 +859,21 @@ pub async fn pending_reviews_for_court(
         .fetch_all(conn)
         .await?)
 }
+
+/// The 复议 of one case (of its measures and of its rejected correction requests), in the order
+/// they were registered.
+pub async fn reviews_of_case(
+    conn: &mut AnyConnection,
+    court_code: &str,
+    case_id: &str,
+) -> Result<Vec<ReviewRow>, StoreError> {
+    let sql = format!(
+        "SELECT {REVIEW_COLS} FROM measure_reviews WHERE court_code = $1 AND case_id = $2 \
+         ORDER BY created_at, id"
+    );
+    Ok(sqlx::query_as::<_, ReviewRow>(dynamic(&sql))
+        .bind(court_code.to_owned())
+        .bind(case_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}

@@ -108,6 +108,7 @@ impl Staff {
                 Lang::Zh => "措施审批",
                 Lang::En => "Approvals",
             },
+            reviews_label: crate::ui_measures::tr(self.lang).nav_reviews,
         }
     }
 }
@@ -129,6 +130,8 @@ pub struct Nav {
     pub can_tipoffs: bool,
     pub tipoffs_label: &'static str,
     pub approvals_label: &'static str,
+    /// The higher court's 复议 to decide (next to the approvals).
+    pub reviews_label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]

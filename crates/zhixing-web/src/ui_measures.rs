@@ -1,6 +1,7 @@
 //! Pages of measures and credit punishment: a case's measures with the 院长's approval buttons,
-//! execution and ending forms and document links; the 院长's approval queue; and the public
-//! portal's lookup page (no login, masked).
+//! execution and ending forms and document links, and the 申请复议 form of a fine or detention; the
+//! 院长's approval queue; the higher court's 复议 to decide (`/reviews`); and the public portal's
+//! lookup page (no login, masked).
 
 use std::collections::HashMap;
 
@@ -11,11 +12,14 @@ use axum::Router;
 use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use zhixing_app::AppError;
 use zhixing_app::measures::{MeasureInput, PublicItem};
+use zhixing_app::reviews::{ReviewInput, ReviewTerms};
 use zhixing_domain::measure::{EndGround, MeasureKind, end_rule};
 use zhixing_domain::money::Fen;
 use zhixing_domain::role::Permission;
+use zhixing_store::measures::ReviewRow;
 
 use crate::error::classify;
 use crate::i18n::{Lang, fill};
@@ -137,6 +141,38 @@ pub struct TrM {
     pub span: &'static str,
     pub since: &'static str,
     pub until: &'static str,
+    // 复议 (reconsideration) of a fine or detention: the form on the case page and the higher
+    // court's page.
+    pub nav_reviews: &'static str,
+    pub review_apply: &'static str,
+    pub review_applicant: &'static str,
+    pub review_received_on: &'static str,
+    pub review_applied_on: &'static str,
+    pub review_reason: &'static str,
+    pub review_hint: &'static str,
+    /// Before a measure's review status.
+    pub review_label: &'static str,
+    pub rv_pending: &'static str,
+    pub rv_upheld: &'static str,
+    pub rv_revoked: &'static str,
+    pub rv_changed: &'static str,
+    pub review_applied: &'static str,
+    pub reviews_title: &'static str,
+    pub reviews_hint: &'static str,
+    pub reviewed: &'static str,
+    pub rejected_correction: &'static str,
+    pub current: &'static str,
+    pub days_n: &'static str,
+    pub decide_by: &'static str,
+    pub outcome: &'static str,
+    pub out_upheld: &'static str,
+    pub out_revoked: &'static str,
+    pub out_changed: &'static str,
+    pub decision_note: &'static str,
+    pub new_amount: &'static str,
+    pub new_days: &'static str,
+    pub decide: &'static str,
+    pub review_decided: &'static str,
 }
 
 const ZH: TrM = TrM {
@@ -250,6 +286,35 @@ const ZH: TrM = TrM {
     span: "（{since}{until}）",
     since: "{date} 起",
     until: "，{date} 结束",
+    nav_reviews: "复议审查",
+    review_apply: "申请复议",
+    review_applicant: "复议申请人",
+    review_received_on: "收到决定书日期",
+    review_applied_on: "申请日期",
+    review_reason: "复议理由",
+    review_hint: "自收到决定书之日起三日内向上一级法院申请复议一次；复议期间不停止执行（民事诉讼法第一百一十九条，民诉法解释第一百八十五条）。",
+    review_label: "复议：",
+    rv_pending: "待 {court} 决定（{date} 前）",
+    rv_upheld: "维持（{date}）",
+    rv_revoked: "撤销（{date}）",
+    rv_changed: "变更（{date}）",
+    review_applied: "已登记复议申请，由 {court} 于 {date} 前决定。",
+    reviews_title: "待本院决定的复议",
+    reviews_hint: "罚款、拘留的复议自申请之日起五日内决定，驳回纠正申请的复议十五日内决定；复议期间不停止执行。变更只能减少罚款金额或拘留天数。",
+    reviewed: "复议对象",
+    rejected_correction: "驳回失信信息纠正申请",
+    current: "现为 {value}",
+    days_n: "{n} 日",
+    decide_by: "决定期限",
+    outcome: "复议结果",
+    out_upheld: "维持",
+    out_revoked: "撤销",
+    out_changed: "变更（减少罚款金额或拘留天数）",
+    decision_note: "决定理由",
+    new_amount: "变更后罚款金额（元）",
+    new_days: "变更后拘留天数",
+    decide: "作出复议决定",
+    review_decided: "复议决定已作出：{outcome}。",
 };
 
 const EN: TrM = TrM {
@@ -363,6 +428,35 @@ const EN: TrM = TrM {
     span: " ({since}{until})",
     since: "from {date}",
     until: ", ended {date}",
+    nav_reviews: "Reconsiderations",
+    review_apply: "Apply for reconsideration",
+    review_applicant: "Applicant",
+    review_received_on: "Decision received on",
+    review_applied_on: "Applied on",
+    review_reason: "Grounds for reconsideration",
+    review_hint: "Reconsideration may be sought once from the next-higher court within three days of receiving the decision; execution is not stayed meanwhile (Civil Procedure Law, art. 119; Interpretation of the Civil Procedure Law, art. 185).",
+    review_label: "Reconsideration: ",
+    rv_pending: "awaiting {court}, due by {date}",
+    rv_upheld: "upheld ({date})",
+    rv_revoked: "revoked ({date})",
+    rv_changed: "changed ({date})",
+    review_applied: "Reconsideration registered; {court} decides by {date}.",
+    reviews_title: "Reconsiderations awaiting this court's decision",
+    reviews_hint: "A reconsideration of a fine or detention is decided within five days of the application, one of a rejected correction request within fifteen days; execution is not stayed meanwhile. A change may only lower the fine or shorten the detention.",
+    reviewed: "Decision under reconsideration",
+    rejected_correction: "Rejected request to correct a list entry",
+    current: "now {value}",
+    days_n: "{n} days",
+    decide_by: "Decide by",
+    outcome: "Outcome",
+    out_upheld: "Uphold",
+    out_revoked: "Revoke",
+    out_changed: "Change (lower fine or fewer days)",
+    decision_note: "Reasons for the decision",
+    new_amount: "New fine (yuan)",
+    new_days: "New days of detention",
+    decide: "Record decision",
+    review_decided: "Decision recorded: {outcome}.",
 };
 
 pub fn tr(lang: Lang) -> &'static TrM {
@@ -389,6 +483,10 @@ pub struct Row {
     pub can_end: bool,
     pub has_document: bool,
     pub grounds: Vec<(&'static str, &'static str)>,
+    /// The measure's 复议 as it stands ("复议：待 川11 决定（… 前）"); empty when there is none.
+    pub review: String,
+    /// A fine or detention in effect (or ended) without a 复议 yet, and the user may register one.
+    pub can_review: bool,
 }
 
 /// A measure's status word in the page's language and its badge class.
@@ -423,9 +521,33 @@ pub struct CaseMeasuresPage {
     pub can_propose: bool,
     pub today: String,
     pub error: String,
+    /// The outcome of the last form, after post/redirect/get.
+    pub notice: String,
 }
 
-async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> Response {
+/// A measure's 复议 status in the page's language.
+fn review_status(tm: &TrM, r: &ReviewRow) -> String {
+    let on = r.decided_on.as_deref().unwrap_or_default();
+    let s = match r.status.as_str() {
+        "pending" => fill(
+            tm.rv_pending,
+            &[("court", &r.review_court), ("date", &r.decide_by)],
+        ),
+        "upheld" => fill(tm.rv_upheld, &[("date", on)]),
+        "revoked" => fill(tm.rv_revoked, &[("date", on)]),
+        "changed" => fill(tm.rv_changed, &[("date", on)]),
+        other => other.to_owned(),
+    };
+    format!("{}{s}", tm.review_label)
+}
+
+async fn render_case(
+    st: &AppState,
+    staff: &Staff,
+    id: &str,
+    error: String,
+    notice: String,
+) -> Response {
     let lang = staff.lang;
     let tm = tr(lang);
     let a = &staff.actor;
@@ -433,13 +555,19 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
         Ok(d) => d,
         Err(e) => return error_page(lang, &e),
     };
-    let (measures, (entries, _corrections)) = match (
+    let (measures, (entries, _corrections), reviews) = match (
         st.app.case_measures(a, id).await,
         st.app.case_list_entries(a, id).await,
+        st.app.case_reviews(a, id).await,
     ) {
-        (Ok(m), Ok(e)) => (m, e),
-        (Err(e), _) | (_, Err(e)) => return error_page(lang, &e),
+        (Ok(m), Ok(e), Ok(r)) => (m, e, r),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(lang, &e),
     };
+    let review_of: HashMap<&str, &ReviewRow> = reviews
+        .iter()
+        .filter(|r| r.subject == "measure")
+        .map(|r| (r.measure_id.as_str(), r))
+        .collect();
     let writes = a.writes_in(&detail.case.court_code);
     let can_propose = writes && a.role.has(Permission::ProposeMeasure);
     let can_approve = writes && a.role.has(Permission::ApproveMeasure);
@@ -474,7 +602,13 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
                         .collect::<Vec<_>>()
                 })
                 .unwrap_or_default();
+            let review = review_of.get(m.id.as_str()).copied();
             Row {
+                review: review.map(|r| review_status(tm, r)).unwrap_or_default(),
+                can_review: can_propose
+                    && review.is_none()
+                    && matches!(m.kind.as_str(), "fine" | "detention")
+                    && matches!(m.status.as_str(), "effective" | "ended"),
                 id: m.id.clone(),
                 kind: m.kind.clone(),
                 kind_zh: v.kind_zh.clone(),
@@ -547,12 +681,20 @@ async fn render_case(st: &AppState, staff: &Staff, id: &str, error: String) -> R
             .format("%Y-%m-%d")
             .to_string(),
         error,
+        notice,
     }
     .into_response()
 }
 
-async fn case_page(State(st): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    render_case(&st, &staff, &id, String::new()).await
+async fn case_page(
+    State(st): State<AppState>,
+    staff: Staff,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let path = format!("/cases/{id}/measures");
+    let (jar, notice, error) = take_flash(jar, &path);
+    (jar, render_case(&st, &staff, &id, error, notice).await).into_response()
 }
 
 async fn after(st: &AppState, staff: &Staff, case_id: &str, r: Result<(), AppError>) -> Response {
@@ -560,7 +702,7 @@ async fn after(st: &AppState, staff: &Staff, case_id: &str, r: Result<(), AppErr
         Ok(()) => Redirect::to(&format!("/cases/{case_id}/measures")).into_response(),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let msg = crate::ui::inline_error(&e);
-            render_case(st, staff, case_id, msg).await
+            render_case(st, staff, case_id, msg, String::new()).await
         }
         Err(e) => error_page(staff.lang, &e),
     }
@@ -750,6 +892,258 @@ async fn approvals_page(State(st): State<AppState>, staff: Staff) -> Response {
     .into_response()
 }
 
+// ---- 复议 (reconsideration) -------------------------------------------------------------------
+
+/// The cookie that carries a form's outcome across its redirect (post/redirect/get).
+const FLASH_COOKIE: &str = "zx_flash";
+
+/// Redirect to `to` (a path without query) with a message for the page there: a session cookie
+/// scoped to that path, HttpOnly and SameSite=Strict, its text hex-encoded (cookie values are
+/// ASCII), read and cleared by the next GET of the page. Messages never travel in the URL, so a
+/// link cannot put words on a staff page.
+fn redirect_with(st: &AppState, to: &str, ok: bool, msg: &str) -> Response {
+    let mut c = Cookie::new(
+        FLASH_COOKIE,
+        format!("{}{}", if ok { 'o' } else { 'e' }, hex::encode(msg)),
+    );
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Strict);
+    c.set_path(to.to_owned());
+    c.set_secure(st.config.secure_cookies);
+    (CookieJar::new().add(c), Redirect::to(to)).into_response()
+}
+
+/// The message left for the page at `path` by `redirect_with`: (jar clearing it, notice, error).
+fn take_flash(jar: CookieJar, path: &str) -> (CookieJar, String, String) {
+    let Some(v) = jar.get(FLASH_COOKIE).map(|c| c.value().to_owned()) else {
+        return (jar, String::new(), String::new());
+    };
+    let mut gone = Cookie::from(FLASH_COOKIE);
+    gone.set_path(path.to_owned());
+    let jar = jar.remove(gone);
+    let text = |hexed: &str| {
+        hex::decode(hexed)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default()
+    };
+    match v.split_at_checked(1) {
+        Some(("o", rest)) => (jar, text(rest), String::new()),
+        Some(("e", rest)) => (jar, String::new(), text(rest)),
+        _ => (jar, String::new(), String::new()),
+    }
+}
+
+/// A case id from a form's `back` field, fit for a path; None if it is anything else.
+fn case_path(back: &str) -> Option<String> {
+    (!back.is_empty()
+        && back.len() <= 64
+        && back.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    .then(|| format!("/cases/{back}/measures"))
+}
+
+/// After a 复议 form: back to `to` with the success text, or with the rule that refused it (shown
+/// like the measure forms' errors); other errors (not found, forbidden) get the error page.
+fn after_review(st: &AppState, staff: &Staff, to: &str, r: Result<String, AppError>) -> Response {
+    match r {
+        Ok(msg) => redirect_with(st, to, true, &msg),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            redirect_with(st, to, false, &crate::ui::inline_error(&e))
+        }
+        Err(e) => error_page(staff.lang, &e),
+    }
+}
+
+/// The executing court registers a 复议 of a fine or detention (form on the case's measures page).
+async fn review_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(mid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = staff.csrf_rejection(&form) {
+        return r;
+    }
+    let Some(to) = case_path(&field(&form, "back")) else {
+        return error_page(staff.lang, &AppError::NotFound);
+    };
+    let tm = tr(staff.lang);
+    let input = ReviewInput {
+        applicant: field(&form, "applicant"),
+        received_on: field(&form, "received_on"),
+        applied_on: field(&form, "applied_on"),
+        reason: field(&form, "reason"),
+    };
+    let r = st
+        .app
+        .apply_review(&staff.actor, &mid, &input, st.now_ms())
+        .await
+        .map(|r| {
+            fill(
+                tm.review_applied,
+                &[("court", &r.review_court), ("date", &r.decide_by)],
+            )
+        });
+    after_review(&st, &staff, &to, r)
+}
+
+/// One review on the higher court's page.
+pub struct ReviewLine {
+    pub id: String,
+    pub case_number: String,
+    pub court: String,
+    /// What is reviewed: the measure's kind, or a rejected correction request.
+    pub what: String,
+    pub kind: String,
+    pub subject_name: String,
+    /// The fine or days as they stand ("现为 20,000.00 元").
+    pub current: String,
+    pub applicant: String,
+    pub received_on: String,
+    pub applied_on: String,
+    pub reason: String,
+    pub decide_by: String,
+    /// `changed` (变更) applies to fines and detentions only.
+    pub can_change: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews.html")]
+pub struct ReviewsPage {
+    pub t: &'static crate::i18n::Tr,
+    pub lang: &'static str,
+    pub m: &'static TrM,
+    pub nav: Nav,
+    pub rows: Vec<ReviewLine>,
+    pub error: String,
+    pub notice: String,
+}
+
+const REVIEWS_PATH: &str = "/reviews";
+
+/// The higher court's 院长: the 复议 to decide, each with its decision form.
+async fn reviews_page(State(st): State<AppState>, staff: Staff, jar: CookieJar) -> Response {
+    let lang = staff.lang;
+    let tm = tr(lang);
+    let rows = match st.app.reviews_to_decide_detail(&staff.actor).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &e),
+    };
+    let (jar, notice, error) = take_flash(jar, REVIEWS_PATH);
+    let rows = rows
+        .into_iter()
+        .map(|p| {
+            let kind = p.kind.clone().unwrap_or_default();
+            let current = match (p.amount_fen, p.days) {
+                (Some(a), _) if kind == "fine" => Some(Fen::new(a).format_yuan()),
+                (_, Some(d)) if kind == "detention" => {
+                    Some(fill(tm.days_n, &[("n", &d.to_string())]))
+                }
+                _ => None,
+            }
+            .map(|v| fill(tm.current, &[("value", &v)]))
+            .unwrap_or_default();
+            let r = p.review;
+            ReviewLine {
+                what: if r.subject == "measure" {
+                    MeasureKind::from_str_opt(&kind)
+                        .map_or("", MeasureKind::name_zh)
+                        .to_owned()
+                } else {
+                    tm.rejected_correction.to_owned()
+                },
+                can_change: r.subject == "measure" && matches!(kind.as_str(), "fine" | "detention"),
+                kind,
+                subject_name: p.subject_name.unwrap_or_default(),
+                current,
+                case_number: p.case_number,
+                id: r.id,
+                court: r.court_code,
+                applicant: r.applicant,
+                received_on: r.received_on,
+                applied_on: r.applied_on,
+                reason: r.reason,
+                decide_by: r.decide_by,
+            }
+        })
+        .collect();
+    (
+        jar,
+        ReviewsPage {
+            t: lang.tr(),
+            lang: lang.code(),
+            m: tm,
+            nav: staff.nav(),
+            rows,
+            error,
+            notice,
+        },
+    )
+        .into_response()
+}
+
+/// The new terms of a 变更 from the decision form: the fine in 元 (parsed exactly to 分, as the
+/// proposal form does) or the days; nothing for the other outcomes.
+fn review_terms(form: &HashMap<String, String>) -> Result<ReviewTerms, AppError> {
+    if field(form, "outcome") != "changed" {
+        return Ok(ReviewTerms::default());
+    }
+    let amount = field(form, "amount_yuan");
+    let amount_fen = if amount.is_empty() {
+        None
+    } else {
+        Some(
+            Fen::parse_yuan(&amount)
+                .map_err(|e| AppError::Invalid(e.at("amount_yuan")))?
+                .get(),
+        )
+    };
+    Ok(ReviewTerms {
+        amount_fen,
+        days: num(form, "days")?,
+    })
+}
+
+async fn review_decision_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(rid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = staff.csrf_rejection(&form) {
+        return r;
+    }
+    let tm = tr(staff.lang);
+    let outcome = field(&form, "outcome");
+    let r = match review_terms(&form) {
+        Ok(terms) => st
+            .app
+            .decide_review(
+                &staff.actor,
+                &rid,
+                &outcome,
+                &field(&form, "note"),
+                terms,
+                st.now_ms(),
+            )
+            .await
+            .map(|r| {
+                let word = match r.status.as_str() {
+                    "upheld" => tm.rv_upheld,
+                    "revoked" => tm.rv_revoked,
+                    _ => tm.rv_changed,
+                };
+                let on = r.decided_on.as_deref().unwrap_or_default();
+                fill(
+                    tm.review_decided,
+                    &[("outcome", &fill(word, &[("date", on)]))],
+                )
+            }),
+        Err(e) => Err(e),
+    };
+    after_review(&st, &staff, REVIEWS_PATH, r)
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "public.html")]
 pub struct PublicPage {
@@ -922,7 +1316,10 @@ pub fn routes() -> Router<AppState> {
         .route("/measures/{id}/decision", post(decision_submit))
         .route("/measures/{id}/execution", post(execution_submit))
         .route("/measures/{id}/end", post(end_submit))
+        .route("/measures/{id}/review", post(review_submit))
         .route("/approvals", get(approvals_page))
+        .route(REVIEWS_PATH, get(reviews_page))
+        .route("/reviews/{id}/decision", post(review_decision_submit))
         .route("/public", get(public_page))
         .route("/public/progress", get(progress_page))
 }

@@ -721,3 +721,303 @@ async fn measures_duty_and_public_pages_switch_to_english_with_the_cookie() {
     }
     t.db.cleanup().await;
 }
+
+/// POST a form; (status, Location, the `zx_flash` cookie it set for the page it redirects to).
+async fn post_flash(
+    t: &TestApp,
+    uri: &str,
+    cookie: &str,
+    pairs: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
+    let req = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(pairs)))
+        .unwrap();
+    let (s, h, _) = t.call(req).await;
+    let location = h
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (s, location, cookie_of(&h, "zx_flash"))
+}
+
+/// Follow a post/redirect/get: GET `location` with the session and the flash cookie; the page
+/// must clear the flash.
+async fn follow(t: &TestApp, location: &str, session: &str, flash: Option<String>) -> String {
+    let flash = flash.expect("a message for the next page");
+    let (s, h, body) = t
+        .call(
+            Request::get(location)
+                .header(header::COOKIE, format!("{session}; {flash}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{location}");
+    let cleared = cookie_of(&h, "zx_flash").expect("flash cleared");
+    assert_eq!(cleared, "zx_flash=", "{cleared}");
+    String::from_utf8(body).unwrap()
+}
+
+/// The `<tr>` of a table whose text contains `needle` (the tables put one record per row).
+fn row_with<'a>(html: &'a str, needle: &str) -> &'a str {
+    html.split("<tr")
+        .find(|r| r.contains(needle))
+        .unwrap_or_else(|| panic!("no row with {needle} in {html}"))
+}
+
+fn attr<'a>(html: &'a str, key: &str) -> &'a str {
+    let key = format!("{key}=\"");
+    let start = html.find(&key).unwrap_or_else(|| panic!("{key} in {html}")) + key.len();
+    html[start..].split('"').next().unwrap()
+}
+
+#[tokio::test]
+async fn reconsideration_of_a_fine_through_the_pages() {
+    use zhixing_app::measures::MeasureInput;
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let higher = zhixing_testkit::seed_court(app, "川11", "h").await;
+        // Two fines decided a week ago, on Friday 2024-09-20 (today is Friday 09-27).
+        let week_ago = zhixing_testkit::NOW_MS - 7 * 86_400_000;
+        let mut filing =
+            zhixing_testkit::filing("川1123", 51, zhixing_testkit::person("郑十", 51), 900_000);
+        filing.filed_on = "2024-09-20".into();
+        let case = app
+            .file_case(&t.court.command, &filing, week_ago)
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        for yuan in [20_000, 10_000] {
+            let m = app
+                .propose_measure(
+                    &t.court.command,
+                    &case.id,
+                    &MeasureInput {
+                        kind: "fine".into(),
+                        party_id: Some(party.clone()),
+                        amount_fen: Some(yuan * 100),
+                        reason: "拒不报告财产（民事诉讼法第二百五十二条）".into(),
+                        ..Default::default()
+                    },
+                    week_ago,
+                )
+                .await
+                .unwrap();
+            app.decide_measure(&t.court.president, &m.id, true, "", week_ago)
+                .await
+                .unwrap();
+        }
+        let measures = format!("/cases/{}/measures", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        let (s, html) = page(&t, &measures, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            html.matches("class=\"stack review-form\"").count(),
+            2,
+            "{html}"
+        );
+        let csrf = csrf_of(&html);
+        let review_action = |html: &str, amount: &str| {
+            let row = row_with(html, amount);
+            let end = row.find("/review\"").expect("review form");
+            let start = row[..end].rfind("action=\"").unwrap() + "action=\"".len();
+            format!("{}/review", &row[start..end])
+        };
+        let fine_a = review_action(&html, "20,000.00 元");
+        let fine_b = review_action(&html, "10,000.00 元");
+        let apply = |received: &str, with_csrf: bool| {
+            let mut v = vec![
+                ("back", case.id.clone()),
+                ("applicant", "郑十".to_owned()),
+                ("received_on", received.to_owned()),
+                ("applied_on", "2024-09-27".to_owned()),
+                ("reason", "已补报财产，罚款过重".to_owned()),
+            ];
+            if with_csrf {
+                v.push(("csrf", csrf.clone()));
+            }
+            v
+        };
+        let post = |uri: String, cookie: String, body: Vec<(&'static str, String)>| {
+            let t = &t;
+            async move {
+                let pairs: Vec<(&str, &str)> = body.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post_flash(t, &uri, &cookie, &pairs).await
+            }
+        };
+        // Without the CSRF token: refused.
+        let (s, _, _) = post(fine_a.clone(), cmd.clone(), apply("2024-09-26", false)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // Received on Friday 09-20: the three days ended Monday 09-23, so 09-27 is late; the
+        // page says which day was the last, and nothing is registered.
+        let (s, loc, flash) = post(fine_a.clone(), cmd.clone(), apply("2024-09-20", true)).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, measures.as_str())
+        );
+        let html = follow(&t, &loc, &cmd, flash).await;
+        let err = &html[html.find("id=\"form-error\"").expect("error shown")..];
+        let err = &err[..err.find("</p>").unwrap()];
+        assert!(
+            err.contains("最后一日为 2024-09-23") && err.contains("review_late"),
+            "{err}"
+        );
+        assert_eq!(html.matches("class=\"stack review-form\"").count(), 2);
+        assert!(!html.contains("review-status"), "{html}");
+        // In time: both fines go to 川11, due 5 days after the application (国庆 → 10-08).
+        for (action, received) in [(&fine_a, "2024-09-26"), (&fine_b, "2024-09-25")] {
+            let (s, loc, flash) = post(action.clone(), cmd.clone(), apply(received, true)).await;
+            assert_eq!(
+                (s, loc.as_str()),
+                (StatusCode::SEE_OTHER, measures.as_str())
+            );
+            let html = follow(&t, &loc, &cmd, flash).await;
+            assert!(
+                html.contains("id=\"form-notice\">已登记复议申请，由 川11 于 2024-10-08 前决定。"),
+                "{html}"
+            );
+        }
+        let (_, html) = page(&t, &measures, &cmd).await;
+        assert!(!html.contains("review-form"), "one 复议 per fine: {html}");
+        assert_eq!(
+            html.matches("复议：待 川11 决定（2024-10-08 前）").count(),
+            2,
+            "{html}"
+        );
+        // The lower court's president has nothing to decide; a handler cannot decide at all.
+        let (_, own_pres, _) = login(&t, &t.court.president.username, PASSWORD).await;
+        let (s, html) = page(&t, "/reviews", &own_pres.unwrap()).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!html.contains("review-decision"), "{html}");
+        let (s, _) = page(&t, "/reviews", &cmd).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The higher court's 院长: the menu links the page next to the approvals.
+        let (_, pres, _) = login(&t, &higher.president.username, PASSWORD).await;
+        let pres = pres.unwrap();
+        let (s, html) = page(&t, "/reviews", &pres).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("id=\"nav-approvals\">措施审批</a>")
+                && html.contains("<a href=\"/reviews\" id=\"nav-reviews\">复议审查</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h1>待本院决定的复议</h1>") && html.contains(&case.case_number),
+            "{html}"
+        );
+        let row_a = row_with(&html, "现为 20,000.00 元");
+        assert!(
+            row_a.contains("option value=\"changed\"") && row_a.contains("name=\"amount_yuan\"")
+        );
+        let decide_a = attr(row_a, "action").to_owned();
+        let decide_b = attr(row_with(&html, "现为 10,000.00 元"), "action").to_owned();
+        let pcsrf = csrf_of(&html);
+        let decide = |outcome: &str, yuan: &str, csrf: bool| {
+            let mut v = vec![
+                ("outcome", outcome.to_owned()),
+                ("amount_yuan", yuan.to_owned()),
+                ("note", "已补报财产，酌情减轻".to_owned()),
+            ];
+            if csrf {
+                v.push(("csrf", pcsrf.clone()));
+            }
+            v
+        };
+        let (s, _, _) = post(decide_a.clone(), pres.clone(), decide("revoked", "", false)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // A heavier fine is refused with the rule beside the form.
+        let (s, loc, flash) = post(
+            decide_a.clone(),
+            pres.clone(),
+            decide("changed", "25,000.00", true),
+        )
+        .await;
+        assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, "/reviews"));
+        let html = follow(&t, &loc, &pres, flash).await;
+        assert!(html.contains("id=\"form-error\""), "{html}");
+        assert_eq!(html.matches("review-decision").count(), 2);
+        // 变更 to 5,000.00 元 (exactly 500,000 分) and 撤销 of the other.
+        let (s, loc, flash) = post(
+            decide_a.clone(),
+            pres.clone(),
+            decide("changed", "5,000.00", true),
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = follow(&t, &loc, &pres, flash).await;
+        assert!(
+            html.contains("id=\"form-notice\">复议决定已作出：变更（2024-09-27）。"),
+            "{html}"
+        );
+        let (s, loc, flash) =
+            post(decide_b.clone(), pres.clone(), decide("revoked", "", true)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = follow(&t, &loc, &pres, flash).await;
+        assert!(
+            html.contains("id=\"form-notice\">复议决定已作出：撤销（2024-09-27）。"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("review-decision") && html.contains("暂无"),
+            "{html}"
+        );
+        // Deciding again: already decided.
+        let (s, loc, flash) =
+            post(decide_b.clone(), pres.clone(), decide("upheld", "", true)).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = follow(&t, &loc, &pres, flash).await;
+        assert!(
+            html.contains("id=\"form-error\">该复议已作出决定</p>"),
+            "{html}"
+        );
+        // In English.
+        let (s, html) = page(&t, "/reviews", &format!("{pres}; zx_lang=en")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("<h1>Reconsiderations awaiting this court&#39;s decision</h1>")
+                || html.contains("<h1>Reconsiderations awaiting this court&#x27;s decision</h1>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("id=\"nav-reviews\">Reconsiderations</a>"),
+            "{html}"
+        );
+
+        // The case page shows what the higher court decided.
+        let (_, html) = page(&t, &measures, &cmd).await;
+        let row_a = row_with(&html, "复议：变更（2024-09-27）");
+        assert!(
+            row_a.contains("5,000.00 元") && row_a.contains("data-status=\"effective\""),
+            "{row_a}"
+        );
+        let row_b = row_with(&html, "复议：撤销（2024-09-27）");
+        assert!(
+            row_b.contains("10,000.00 元")
+                && row_b.contains("data-status=\"revoked\"")
+                && row_b.contains("复议撤销"),
+            "{row_b}"
+        );
+        let (_, html) = page(&t, &measures, &format!("{cmd}; zx_lang=en")).await;
+        assert!(
+            html.contains("Reconsideration: changed (2024-09-27)")
+                && html.contains("Revoked on reconsideration"),
+            "{html}"
+        );
+        t.db.cleanup().await;
+    }
+}
