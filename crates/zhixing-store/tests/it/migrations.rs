@@ -58,8 +58,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         8,
         "0008_correction_reviews.sql",
-        "6bbed8d6bd2310cbc0925e6693cc0fe692118bf0816b1e87aff5266c575b671d",
-        "b901454e373bf5e22717ebd2e4570836143ea8525e746b7f18713f75d812ab8f1d75123f45f2085247f643d46a738bab",
+        "4d70ca4e0cb8a32bd05597cd916db34f53b3cb442c7f9ca02209b7a23dfc57f8",
+        "cbc7e4e821fd05047884a2b4085b4e0905c082d48bc17aacd8fb30421961246ef5d9978ed53b7f7d7ecb7e965238fa1f",
     ),
 ];
 
