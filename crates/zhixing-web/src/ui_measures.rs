@@ -1,6 +1,7 @@
 //! Pages of measures and credit punishment: a case's measures with the 院长's approval buttons,
-//! execution and ending forms and document links, and the 申请复议 form of a fine or detention; the
-//! 院长's approval queue; the higher court's 复议 to decide (`/reviews`); and the public portal's
+//! execution and ending forms and document links, the 申请复议 form of a fine or detention, and
+//! the case's 失信 correction requests (纠正申请) with their forms; the 院长's approval queue; the
+//! higher court's 复议 to decide (`/reviews`); and the public portal's
 //! lookup page (no login, masked).
 
 use std::collections::HashMap;
@@ -173,6 +174,29 @@ pub struct TrM {
     pub new_days: &'static str,
     pub decide: &'static str,
     pub review_decided: &'static str,
+    // 纠正申请 (correction requests against a 失信 entry, SX2017 arts 11–12) on the case page.
+    pub corrections: &'static str,
+    pub corrections_hint: &'static str,
+    pub correction_request: &'static str,
+    pub correction_entry: &'static str,
+    pub correction_ground: &'static str,
+    /// The grounds of a correction request, in the order of `CORRECTION_GROUNDS`.
+    pub correction_grounds: [&'static str; 3],
+    pub correction_statement: &'static str,
+    pub correction_received_on: &'static str,
+    pub correction_accept: &'static str,
+    pub correction_reject: &'static str,
+    pub cs_received: &'static str,
+    pub cs_corrected: &'static str,
+    pub cs_rejected: &'static str,
+    // Dates of a decided request, joined by `date_sep`.
+    pub on_decided: &'static str,
+    pub on_correct_by: &'static str,
+    pub correction_requested: &'static str,
+    pub correction_corrected: &'static str,
+    pub correction_rejected: &'static str,
+    pub correction_review_received_on: &'static str,
+    pub correction_review_hint: &'static str,
 }
 
 const ZH: TrM = TrM {
@@ -315,6 +339,26 @@ const ZH: TrM = TrM {
     new_days: "变更后拘留天数",
     decide: "作出复议决定",
     review_decided: "复议决定已作出：{outcome}。",
+    corrections: "纠正申请",
+    corrections_hint: "被纳入失信名单的当事人认为不应纳入、记载有误或应删除的，可以向执行法院申请纠正：法院自收到书面申请之日起十五日内审查，理由成立的三个工作日内纠正，不成立的决定驳回；对驳回决定不服的，可以自收到之日起十日内向上一级法院申请复议（失信规定第十一条、第十二条）。",
+    correction_request: "登记纠正申请",
+    correction_entry: "名单信息",
+    correction_ground: "纠正事由",
+    correction_grounds: ["不应纳入", "记载有误", "应删除"],
+    correction_statement: "申请理由",
+    correction_received_on: "收到申请日期",
+    correction_accept: "成立（予以纠正）",
+    correction_reject: "驳回",
+    cs_received: "待审查",
+    cs_corrected: "成立，已纠正",
+    cs_rejected: "已驳回",
+    on_decided: "决定",
+    on_correct_by: "纠正期限",
+    correction_requested: "已登记纠正申请，应于 {date} 前审查决定。",
+    correction_corrected: "纠正申请成立，已予纠正。",
+    correction_rejected: "已驳回纠正申请；申请人可自收到驳回决定之日起十日内向上一级法院申请复议。",
+    correction_review_received_on: "收到驳回决定日期",
+    correction_review_hint: "自收到驳回决定之日起十日内向上一级法院申请复议，上一级法院十五日内决定（失信规定第十二条）。",
 };
 
 const EN: TrM = TrM {
@@ -457,6 +501,30 @@ const EN: TrM = TrM {
     new_days: "New days of detention",
     decide: "Record decision",
     review_decided: "Decision recorded: {outcome}.",
+    corrections: "Correction requests",
+    corrections_hint: "A person on the list of dishonest judgment debtors who holds that they should not have been listed, that the record is inaccurate or that it should be deleted may ask the enforcing court to correct it. The court decides within fifteen days of receiving the written request: if justified, it corrects the entry within three working days; if not, it rejects the request. A rejection may be taken to the next-higher court for reconsideration within ten days of its receipt (Provisions on the List of Dishonest Judgment Debtors, arts. 11–12).",
+    correction_request: "Register a correction request",
+    correction_entry: "List entry",
+    correction_ground: "Ground",
+    correction_grounds: [
+        "Should not have been listed",
+        "Record is inaccurate",
+        "Should be deleted",
+    ],
+    correction_statement: "Applicant's statement",
+    correction_received_on: "Request received on",
+    correction_accept: "Justified (correct the entry)",
+    correction_reject: "Reject",
+    cs_received: "Awaiting decision",
+    cs_corrected: "Justified, corrected",
+    cs_rejected: "Rejected",
+    on_decided: "decided",
+    on_correct_by: "correct by",
+    correction_requested: "Correction request registered; decide by {date}.",
+    correction_corrected: "The request is justified; the entry has been corrected.",
+    correction_rejected: "Correction request rejected; the applicant may apply to the next-higher court for reconsideration within ten days of receiving the rejection.",
+    correction_review_received_on: "Rejection received on",
+    correction_review_hint: "Reconsideration may be sought from the next-higher court within ten days of receiving the rejection; that court decides within fifteen days (Provisions on the List of Dishonest Judgment Debtors, art. 12).",
 };
 
 pub fn tr(lang: Lang) -> &'static TrM {
@@ -504,6 +572,55 @@ fn status_text(m: &TrM, s: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// One of the case's list entries.
+pub struct EntryLine {
+    pub id: String,
+    pub list: String,
+    pub subject: String,
+    pub conduct: String,
+    pub dates: String,
+    pub status: String,
+    /// A 失信 entry still listed, and the user may register a correction request against it.
+    pub can_correct: bool,
+}
+
+/// The grounds of a correction request (SX2017 art 11), as `request_correction` takes them;
+/// their words are `TrM::correction_grounds`, in this order.
+const CORRECTION_GROUNDS: [&str; 3] = ["should_not_be_listed", "inaccurate", "should_be_deleted"];
+
+/// One correction request (纠正申请) on the case page.
+pub struct CorrectionLine {
+    pub id: String,
+    /// The entry's name and its list.
+    pub name: String,
+    pub list: String,
+    pub ground: String,
+    pub statement: String,
+    pub received_on: String,
+    pub decide_by: String,
+    /// received | corrected | rejected
+    pub status: String,
+    pub status_text: String,
+    pub status_class: &'static str,
+    /// "决定 …；纠正期限 …" when decided; empty before.
+    pub decided: String,
+    /// The 复议 of the rejection as it stands; empty when there is none.
+    pub review: String,
+    /// Received and not decided yet, and the user may decide it.
+    pub can_decide: bool,
+    /// Rejected without a 复议 yet, and the user may register one.
+    pub can_review: bool,
+}
+
+/// A list's name in the page's language.
+fn list_name(tm: &TrM, list: &str) -> &'static str {
+    match list {
+        "dishonest" => tm.list_dishonest,
+        "restricted" => tm.list_restricted,
+        _ => tm.list_terminated,
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "case_measures.html")]
 pub struct CaseMeasuresPage {
@@ -516,8 +633,11 @@ pub struct CaseMeasuresPage {
     pub rows: Vec<Row>,
     pub kinds: Vec<(&'static str, &'static str, bool)>,
     pub debtors: Vec<(String, String)>,
-    /// (list, subject, conduct, dates, status)
-    pub entries: Vec<(String, String, String, String, String)>,
+    pub entries: Vec<EntryLine>,
+    /// The case's correction requests (纠正申请), oldest first.
+    pub corrections: Vec<CorrectionLine>,
+    /// (code, name) of the grounds of a correction request, for the request form.
+    pub correction_grounds: Vec<(&'static str, &'static str)>,
     pub can_propose: bool,
     pub today: String,
     pub error: String,
@@ -555,7 +675,7 @@ async fn render_case(
         Ok(d) => d,
         Err(e) => return error_page(lang, &e),
     };
-    let (measures, (entries, _corrections), reviews) = match (
+    let (measures, (entries, corrections), reviews) = match (
         st.app.case_measures(a, id).await,
         st.app.case_list_entries(a, id).await,
         st.app.case_reviews(a, id).await,
@@ -566,6 +686,11 @@ async fn render_case(
     let review_of: HashMap<&str, &ReviewRow> = reviews
         .iter()
         .filter(|r| r.subject == "measure")
+        .map(|r| (r.measure_id.as_str(), r))
+        .collect();
+    let review_of_correction: HashMap<&str, &ReviewRow> = reviews
+        .iter()
+        .filter(|r| r.subject == "correction")
         .map(|r| (r.measure_id.as_str(), r))
         .collect();
     let writes = a.writes_in(&detail.case.court_code);
@@ -649,31 +774,76 @@ async fn render_case(
             .iter()
             .map(|p| (p.id.clone(), p.name.clone()))
             .collect(),
+        corrections: corrections
+            .iter()
+            .map(|c| {
+                let entry = entries.iter().find(|e| e.id == c.entry_id);
+                let (status_text, status_class) = match c.status.as_str() {
+                    "received" => (tm.cs_received, "yellow"),
+                    "corrected" => (tm.cs_corrected, "done"),
+                    "rejected" => (tm.cs_rejected, "muted"),
+                    _ => ("", ""),
+                };
+                let decided = [
+                    (tm.on_decided, c.decided_on.as_deref()),
+                    (tm.on_correct_by, c.correct_by.as_deref()),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
+                .collect::<Vec<_>>()
+                .join(tm.date_sep);
+                let review = review_of_correction.get(c.id.as_str()).copied();
+                CorrectionLine {
+                    id: c.id.clone(),
+                    name: entry.map(|e| e.name.clone()).unwrap_or_default(),
+                    list: entry
+                        .map(|e| list_name(tm, &e.list).to_owned())
+                        .unwrap_or_default(),
+                    ground: CORRECTION_GROUNDS
+                        .iter()
+                        .position(|g| *g == c.ground)
+                        .map_or_else(|| c.ground.clone(), |i| tm.correction_grounds[i].to_owned()),
+                    statement: c.statement.clone(),
+                    received_on: c.received_on.clone(),
+                    decide_by: c.decide_by.clone(),
+                    status_text: if status_text.is_empty() {
+                        c.status.clone()
+                    } else {
+                        status_text.to_owned()
+                    },
+                    status_class,
+                    status: c.status.clone(),
+                    decided,
+                    review: review.map(|r| review_status(tm, r)).unwrap_or_default(),
+                    can_decide: can_propose && c.status == "received",
+                    can_review: can_propose && c.status == "rejected" && review.is_none(),
+                }
+            })
+            .collect(),
+        correction_grounds: CORRECTION_GROUNDS
+            .into_iter()
+            .zip(tm.correction_grounds)
+            .collect(),
         entries: entries
             .iter()
-            .map(|e| {
-                (
-                    match e.list.as_str() {
-                        "dishonest" => tm.list_dishonest,
-                        "restricted" => tm.list_restricted,
-                        _ => tm.list_terminated,
-                    }
-                    .to_owned(),
-                    e.name.clone(),
-                    e.conduct.clone(),
-                    fill(tm.published_from, &[("date", &e.publish_on)]),
-                    if e.status == "listed" {
-                        tm.listed.to_owned()
-                    } else {
-                        fill(
-                            tm.removed,
-                            &[
-                                ("date", e.deleted_on.as_deref().unwrap_or_default()),
-                                ("reason", e.delete_reason.as_deref().unwrap_or_default()),
-                            ],
-                        )
-                    },
-                )
+            .map(|e| EntryLine {
+                id: e.id.clone(),
+                list: list_name(tm, &e.list).to_owned(),
+                subject: e.name.clone(),
+                conduct: e.conduct.clone(),
+                dates: fill(tm.published_from, &[("date", &e.publish_on)]),
+                status: if e.status == "listed" {
+                    tm.listed.to_owned()
+                } else {
+                    fill(
+                        tm.removed,
+                        &[
+                            ("date", e.deleted_on.as_deref().unwrap_or_default()),
+                            ("reason", e.delete_reason.as_deref().unwrap_or_default()),
+                        ],
+                    )
+                },
+                can_correct: can_propose && e.list == "dishonest" && e.status == "listed",
             })
             .collect(),
         can_propose,
@@ -942,7 +1112,7 @@ fn case_path(back: &str) -> Option<String> {
     .then(|| format!("/cases/{back}/measures"))
 }
 
-/// After a 复议 form: back to `to` with the success text, or with the rule that refused it (shown
+/// After a 复议 or 纠正申请 form: back to `to` with the success text, or with the rule that refused it (shown
 /// like the measure forms' errors); other errors (not found, forbidden) get the error page.
 fn after_review(st: &AppState, staff: &Staff, to: &str, r: Result<String, AppError>) -> Response {
     match r {
@@ -977,6 +1147,114 @@ async fn review_submit(
     let r = st
         .app
         .apply_review(&staff.actor, &mid, &input, st.now_ms())
+        .await
+        .map(|r| {
+            fill(
+                tm.review_applied,
+                &[("court", &r.review_court), ("date", &r.decide_by)],
+            )
+        });
+    after_review(&st, &staff, &to, r)
+}
+
+/// Staff register a correction request (纠正申请, SX2017 art 11) against a 失信 entry (form on
+/// the case's measures page).
+async fn correction_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(eid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = staff.csrf_rejection(&form) {
+        return r;
+    }
+    let Some(to) = case_path(&field(&form, "back")) else {
+        return error_page(staff.lang, &AppError::NotFound);
+    };
+    let tm = tr(staff.lang);
+    let r = st
+        .app
+        .request_correction(
+            &staff.actor,
+            &eid,
+            &field(&form, "ground"),
+            &field(&form, "statement"),
+            &field(&form, "received_on"),
+            st.now_ms(),
+        )
+        .await
+        .map(|c| fill(tm.correction_requested, &[("date", &c.decide_by)]));
+    after_review(&st, &staff, &to, r)
+}
+
+/// Staff decide a correction request: justified (corrected at once) or rejected (SX2017 art 12).
+async fn correction_decision_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(cid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = staff.csrf_rejection(&form) {
+        return r;
+    }
+    let Some(to) = case_path(&field(&form, "back")) else {
+        return error_page(staff.lang, &AppError::NotFound);
+    };
+    let tm = tr(staff.lang);
+    let accept = match field(&form, "decision").as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => {
+            return after_review(
+                &st,
+                &staff,
+                &to,
+                Err(AppError::invalid(
+                    "decision",
+                    "decision",
+                    "决定应为 accept（成立）或 reject（驳回）",
+                )),
+            );
+        }
+    };
+    let r = st
+        .app
+        .decide_correction(&staff.actor, &cid, accept, st.now_ms())
+        .await
+        .map(|_| {
+            if accept {
+                tm.correction_corrected
+            } else {
+                tm.correction_rejected
+            }
+            .to_owned()
+        });
+    after_review(&st, &staff, &to, r)
+}
+
+/// The executing court registers a 复议 of its rejection of a correction request (SX2017 art 12).
+async fn correction_review_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(cid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = staff.csrf_rejection(&form) {
+        return r;
+    }
+    let Some(to) = case_path(&field(&form, "back")) else {
+        return error_page(staff.lang, &AppError::NotFound);
+    };
+    let tm = tr(staff.lang);
+    let input = ReviewInput {
+        applicant: field(&form, "applicant"),
+        received_on: field(&form, "received_on"),
+        applied_on: field(&form, "applied_on"),
+        reason: field(&form, "reason"),
+    };
+    let r = st
+        .app
+        .apply_correction_review(&staff.actor, &cid, &input, st.now_ms())
         .await
         .map(|r| {
             fill(
@@ -1317,6 +1595,12 @@ pub fn routes() -> Router<AppState> {
         .route("/measures/{id}/execution", post(execution_submit))
         .route("/measures/{id}/end", post(end_submit))
         .route("/measures/{id}/review", post(review_submit))
+        .route("/list-entries/{id}/corrections", post(correction_submit))
+        .route(
+            "/corrections/{id}/decision",
+            post(correction_decision_submit),
+        )
+        .route("/corrections/{id}/review", post(correction_review_submit))
         .route("/approvals", get(approvals_page))
         .route(REVIEWS_PATH, get(reviews_page))
         .route("/reviews/{id}/decision", post(review_decision_submit))

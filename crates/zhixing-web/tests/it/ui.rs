@@ -1021,3 +1021,290 @@ async fn reconsideration_of_a_fine_through_the_pages() {
         t.db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn correction_of_a_dishonest_entry_through_the_pages() {
+    use zhixing_app::measures::MeasureInput;
+    const DAY: i64 = 86_400_000;
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        zhixing_testkit::seed_court(app, "川11", "h").await;
+        // A 失信 listing approved by the 院长 three weeks ago, on Friday 2024-09-06.
+        let listed_at = zhixing_testkit::NOW_MS - 21 * DAY;
+        let mut filing =
+            zhixing_testkit::filing("川1123", 61, zhixing_testkit::person("冯十一", 61), 900_000);
+        filing.filed_on = "2024-09-06".into();
+        let case = app
+            .file_case(&t.court.command, &filing, listed_at)
+            .await
+            .unwrap()
+            .case;
+        let mut conn = app.db.conn().await.unwrap();
+        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.role == "debtor")
+            .unwrap()
+            .id;
+        drop(conn);
+        let m = app
+            .propose_measure(
+                &t.court.command,
+                &case.id,
+                &MeasureInput {
+                    kind: "dishonest".into(),
+                    party_id: Some(party),
+                    ground: Some(4),
+                    reason: "拒不报告财产".into(),
+                    ..Default::default()
+                },
+                listed_at,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&t.court.president, &m.id, true, "", listed_at)
+            .await
+            .unwrap();
+        let entry = app
+            .case_list_entries(&t.court.command, &case.id)
+            .await
+            .unwrap()
+            .0
+            .into_iter()
+            .find(|e| e.list == "dishonest" && e.status == "listed")
+            .expect("a 失信 entry")
+            .id;
+        // An earlier request, rejected on Monday 09-09: its ten days for 复议 ended 09-19.
+        let earlier = zhixing_testkit::NOW_MS - 18 * DAY;
+        let old = app
+            .request_correction(
+                &t.court.command,
+                &entry,
+                "should_be_deleted",
+                "已履行完毕，应予删除",
+                "2024-09-09",
+                earlier,
+            )
+            .await
+            .unwrap();
+        app.decide_correction(&t.court.command, &old.id, false, earlier)
+            .await
+            .unwrap();
+
+        let measures = format!("/cases/{}/measures", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        let (s, html) = page(&t, &measures, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        let csrf = csrf_of(&html);
+        assert!(html.contains("<h2>纠正申请</h2>"), "{html}");
+        let row_old = row_with(&html, "已履行完毕，应予删除");
+        assert!(
+            row_old.contains("data-status=\"rejected\"")
+                && row_old.contains("冯十一")
+                && row_old.contains("失信被执行人")
+                && row_old.contains("应删除")
+                && row_old.contains("已驳回")
+                && row_old.contains("决定 2024-09-09")
+                && row_old.contains("class=\"stack correction-review\""),
+            "{row_old}"
+        );
+        // One request form, on the listed 失信 entry.
+        let request_action = format!("/list-entries/{entry}/corrections");
+        assert_eq!(
+            html.matches("class=\"stack correction-form\"").count(),
+            1,
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("action=\"{request_action}\"")),
+            "{html}"
+        );
+        let post = |uri: String, body: Vec<(&'static str, String)>, with_csrf: bool| {
+            let (t, cmd, csrf) = (&t, cmd.clone(), csrf.clone());
+            async move {
+                let mut pairs: Vec<(&str, &str)> =
+                    body.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if with_csrf {
+                    pairs.push(("csrf", &csrf));
+                }
+                post_flash(t, &uri, &cmd, &pairs).await
+            }
+        };
+        let request = vec![
+            ("back", case.id.clone()),
+            ("ground", "inaccurate".to_owned()),
+            ("statement", "身份证号码记载有误".to_owned()),
+            ("received_on", "2024-09-26".to_owned()),
+        ];
+        // Without the CSRF token: refused, nothing registered.
+        let (s, _, _) = post(request_action.clone(), request.clone(), false).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, loc, flash) = post(request_action.clone(), request.clone(), true).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, measures.as_str())
+        );
+        let html = follow(&t, &loc, &cmd, flash).await;
+        assert!(
+            html.contains("id=\"form-notice\">已登记纠正申请，应于 2024-10-11 前审查决定。"),
+            "{html}"
+        );
+        assert_eq!(html.matches("身份证号码记载有误").count(), 1, "{html}");
+        let row_new = row_with(&html, "身份证号码记载有误");
+        assert!(
+            row_new.contains("data-status=\"received\"")
+                && row_new.contains("记载有误")
+                && row_new.contains("2024-09-26")
+                && row_new.contains("2024-10-11")
+                && row_new.contains("待审查")
+                && row_new.contains("成立（予以纠正）")
+                && row_new.contains(">驳回<")
+                && !row_new.contains("correction-review"),
+            "{row_new}"
+        );
+        // Every form on the page posts the session's CSRF token.
+        for f in html.split("<form method=\"post\"").skip(1) {
+            let f = &f[..f.find("</form>").unwrap()];
+            assert!(
+                f.contains(&format!("name=\"csrf\" value=\"{csrf}\"")),
+                "{f}"
+            );
+        }
+        let decide_action = attr(row_new, "action").to_owned();
+        assert!(
+            decide_action.starts_with("/corrections/") && decide_action.ends_with("/decision"),
+            "{decide_action}"
+        );
+        // Rejected through the form.
+        let decide = vec![("back", case.id.clone()), ("decision", "reject".to_owned())];
+        let (s, _, _) = post(decide_action.clone(), decide.clone(), false).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, loc, flash) = post(decide_action.clone(), decide.clone(), true).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, measures.as_str())
+        );
+        let html = follow(&t, &loc, &cmd, flash).await;
+        assert!(
+            html.contains("id=\"form-notice\">已驳回纠正申请；"),
+            "{html}"
+        );
+        let row_new = row_with(&html, "身份证号码记载有误");
+        assert!(
+            row_new.contains("data-status=\"rejected\"")
+                && row_new.contains("已驳回")
+                && row_new.contains("决定 2024-09-27")
+                && !row_new.contains("correction-decision")
+                && row_new.contains("class=\"stack correction-review\""),
+            "{row_new}"
+        );
+        assert_eq!(
+            html.matches("class=\"stack correction-review\"").count(),
+            2,
+            "{html}"
+        );
+        // Deciding again: already decided, said beside the forms.
+        let (s, loc, flash) = post(decide_action.clone(), decide, true).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = follow(&t, &loc, &cmd, flash).await;
+        assert!(
+            html.contains("id=\"form-error\">该纠正申请已处理"),
+            "{html}"
+        );
+        let review_action = |html: &str, needle: &str| {
+            let row = row_with(html, needle);
+            let end = row.find("/review\"").expect("review form");
+            let start = row[..end].rfind("action=\"").unwrap() + "action=\"".len();
+            format!("{}/review", &row[start..end])
+        };
+        let review_old = review_action(&html, "已履行完毕，应予删除");
+        let review_new = review_action(&html, "身份证号码记载有误");
+        assert_eq!(review_new, decide_action.replace("/decision", "/review"));
+        let apply = |received: &str| {
+            vec![
+                ("back", case.id.clone()),
+                ("applicant", "冯十一".to_owned()),
+                ("received_on", received.to_owned()),
+                ("applied_on", "2024-09-27".to_owned()),
+                ("reason", "证件号码确有错误".to_owned()),
+            ]
+        };
+        let (s, _, _) = post(review_new.clone(), apply("2024-09-27"), false).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        // The earlier rejection, received on 09-09: ten days ended 09-19, so 09-27 is late.
+        let (s, loc, flash) = post(review_old.clone(), apply("2024-09-09"), true).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, measures.as_str())
+        );
+        let html = follow(&t, &loc, &cmd, flash).await;
+        let err = &html[html.find("id=\"form-error\"").expect("error shown")..];
+        let err = &err[..err.find("</p>").unwrap()];
+        assert!(
+            err.contains("最后一日为 2024-09-19") && err.contains("review_late"),
+            "{err}"
+        );
+        assert_eq!(html.matches("class=\"stack correction-review\"").count(), 2);
+        assert!(!html.contains("review-status"), "{html}");
+        // Today's rejection, in time: to 川11, decided within fifteen days.
+        let (s, loc, flash) = post(review_new.clone(), apply("2024-09-27"), true).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, measures.as_str())
+        );
+        let html = follow(&t, &loc, &cmd, flash).await;
+        assert!(
+            html.contains("id=\"form-notice\">已登记复议申请，由 川11 于 2024-10-12 前决定。"),
+            "{html}"
+        );
+        let row_new = row_with(&html, "身份证号码记载有误");
+        assert!(
+            row_new.contains("class=\"review-status\">复议：待 川11 决定（2024-10-12 前）")
+                && !row_new.contains("correction-review"),
+            "{row_new}"
+        );
+        assert!(
+            row_with(&html, "已履行完毕，应予删除").contains("correction-review"),
+            "{html}"
+        );
+        assert_eq!(html.matches("class=\"stack correction-review\"").count(), 1);
+        // Once only.
+        let (s, loc, flash) = post(review_new.clone(), apply("2024-09-27"), true).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = follow(&t, &loc, &cmd, flash).await;
+        assert!(
+            html.contains("id=\"form-error\">对该决定已申请过复议"),
+            "{html}"
+        );
+
+        // In English.
+        let (s, html) = page(&t, &measures, &format!("{cmd}; zx_lang=en")).await;
+        assert_eq!(s, StatusCode::OK);
+        for needle in [
+            "<h2>Correction requests</h2>",
+            "Register a correction request",
+            "<td>Record is inaccurate</td>",
+            "<td>Should be deleted</td>",
+            ">Rejected</span>",
+            "decided 2024-09-27",
+            "Reconsideration: awaiting 川11, due by 2024-10-12",
+            "Rejection received on",
+        ] {
+            assert!(html.contains(needle), "{needle} missing in {html}");
+        }
+        // (The statement stays as stored; the ground is in English.)
+        for needle in [
+            "<h2>纠正申请</h2>",
+            "<td>记载有误</td>",
+            "已驳回",
+            "登记纠正申请",
+            "复议：",
+        ] {
+            assert!(!html.contains(needle), "{needle} left in English: {html}");
+        }
+        t.db.cleanup().await;
+    }
+}
