@@ -581,33 +581,26 @@ impl App {
         &self,
         actor: &Actor,
     ) -> Result<Vec<PendingReview>, AppError> {
-        let reviews = self.reviews_to_decide(actor).await?;
+        actor.require(Permission::ApproveMeasure)?;
         let mut conn = self.db.conn().await?;
-        let mut out = Vec::with_capacity(reviews.len());
-        for review in reviews {
-            let case_number = zhixing_store::cases::find_case(&mut conn, &review.case_id)
+        Ok(
+            store::pending_reviews_detail(&mut conn, &actor.court_code, 500)
                 .await?
-                .map(|c| c.case_number)
-                .unwrap_or_default();
-            let m = if review.subject == "measure" {
-                store::find_measure(&mut conn, &review.measure_id).await?
-            } else {
-                None
-            };
-            let days = m
-                .as_ref()
-                .and_then(|m| serde_json::from_str::<crate::measures::StoredParams>(&m.params).ok())
-                .and_then(|p| p.days);
-            out.push(PendingReview {
-                case_number,
-                kind: m.as_ref().map(|m| m.kind.clone()),
-                subject_name: m.as_ref().map(|m| m.subject_name.clone()),
-                amount_fen: m.as_ref().and_then(|m| m.amount_fen),
-                days,
-                review,
-            });
-        }
-        Ok(out)
+                .into_iter()
+                .map(|r| PendingReview {
+                    days: r
+                        .params
+                        .as_deref()
+                        .and_then(|p| serde_json::from_str::<crate::measures::StoredParams>(p).ok())
+                        .and_then(|p| p.days),
+                    case_number: r.case_number,
+                    kind: r.kind,
+                    subject_name: r.subject_name,
+                    amount_fen: r.amount_fen,
+                    review: r.review,
+                })
+                .collect(),
+        )
     }
 
     /// The 复议 registered in a case (of its fines, detentions and rejected corrections), for

@@ -860,6 +860,44 @@ pub async fn pending_reviews_for_court(
         .await?)
 }
 
+/// A pending review with what its deciding 院长 sees beside it: the case number and, for a fine or
+/// detention, the measure's kind, subject, amount and parameters as they stand.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingReviewRow {
+    #[sqlx(flatten)]
+    pub review: ReviewRow,
+    pub case_number: String,
+    pub kind: Option<String>,
+    pub subject_name: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub params: Option<String>,
+}
+
+/// [`pending_reviews_for_court`] joined with each review's case and measure, in one query.
+pub async fn pending_reviews_detail(
+    conn: &mut AnyConnection,
+    review_court: &str,
+    limit: i64,
+) -> Result<Vec<PendingReviewRow>, StoreError> {
+    let cols: Vec<String> = REVIEW_COLS
+        .split(',')
+        .map(|c| format!("r.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, c.case_number, m.kind, m.subject_name, m.amount_fen, m.params \
+         FROM measure_reviews r \
+         JOIN cases c ON c.court_code = r.court_code AND c.id = r.case_id \
+         LEFT JOIN measures m ON r.subject = 'measure' AND m.court_code = r.court_code AND m.id = r.measure_id \
+         WHERE r.review_court = $1 AND r.status = 'pending' ORDER BY r.decide_by, r.id LIMIT $2",
+        cols.join(", ")
+    );
+    Ok(sqlx::query_as::<_, PendingReviewRow>(dynamic(&sql))
+        .bind(review_court.to_owned())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?)
+}
+
 /// The 复议 of one case (of its measures and of its rejected correction requests), in the order
 /// they were registered.
 pub async fn reviews_of_case(

@@ -9,6 +9,34 @@ use zhixing_testkit::{NOW_MS, backends, filing, person, seed_court};
 
 use crate::common::{expect_conflict, expect_forbidden, expect_invalid};
 
+/// A case filed in 川1123 against a natural person, and the debtor's party id.
+async fn case_and_debtor(
+    app: &zhixing_app::App,
+    command: &zhixing_app::Actor,
+    n: u32,
+    debtor: &str,
+    claim_fen: i64,
+) -> (zhixing_store::cases::CaseRow, String) {
+    let case = app
+        .file_case(
+            command,
+            &filing("川1123", n, person(debtor, n), claim_fen),
+            NOW_MS,
+        )
+        .await
+        .unwrap()
+        .case;
+    let mut conn = app.db.conn().await.unwrap();
+    let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.role == "debtor")
+        .unwrap()
+        .id;
+    (case, party)
+}
+
 fn at(date: &str) -> i64 {
     china_midnight_ms(chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()) + 10 * 3_600_000
 }
@@ -19,24 +47,7 @@ async fn a_fine_goes_once_to_the_higher_court_which_can_revoke_it() {
         let app = &t.app;
         let f = seed_court(app, "川1123", "v").await;
         let higher = seed_court(app, "川11", "h").await;
-        let case = app
-            .file_case(
-                &f.command,
-                &filing("川1123", 31, person("孙八", 31), 900_000),
-                NOW_MS,
-            )
-            .await
-            .unwrap()
-            .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let (case, party) = case_and_debtor(app, &f.command, 31, "孙八", 900_000).await;
         let fine = MeasureInput {
             kind: "fine".into(),
             party_id: Some(party),
@@ -255,24 +266,7 @@ async fn a_rejected_correction_goes_to_the_higher_court_which_can_order_it_made(
         let app = &t.app;
         let f = seed_court(app, "川1123", "w").await;
         let higher = seed_court(app, "川11", "x").await;
-        let case = app
-            .file_case(
-                &f.command,
-                &filing("川1123", 41, person("钱九", 41), 700_000),
-                NOW_MS,
-            )
-            .await
-            .unwrap()
-            .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let (case, party) = case_and_debtor(app, &f.command, 41, "钱九", 700_000).await;
         let listing = MeasureInput {
             kind: "dishonest".into(),
             party_id: Some(party),
@@ -445,24 +439,7 @@ async fn the_higher_court_can_lower_a_fine_or_shorten_a_detention() {
         let app = &t.app;
         let f = seed_court(app, "川1123", "y").await;
         let higher = seed_court(app, "川11", "z").await;
-        let case = app
-            .file_case(
-                &f.command,
-                &filing("川1123", 43, person("冯十", 43), 800_000),
-                NOW_MS,
-            )
-            .await
-            .unwrap()
-            .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let (case, party) = case_and_debtor(app, &f.command, 43, "冯十", 800_000).await;
         let effective = |input: MeasureInput| {
             let (f, case) = (&f, &case);
             async move {
