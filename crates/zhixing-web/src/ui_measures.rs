@@ -1124,6 +1124,34 @@ fn after_review(st: &AppState, staff: &Staff, to: &str, r: Result<String, AppErr
     }
 }
 
+/// The common gate of the case page's 复议 and correction forms: the CSRF token, then the case
+/// page to return to (from the form's `back` field).
+fn case_form(staff: &Staff, form: &HashMap<String, String>) -> Result<String, Box<Response>> {
+    if let Some(r) = staff.csrf_rejection(form) {
+        return Err(Box::new(r));
+    }
+    case_path(&field(form, "back"))
+        .ok_or_else(|| Box::new(error_page(staff.lang, &AppError::NotFound)))
+}
+
+/// A 复议 application as the case page's forms post it.
+fn review_input(form: &HashMap<String, String>) -> ReviewInput {
+    ReviewInput {
+        applicant: field(form, "applicant"),
+        received_on: field(form, "received_on"),
+        applied_on: field(form, "applied_on"),
+        reason: field(form, "reason"),
+    }
+}
+
+/// "Registered; decided by <court> before <date>".
+fn review_applied(tm: &TrM, r: &zhixing_store::measures::ReviewRow) -> String {
+    fill(
+        tm.review_applied,
+        &[("court", &r.review_court), ("date", &r.decide_by)],
+    )
+}
+
 /// The executing court registers a 复议 of a fine or detention (form on the case's measures page).
 async fn review_submit(
     State(st): State<AppState>,
@@ -1131,29 +1159,16 @@ async fn review_submit(
     Path(mid): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let Some(to) = case_path(&field(&form, "back")) else {
-        return error_page(staff.lang, &AppError::NotFound);
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
     };
     let tm = tr(staff.lang);
-    let input = ReviewInput {
-        applicant: field(&form, "applicant"),
-        received_on: field(&form, "received_on"),
-        applied_on: field(&form, "applied_on"),
-        reason: field(&form, "reason"),
-    };
     let r = st
         .app
-        .apply_review(&staff.actor, &mid, &input, st.now_ms())
+        .apply_review(&staff.actor, &mid, &review_input(&form), st.now_ms())
         .await
-        .map(|r| {
-            fill(
-                tm.review_applied,
-                &[("court", &r.review_court), ("date", &r.decide_by)],
-            )
-        });
+        .map(|r| review_applied(tm, &r));
     after_review(&st, &staff, &to, r)
 }
 
@@ -1165,11 +1180,9 @@ async fn correction_submit(
     Path(eid): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let Some(to) = case_path(&field(&form, "back")) else {
-        return error_page(staff.lang, &AppError::NotFound);
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
     };
     let tm = tr(staff.lang);
     let r = st
@@ -1194,11 +1207,9 @@ async fn correction_decision_submit(
     Path(cid): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let Some(to) = case_path(&field(&form, "back")) else {
-        return error_page(staff.lang, &AppError::NotFound);
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
     };
     let tm = tr(staff.lang);
     let accept = match field(&form, "decision").as_str() {
@@ -1239,29 +1250,16 @@ async fn correction_review_submit(
     Path(cid): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let Some(to) = case_path(&field(&form, "back")) else {
-        return error_page(staff.lang, &AppError::NotFound);
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
     };
     let tm = tr(staff.lang);
-    let input = ReviewInput {
-        applicant: field(&form, "applicant"),
-        received_on: field(&form, "received_on"),
-        applied_on: field(&form, "applied_on"),
-        reason: field(&form, "reason"),
-    };
     let r = st
         .app
-        .apply_correction_review(&staff.actor, &cid, &input, st.now_ms())
+        .apply_correction_review(&staff.actor, &cid, &review_input(&form), st.now_ms())
         .await
-        .map(|r| {
-            fill(
-                tm.review_applied,
-                &[("court", &r.review_court), ("date", &r.decide_by)],
-            )
-        });
+        .map(|r| review_applied(tm, &r));
     after_review(&st, &staff, &to, r)
 }
 
