@@ -143,6 +143,18 @@ pub struct CourtFixture {
     pub standard_team: String,
 }
 
+/// The party id of a case's (first) debtor, for tests that propose measures against it.
+pub async fn debtor_id(app: &App, case: &zhixing_store::cases::CaseRow) -> String {
+    let mut conn = app.db.conn().await.expect("conn");
+    zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
+        .await
+        .expect("parties")
+        .into_iter()
+        .find(|p| p.role == "debtor")
+        .expect("the case has a debtor")
+        .id
+}
+
 /// Set up a court with a command center, one fast and one standard team, and staff.
 /// Usernames are prefixed with `prefix` so several courts can share a database.
 pub async fn seed_court(app: &App, court: &str, prefix: &str) -> CourtFixture {

@@ -760,22 +760,14 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
             .await
             .unwrap();
         // A fine approved and paid before the referral is part of the package (REFUSE art 3(4)).
-        let debtor = {
-            let mut conn = app.db.conn().await.unwrap();
-            zhixing_store::cases::parties_of(&mut conn, &c.court_code, &c.id)
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|p| p.role == "debtor")
-                .unwrap()
-        };
+        let debtor = zhixing_testkit::debtor_id(app, &c).await;
         let fine = app
             .propose_measure(
                 &f.command,
                 &c.id,
                 &zhixing_app::measures::MeasureInput {
                     kind: "fine".into(),
-                    party_id: Some(debtor.id.clone()),
+                    party_id: Some(debtor.clone()),
                     amount_fen: Some(2_000_000),
                     reason: "拒不报告财产".into(),
                     ..Default::default()

@@ -10,7 +10,7 @@ use zhixing_app::{Actor, App};
 use zhixing_domain::measure::DEFAULT_ID_MASK;
 use zhixing_domain::time::china_midnight_ms;
 use zhixing_store::cases::CaseRow;
-use zhixing_testkit::{NOW_MS, backends, entity, filing, person, seed_court};
+use zhixing_testkit::{NOW_MS, backends, debtor_id, entity, filing, person, seed_court};
 
 use crate::common::{add_user, expect_conflict, expect_forbidden, expect_invalid, rows};
 
@@ -23,17 +23,6 @@ async fn case_with(app: &App, actor: &Actor, debtor: zhixing_domain::party::Part
         .await
         .unwrap()
         .case
-}
-
-async fn debtor_id(app: &App, case: &CaseRow) -> String {
-    let mut conn = app.db.conn().await.unwrap();
-    zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.role == "debtor")
-        .unwrap()
-        .id
 }
 
 fn input(kind: &str, party: &str) -> MeasureInput {

@@ -26,14 +26,7 @@ async fn case_and_debtor(
         .await
         .unwrap()
         .case;
-    let mut conn = app.db.conn().await.unwrap();
-    let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.role == "debtor")
-        .unwrap()
-        .id;
+    let party = zhixing_testkit::debtor_id(app, &case).await;
     (case, party)
 }
 

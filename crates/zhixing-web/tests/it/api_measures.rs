@@ -41,15 +41,7 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             .await
             .unwrap()
             .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let party = zhixing_testkit::debtor_id(app, &case).await;
         let president = app
             .issue_token(&t.court.president.username, "t", NOW_MS)
             .await

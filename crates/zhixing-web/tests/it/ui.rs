@@ -791,15 +791,7 @@ async fn reconsideration_of_a_fine_through_the_pages() {
             .await
             .unwrap()
             .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let party = zhixing_testkit::debtor_id(app, &case).await;
         for yuan in [20_000, 10_000] {
             let m = app
                 .propose_measure(
@@ -1040,15 +1032,7 @@ async fn correction_of_a_dishonest_entry_through_the_pages() {
             .await
             .unwrap()
             .case;
-        let mut conn = app.db.conn().await.unwrap();
-        let party = zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.role == "debtor")
-            .unwrap()
-            .id;
-        drop(conn);
+        let party = zhixing_testkit::debtor_id(app, &case).await;
         let m = app
             .propose_measure(
                 &t.court.command,
