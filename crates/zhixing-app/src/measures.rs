@@ -1456,7 +1456,7 @@ impl App {
         let cal = LegalCalendar::builtin();
         let correct_by = if accept {
             Some(
-                cal.period_end(today, 3, zhixing_domain::calendar::DayUnit::WorkingDays)
+                measure::correct_by(today, cal)
                     .map_err(|e| AppError::Invalid(e.at("decided_on")))?,
             )
         } else {

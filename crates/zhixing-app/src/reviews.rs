@@ -446,8 +446,7 @@ impl App {
         .await?;
         if let Some((c, case, entry, m)) = &revoke_rejection {
             // Corrected within 3 working days (SX2017 art 12); here at once, as on acceptance.
-            let correct_by = LegalCalendar::builtin()
-                .period_end(today, 3, zhixing_domain::calendar::DayUnit::WorkingDays)
+            let correct_by = measure::correct_by(today, LegalCalendar::builtin())
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             batch::run(
                 &mut tx,

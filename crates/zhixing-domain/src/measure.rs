@@ -1167,6 +1167,12 @@ pub fn review_decide_by(
     cal.period_end(applied_on, REVIEW_DECIDE_DAYS, DayUnit::CalendarDays)
 }
 
+/// Day by which a justified correction must be made, counted from the decision that found it
+/// justified (the court's own, or the higher court's on 复议): 3 working days (SX2017 art 12).
+pub fn correct_by(decided_on: NaiveDate, cal: &LegalCalendar) -> Result<NaiveDate, RuleError> {
+    cal.period_end(decided_on, DELETE_WORKING_DAYS, DayUnit::WorkingDays)
+}
+
 /// What a higher court may put in place of a fine or detention it finds improper on 复议 (CPLI
 /// art 185: 撤销或者变更): a lower amount or fewer days, still within the legal limits of the
 /// kind and subject (CPL art 118). A 复议 is the person's remedy, so a change never makes the
@@ -1330,6 +1336,17 @@ mod review_tests {
         assert_eq!(
             review_apply_by(d("2024-09-25"), cal).unwrap(),
             d("2024-09-29")
+        );
+        // A justified correction on Friday 09-27: 3 working days are 9-29 (调休), 9-30, 10-08.
+        assert_eq!(correct_by(d("2024-09-27"), cal).unwrap(), d("2024-10-08"));
+        // Received 09-27, a correction 复议 ends on 10-07 (国庆) → 10-08; decided 15 days later.
+        assert_eq!(
+            correction_review_apply_by(d("2024-09-27"), cal).unwrap(),
+            d("2024-10-08")
+        );
+        assert_eq!(
+            correction_review_decide_by(d("2024-10-08"), cal).unwrap(),
+            d("2024-10-23")
         );
         // 2024-09-28 + 3 → 10-01 (国庆): the period ends on 10-08, the first working day after.
         assert_eq!(
