@@ -1,15 +1,17 @@
 //! The public lookup over HTTP (issue 4 §4): `GET /api/v1/public/dishonest?name=&id=` served by
 //! the real zhixing router (in-memory list index, masking, rate limiter on) on 127.0.0.1, beside
 //! PostgreSQL answering the same point lookup through pgbench (`-M prepared`), on the same rows,
-//! with the same number of clients, in one run. Both load generators share the machine's two
-//! cores with their server, as a real deployment would.
+//! with the same number of clients, in one run. Our side is driven by Debian's `wrk` (a separate C
+//! process, as pgbench is; `apt-get install wrk`) or, with `--load inproc`, by a raw HTTP/1.1
+//! client on the server's runtime. Both load generators share the machine's two cores with their
+//! server. `--target healthz` measures the HTTP stack's ceiling (a handler that returns "ok").
 //!
-//!     cargo run --release -p zhixing-bench --bin portal_http -- --entries 1000000
+//!     cargo run --release -p zhixing-bench --bin portal_http -- --entries 1000000 --runs 2
 //!
 //! The PostgreSQL side looks rows up by an integer primary key (`WHERE k = :k`, drawn by pgbench's
 //! `random()`), which is the cheapest lookup PostgreSQL has — a stronger peer than the text
-//! (ID number + name) lookup the portal answers. Latencies: ours from every request; pgbench's
-//! from its per-transaction log (`-l`).
+//! (ID number + name) lookup the portal answers. Latencies: ours from wrk's `--latency`
+//! distribution (or every request, in-process); pgbench's from its per-transaction log (`-l`).
 #![allow(clippy::as_conversions)]
 
 use std::sync::Arc;
@@ -40,6 +42,21 @@ struct Args {
     secs: u64,
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pg: String,
+    /// Load generator for our side: `wrk` (Debian's wrk, a separate C process like pgbench) or
+    /// `inproc` (a raw HTTP/1.1 client on the server's own tokio runtime).
+    #[arg(long, default_value = "wrk")]
+    load: String,
+    /// wrk threads (pgbench runs with `-j 2`).
+    #[arg(long, default_value_t = 2)]
+    wrk_threads: usize,
+    /// Runs of our side against the one loaded server (each prints its figures); the best and
+    /// worst are reported. pgbench runs as many times, alternating, when `--pg-runs` is not 0.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    /// What our side answers: `lookup` (the public 失信 lookup) or `healthz` (a handler that
+    /// returns "ok" through the same router, layers and load generator: the stack's ceiling).
+    #[arg(long, default_value = "lookup")]
+    target: String,
 }
 
 const SURNAMES: [&str; 20] = [
@@ -132,7 +149,16 @@ fn pct(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[i.min(sorted.len() - 1)]) / 1000.0
 }
 
-async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
+/// Our side, loaded and listening: the SQLite file, the in-memory index and the real router.
+struct Ours {
+    addr: std::net::SocketAddr,
+    paths: Arc<Vec<String>>,
+    app: App,
+    dir: std::path::PathBuf,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn start_ours(rows: Arc<Vec<Row>>, target: &str) -> Result<Ours> {
     let dir = std::env::temp_dir().join(format!("zx-portal-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite://{}/portal.db", dir.display());
@@ -190,6 +216,117 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
     if v["items"].as_array().map_or(0, Vec::len) != 1 {
         bail!("lookup of row 0 answered {v}");
     }
+    let paths = match target {
+        "lookup" => paths,
+        "healthz" => Arc::new(vec!["/healthz".to_owned()]),
+        other => bail!("--target {other}: expected lookup or healthz"),
+    };
+    Ok(Ours {
+        addr,
+        paths,
+        app,
+        dir,
+        server,
+    })
+}
+
+impl Ours {
+    async fn stop(self) {
+        self.server.abort();
+        self.app.db.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// wrk's script: every thread loads the request paths once, pre-formats each request, and sends
+/// them in a random order (one keep-alive connection per client, one request in flight).
+const WRK_LUA: &str = r#"
+local reqs = {}
+local n = 0
+local seq = 0
+function setup(thread)
+  seq = seq + 1
+  thread:set("seed", seq)
+end
+function init(args)
+  for line in io.lines(args[1]) do
+    n = n + 1
+    reqs[n] = wrk.format("GET", line)
+  end
+  math.randomseed(seed or 1)
+end
+function request()
+  return reqs[math.random(n)]
+end
+"#;
+
+/// A latency as wrk prints it (`812.00us`, `1.25ms`, `2.00s`), in ms.
+fn wrk_ms(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (num, scale) = if let Some(v) = s.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = s.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = s.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        return None;
+    };
+    num.parse::<f64>().ok().map(|v| v * scale)
+}
+
+/// One run of Debian's wrk against our server, in its own process.
+async fn load_wrk(args: &Args, ours: &Ours) -> Result<(f64, f64, f64)> {
+    let script = ours.dir.join("lookup.lua");
+    let list = ours.dir.join("paths.txt");
+    if !list.exists() {
+        std::fs::write(&script, WRK_LUA)?;
+        std::fs::write(&list, ours.paths.join("\n") + "\n")?;
+    }
+    let out = tokio::process::Command::new("wrk")
+        .args([
+            "-t",
+            &args.wrk_threads.to_string(),
+            "-c",
+            &args.clients.to_string(),
+            "-d",
+            &format!("{}s", args.secs),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(format!("http://{}/", ours.addr))
+        .arg("--")
+        .arg(&list)
+        .output()
+        .await
+        .context("wrk (Debian package wrk) not runnable")?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if !out.status.success() {
+        bail!("wrk failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+    }
+    if let Some(l) = text
+        .lines()
+        .find(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+    {
+        bail!("wrk saw failures: {}\n{text}", l.trim());
+    }
+    let field = |prefix: &str| -> Option<String> {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
+    };
+    let rps = field("Requests/sec:")
+        .and_then(|v| v.parse::<f64>().ok())
+        .context("no Requests/sec in wrk's output")?;
+    let p50 = field("50%").and_then(|v| wrk_ms(&v)).context("no p50")?;
+    let p99 = field("99%").and_then(|v| wrk_ms(&v)).context("no p99")?;
+    Ok((rps, p50, p99))
+}
+
+/// One run of the in-process raw client.
+async fn load_inproc(args: &Args, ours: &Ours) -> Result<(f64, f64, f64)> {
+    let (addr, paths) = (ours.addr, &ours.paths);
+    let min_body = if args.target == "healthz" { 2 } else { 20 };
     // The load: like wrk, one keep-alive connection per client with one request in flight,
     // written and read as raw HTTP/1.1 (a lean client, so the measurement is of the server,
     // not of a heavyweight client sharing its two cores).
@@ -248,7 +385,8 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
                     }
                     have += n;
                 }
-                if body_len < 20 {
+                // A hit carries one item (hundreds of bytes); `{"items":[]}` is 12.
+                if body_len < min_body {
                     bail!("{p}: empty answer");
                 }
                 lat.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
@@ -262,17 +400,17 @@ async fn run_http(args: &Args, rows: Arc<Vec<Row>>) -> Result<(f64, f64, f64)> {
         all.extend(t.await??);
     }
     let secs = start.elapsed().as_secs_f64();
-    server.abort();
-    app.db.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
     all.sort_unstable();
     // Latencies were recorded in µs; report ms.
     Ok((all.len() as f64 / secs, pct(&all, 0.5), pct(&all, 0.99)))
 }
 
-async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
+const PG_DB: &str = "zx_bench_portal";
+
+/// The peer's table, loaded with the same rows; returns its URL.
+async fn start_pg(args: &Args, rows: &[Row]) -> Result<String> {
     use sqlx::Connection;
-    let db = "zx_bench_portal";
+    let db = PG_DB;
     let mut admin = sqlx::PgConnection::connect(&args.pg).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
         .execute(&mut admin)
@@ -314,6 +452,22 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
         .await?;
     eprintln!("PostgreSQL load: {:.1} s", t.elapsed().as_secs_f64());
     c.close().await?;
+    Ok(url)
+}
+
+async fn stop_pg(args: &Args) -> Result<()> {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&args.pg).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {PG_DB}"
+    )))
+    .execute(&mut admin)
+    .await?;
+    Ok(())
+}
+
+/// One pgbench run against the loaded table.
+async fn run_pgbench(args: &Args, url: &str, rows: usize) -> Result<(f64, f64, f64)> {
     let dir = std::env::temp_dir().join(format!("zx-pgbench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let script = dir.join("lookup.sql");
@@ -321,7 +475,7 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
         &script,
         format!(
             "\\set k random(0, {})\nSELECT name, id_number, case_number, court_name, basis, obligation, performance, conduct, filed_on, listed_on FROM bench_list WHERE k = :k;\n",
-            rows.len() - 1
+            rows - 1
         ),
     )?;
     let out = tokio::process::Command::new("pgbench")
@@ -342,7 +496,7 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
             "-f",
         ])
         .arg(&script)
-        .arg(&url)
+        .arg(url)
         .output()
         .await
         .context("pgbench (Debian package postgresql-contrib / postgresql-15) not runnable")?;
@@ -379,10 +533,6 @@ async fn run_pgbench(args: &Args, rows: &[Row]) -> Result<(f64, f64, f64)> {
     }
     lat.sort_unstable();
     let _ = std::fs::remove_dir_all(&dir);
-    let mut admin = sqlx::PgConnection::connect(&args.pg).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db}")))
-        .execute(&mut admin)
-        .await?;
     Ok((tps, pct(&lat, 0.5), pct(&lat, 0.99)))
 }
 
@@ -396,20 +546,54 @@ async fn main() -> Result<()> {
         rows.len(),
         t.elapsed().as_secs_f64()
     );
-    let (pg_tps, pg_p50, pg_p99) = run_pgbench(&args, &rows).await?;
-    let (tps, p50, p99) = run_http(&args, rows.clone()).await?;
+    let url = start_pg(&args, &rows).await?;
+    let ours = start_ours(rows.clone(), &args.target).await?;
+    let mut results = Vec::new();
+    for run in 0..args.runs.max(1) {
+        let pg = run_pgbench(&args, &url, rows.len()).await?;
+        let zx = match args.load.as_str() {
+            "wrk" => load_wrk(&args, &ours).await?,
+            "inproc" => load_inproc(&args, &ours).await?,
+            other => bail!("--load {other}: expected wrk or inproc"),
+        };
+        eprintln!(
+            "run {}: zhixing {:.0}/s p50 {:.3} p99 {:.3} ms | pgbench {:.0} tps p50 {:.3} p99 {:.3} ms | {:.2}×",
+            run + 1,
+            zx.0,
+            zx.1,
+            zx.2,
+            pg.0,
+            pg.1,
+            pg.2,
+            zx.0 / pg.0
+        );
+        results.push((zx, pg));
+    }
+    ours.stop().await;
+    stop_pg(&args).await?;
     println!(
-        "public lookup, {} entries, {} clients, {} s each",
-        args.entries, args.clients, args.secs
+        "public {}, {} entries, {} clients, {} s each, load generator {}{}",
+        args.target,
+        args.entries,
+        args.clients,
+        args.secs,
+        args.load,
+        if args.load == "wrk" {
+            format!(" -t {}", args.wrk_threads)
+        } else {
+            String::new()
+        }
     );
-    println!("| side | lookups/s | p50 ms | p99 ms |");
-    println!("|---|---|---|---|");
     println!(
-        "| zhixing HTTP `GET /api/v1/public/dishonest?name&id` | {tps:.0} | {p50:.3} | {p99:.3} |"
+        "| run | zhixing lookups/s | p50 ms | p99 ms | pgbench tps | p50 ms | p99 ms | ratio |"
     );
-    println!(
-        "| PostgreSQL via pgbench -M prepared (`WHERE k = :k`) | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} |"
-    );
-    println!("ratio (ours / PostgreSQL): {:.2}×", tps / pg_tps);
+    println!("|---|---|---|---|---|---|---|---|");
+    for (i, ((tps, p50, p99), (pg_tps, pg_p50, pg_p99))) in results.iter().enumerate() {
+        println!(
+            "| {} | {tps:.0} | {p50:.3} | {p99:.3} | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} | {:.2}× |",
+            i + 1,
+            tps / pg_tps
+        );
+    }
     Ok(())
 }
