@@ -1719,6 +1719,11 @@ impl App {
             private_court: None,
             judgment_on: None,
             sentence: None,
+            dropped_on: None,
+            dropped_by: None,
+            dropped_note: None,
+            ended_on: None,
+            end_note: None,
             created_by: actor.user_id.clone(),
             created_at: now_ms,
             updated_at: now_ms,
@@ -1798,7 +1803,9 @@ impl App {
             json(serde_json::json!({"status": next.status, "agency": next.agency, "referred_on": next.referred_on,
                 "conclude_by": next.conclude_by, "police_decided_on": next.police_decided_on,
                 "police_note": next.police_note, "private_filed_on": next.private_filed_on,
-                "private_court": next.private_court, "judgment_on": next.judgment_on, "sentence": next.sentence})),
+                "private_court": next.private_court, "judgment_on": next.judgment_on, "sentence": next.sentence,
+                "dropped_on": next.dropped_on, "dropped_by": next.dropped_by, "dropped_note": next.dropped_note,
+                "ended_on": next.ended_on, "end_note": next.end_note})),
             now_ms,
         )
         .await?;
@@ -1901,6 +1908,84 @@ impl App {
         n.private_court = Some(court_name);
         n.applicant_evidence = Some(evidence);
         self.update_referral(actor, &r, n, "referral.private_prosecution", now_ms)
+            .await
+    }
+
+    /// After 立案 the case was not pursued: the public security organ withdrew it (撤销案件) or the
+    /// procuratorate decided not to prosecute (不起诉). The applicant may then bring a 自诉
+    /// (REFUSE art 14: "公安机关或者人民检察院不予追究"). The organ's reasons are required.
+    pub async fn referral_dropped(
+        &self,
+        actor: &Actor,
+        id: &str,
+        by: &str,
+        on: &str,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<ReferralView, AppError> {
+        let r = self.visible_referral(actor, id).await?;
+        rules::referral_transition(&r.status, "dropped").map_err(state_conflict)?;
+        rules::check_dropped_by(by).map_err(|e| AppError::Invalid(e.at("by")))?;
+        let on = date_or_today(on, "on", now_ms)?;
+        if r.police_decided_on
+            .as_deref()
+            .is_some_and(|x| ymd(on).as_str() < x)
+        {
+            return Err(AppError::invalid(
+                "before_acceptance",
+                "on",
+                "不予追究的日期早于公安机关立案日期",
+            ));
+        }
+        let note = text(note, rules::MAX_TEXT_CHARS, true, "note")?;
+        let mut n = r.clone();
+        n.status = "dropped".into();
+        n.dropped_on = Some(ymd(on));
+        n.dropped_by = Some(by.to_owned());
+        n.dropped_note = Some(note);
+        self.update_referral(actor, &r, n, "referral.dropped", now_ms)
+            .await
+    }
+
+    /// A pending 自诉 ends before judgment: withdrawn (撤回自诉) or settled with the defendant
+    /// (和解), 刑事诉讼法 art 212. Final: no judgment follows, and the referral's tracking ends.
+    pub async fn private_prosecution_end(
+        &self,
+        actor: &Actor,
+        id: &str,
+        outcome: &str,
+        on: &str,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<ReferralView, AppError> {
+        let r = self.visible_referral(actor, id).await?;
+        if !rules::PRIVATE_ENDINGS.contains(&outcome) {
+            return Err(AppError::invalid(
+                "outcome",
+                "outcome",
+                "自诉结果应为 withdrawn（撤回自诉）或 settled（和解）",
+            ));
+        }
+        rules::referral_transition(&r.status, outcome).map_err(state_conflict)?;
+        let on = date_or_today(on, "on", now_ms)?;
+        if r.private_filed_on
+            .as_deref()
+            .is_some_and(|x| ymd(on).as_str() < x)
+        {
+            return Err(AppError::invalid(
+                "before_private_filing",
+                "on",
+                "撤回或和解的日期早于提起自诉的日期",
+            ));
+        }
+        // A settlement's terms (what the debtor pays, by when) belong on record; a withdrawal may
+        // be recorded without reasons.
+        let note = text(note, rules::MAX_TEXT_CHARS, outcome == "settled", "note")?;
+        let mut n = r.clone();
+        n.status = outcome.into();
+        n.ended_on = Some(ymd(on));
+        n.end_note = Some(note);
+        self.update_referral(actor, &r, n, "referral.private_prosecution_end", now_ms)
             .await
     }
 

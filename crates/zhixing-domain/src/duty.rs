@@ -422,15 +422,21 @@ pub fn check_days_setting(d: i64) -> Result<(), RuleError> {
     }
 }
 
-/// Referral statuses: drafted → referred → accepted (公安立案) | declined; declined →
-/// private_filed (自诉, REFUSE art 14) → judged; accepted → judged.
+/// Referral statuses: drafted → referred → accepted (公安立案) | declined (不予立案);
+/// accepted → dropped (不予追究 after 立案: 公安撤销案件 or 检察院不起诉) | judged;
+/// declined | dropped → private_filed (自诉, REFUSE art 14: the public security organ **or the
+/// procuratorate** did not pursue); private_filed → judged | withdrawn | settled (刑事诉讼法
+/// art 212: before the judgment is pronounced the private prosecutor may settle with the defendant
+/// or withdraw). judged, withdrawn and settled are final.
 pub fn referral_transition(from: &str, to: &str) -> Result<(), RuleError> {
     let ok = matches!(
         (from, to),
         ("drafted", "referred")
             | ("referred", "accepted" | "declined")
-            | ("declined", "private_filed")
+            | ("accepted", "dropped")
+            | ("declined" | "dropped", "private_filed")
             | ("accepted" | "private_filed", "judged")
+            | ("private_filed", "withdrawn" | "settled")
     );
     if ok {
         Ok(())
@@ -441,6 +447,11 @@ pub fn referral_transition(from: &str, to: &str) -> Result<(), RuleError> {
         Err(RuleError::new(
             "private_prosecution_too_early",
             "只有公安机关或检察机关不予追究后，申请执行人才可提起自诉（法释〔2024〕13号第 14 条）",
+        ))
+    } else if matches!(to, "withdrawn" | "settled") {
+        Err(RuleError::new(
+            "not_private_prosecution",
+            "只有尚未判决的自诉案件才能撤回或和解（刑事诉讼法第 212 条）",
         ))
     } else {
         Err(RuleError::new(
@@ -454,6 +465,24 @@ pub fn referral_transition(from: &str, to: &str) -> Result<(), RuleError> {
     }
 }
 
+/// Who did not pursue a case after 立案: the public security organ withdrew it (撤销案件,
+/// 刑事诉讼法 art 163) or the procuratorate decided not to prosecute (不起诉, art 177).
+pub const DROPPED_BY: [&str; 2] = ["police", "procuratorate"];
+
+pub fn check_dropped_by(by: &str) -> Result<(), RuleError> {
+    if DROPPED_BY.contains(&by) {
+        Ok(())
+    } else {
+        Err(RuleError::new(
+            "dropped_by",
+            "不予追究的机关应为 police（公安机关撤销案件）或 procuratorate（检察机关不起诉）",
+        ))
+    }
+}
+
+/// How a 自诉 ends before judgment (刑事诉讼法 art 212).
+pub const PRIVATE_ENDINGS: [&str; 2] = ["withdrawn", "settled"];
+
 pub fn referral_status_zh(s: &str) -> &'static str {
     match s {
         "drafted" => "待移送",
@@ -462,6 +491,9 @@ pub fn referral_status_zh(s: &str) -> &'static str {
         "declined" => "不予立案",
         "private_filed" => "已提起自诉",
         "judged" => "已判决",
+        "dropped" => "不予追究",
+        "withdrawn" => "已撤回自诉",
+        "settled" => "自诉已和解",
         _ => "未知",
     }
 }
@@ -647,6 +679,25 @@ mod tests {
         assert!(referral_transition("referred", "declined").is_ok());
         assert!(referral_transition("declined", "private_filed").is_ok());
         assert!(referral_transition("private_filed", "judged").is_ok());
+        // After 立案 the case may still not be pursued (撤案 / 不起诉), which opens 自诉 too.
+        assert!(referral_transition("accepted", "dropped").is_ok());
+        assert!(referral_transition("dropped", "private_filed").is_ok());
+        assert!(referral_transition("dropped", "judged").is_err());
+        assert!(referral_transition("referred", "dropped").is_err());
+        // 刑事诉讼法 art 212: only a pending 自诉 is withdrawn or settled; all three ends are final.
+        for end in PRIVATE_ENDINGS {
+            assert!(referral_transition("private_filed", end).is_ok());
+            for from in ["accepted", "declined", "dropped", "judged"] {
+                assert_eq!(
+                    referral_transition(from, end).unwrap_err().code,
+                    "not_private_prosecution"
+                );
+            }
+            for to in ["judged", "private_filed", "withdrawn", "settled"] {
+                assert!(referral_transition(end, to).is_err());
+            }
+        }
+        assert!(check_dropped_by("police").is_ok() && check_dropped_by("court").is_err());
         for from in ["drafted", "referred", "accepted"] {
             assert_eq!(
                 referral_transition(from, "private_filed").unwrap_err().code,

@@ -872,6 +872,13 @@ pub struct ReferralRow {
     pub private_court: Option<String>,
     pub judgment_on: Option<String>,
     pub sentence: Option<String>,
+    /// 不予追究 after 立案: the day, the organ (`police` | `procuratorate`) and its reasons.
+    pub dropped_on: Option<String>,
+    pub dropped_by: Option<String>,
+    pub dropped_note: Option<String>,
+    /// A 自诉 withdrawn or settled before judgment: the day and the note.
+    pub ended_on: Option<String>,
+    pub end_note: Option<String>,
     pub created_by: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -879,7 +886,8 @@ pub struct ReferralRow {
 
 const REFERRAL_COLS: &str = "court_code, id, case_id, status, suspect_name, facts, violations, package, package_sm3, \
     drafted_on, transfer_by, agency, referred_on, conclude_by, police_decided_on, police_note, applicant_evidence, \
-    private_filed_on, private_court, judgment_on, sentence, created_by, created_at, updated_at";
+    private_filed_on, private_court, judgment_on, sentence, dropped_on, dropped_by, dropped_note, ended_on, end_note, \
+    created_by, created_at, updated_at";
 
 fn referral_row(r: &sqlx::any::AnyRow) -> Result<ReferralRow, StoreError> {
     Ok(ReferralRow {
@@ -904,6 +912,11 @@ fn referral_row(r: &sqlx::any::AnyRow) -> Result<ReferralRow, StoreError> {
         private_court: r.try_get("private_court")?,
         judgment_on: r.try_get("judgment_on")?,
         sentence: r.try_get("sentence")?,
+        dropped_on: r.try_get("dropped_on")?,
+        dropped_by: r.try_get("dropped_by")?,
+        dropped_note: r.try_get("dropped_note")?,
+        ended_on: r.try_get("ended_on")?,
+        end_note: r.try_get("end_note")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -913,7 +926,7 @@ fn referral_row(r: &sqlx::any::AnyRow) -> Result<ReferralRow, StoreError> {
 pub fn insert_referral_stmt(f: &ReferralRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO refusal_referrals ({REFERRAL_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     ))
     .text(&f.court_code)
     .text(&f.id)
@@ -936,6 +949,11 @@ pub fn insert_referral_stmt(f: &ReferralRow) -> Stmt {
     .opt(f.private_court.clone())
     .opt(f.judgment_on.clone())
     .opt(f.sentence.clone())
+    .opt(f.dropped_on.clone())
+    .opt(f.dropped_by.clone())
+    .opt(f.dropped_note.clone())
+    .opt(f.ended_on.clone())
+    .opt(f.end_note.clone())
     .text(&f.created_by)
     .int(f.created_at)
     .int(f.updated_at)
@@ -945,8 +963,9 @@ pub fn update_referral_stmt(f: &ReferralRow, prev_status: &str) -> Stmt {
     Stmt::new(
         "UPDATE refusal_referrals SET status = $1, agency = $2, referred_on = $3, conclude_by = $4, \
          police_decided_on = $5, police_note = $6, applicant_evidence = $7, private_filed_on = $8, \
-         private_court = $9, judgment_on = $10, sentence = $11, updated_at = $12 \
-         WHERE court_code = $13 AND id = $14 AND status = $15 RETURNING id",
+         private_court = $9, judgment_on = $10, sentence = $11, dropped_on = $12, dropped_by = $13, \
+         dropped_note = $14, ended_on = $15, end_note = $16, updated_at = $17 \
+         WHERE court_code = $18 AND id = $19 AND status = $20 RETURNING id",
     )
     .text(&f.status)
     .opt(f.agency.clone())
@@ -959,6 +978,11 @@ pub fn update_referral_stmt(f: &ReferralRow, prev_status: &str) -> Stmt {
     .opt(f.private_court.clone())
     .opt(f.judgment_on.clone())
     .opt(f.sentence.clone())
+    .opt(f.dropped_on.clone())
+    .opt(f.dropped_by.clone())
+    .opt(f.dropped_note.clone())
+    .opt(f.ended_on.clone())
+    .opt(f.end_note.clone())
     .int(f.updated_at)
     .text(&f.court_code)
     .text(&f.id)

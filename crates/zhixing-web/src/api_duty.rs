@@ -1026,7 +1026,7 @@ pub struct ReferralRequest {
 pub struct ReferralOut {
     pub id: String,
     pub case_id: String,
-    /// drafted | referred | accepted | declined | private_filed | judged
+    /// drafted | referred | accepted | declined | dropped | private_filed | judged | withdrawn | settled
     pub status: String,
     pub suspect_name: String,
     pub facts: String,
@@ -1053,6 +1053,13 @@ pub struct ReferralOut {
     pub private_court: Option<String>,
     pub judgment_on: Option<String>,
     pub sentence: Option<String>,
+    /// 不予追究 after 立案: the day, `police` (撤销案件) or `procuratorate` (不起诉), the reasons.
+    pub dropped_on: Option<String>,
+    pub dropped_by: Option<String>,
+    pub dropped_note: Option<String>,
+    /// The 自诉 withdrawn or settled before judgment (刑事诉讼法 art 212).
+    pub ended_on: Option<String>,
+    pub end_note: Option<String>,
 }
 
 impl From<&ReferralView> for ReferralOut {
@@ -1082,6 +1089,11 @@ impl From<&ReferralView> for ReferralOut {
             private_court: r.private_court.clone(),
             judgment_on: r.judgment_on.clone(),
             sentence: r.sentence.clone(),
+            dropped_on: r.dropped_on.clone(),
+            dropped_by: r.dropped_by.clone(),
+            dropped_note: r.dropped_note.clone(),
+            ended_on: r.ended_on.clone(),
+            end_note: r.end_note.clone(),
         }
     }
 }
@@ -1111,6 +1123,28 @@ pub struct PrivateProsecutionRequest {
     pub court_name: String,
     /// The applicant's evidence (REFUSE art 14).
     pub applicant_evidence: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DroppedRequest {
+    /// `police` (公安机关撤销案件) | `procuratorate` (检察机关不起诉)
+    pub by: String,
+    /// `YYYY-MM-DD`; empty = today.
+    pub on: String,
+    /// The organ's reasons (required).
+    pub note: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivateEndRequest {
+    /// `withdrawn` (撤回自诉) | `settled` (和解)
+    pub outcome: String,
+    /// `YYYY-MM-DD`; empty = today.
+    pub on: String,
+    /// Required for a settlement: its terms.
+    pub note: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -1203,7 +1237,8 @@ pub async fn police_decision(
     Ok(Json((&v).into()))
 }
 
-/// The applicant's 自诉 after the police declined (REFUSE art 14); 409 before.
+/// The applicant's 自诉 after the police declined or the case was dropped (REFUSE art 14); 409
+/// before.
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/private-prosecution", params(("id" = String, Path)), request_body = PrivateProsecutionRequest,
     responses((status = 200, body = ReferralOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
@@ -1224,6 +1259,43 @@ pub async fn private_prosecution(
             &r.applicant_evidence,
             st.now_ms(),
         )
+        .await?;
+    Ok(Json((&v).into()))
+}
+
+/// After 立案 the case was not pursued (公安撤案 / 检察院不起诉); the applicant may then bring a
+/// 自诉 (REFUSE art 14). 409 unless the police had accepted the case.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/dropped", params(("id" = String, Path)), request_body = DroppedRequest,
+    responses((status = 200, body = ReferralOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn dropped(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReferralOut>, ApiError> {
+    let r: DroppedRequest = parse_json(&body)?;
+    let v = st
+        .app
+        .referral_dropped(&actor, &id, &r.by, &r.on, &r.note, st.now_ms())
+        .await?;
+    Ok(Json((&v).into()))
+}
+
+/// A pending 自诉 withdrawn or settled before judgment (刑事诉讼法 art 212); 409 otherwise.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/private-prosecution/end", params(("id" = String, Path)), request_body = PrivateEndRequest,
+    responses((status = 200, body = ReferralOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn private_prosecution_end(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ReferralOut>, ApiError> {
+    let r: PrivateEndRequest = parse_json(&body)?;
+    let v = st
+        .app
+        .private_prosecution_end(&actor, &id, &r.outcome, &r.on, &r.note, st.now_ms())
         .await?;
     Ok(Json((&v).into()))
 }
@@ -1278,6 +1350,8 @@ pub async fn judgment(
         refer,
         police_decision,
         private_prosecution,
+        dropped,
+        private_prosecution_end,
         judgment
     ),
     components(schemas(
@@ -1310,6 +1384,8 @@ pub async fn judgment(
         ReferRequest,
         PoliceDecisionRequest,
         PrivateProsecutionRequest,
+        DroppedRequest,
+        PrivateEndRequest,
         JudgmentRequest
     ))
 )]
@@ -1358,6 +1434,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/referrals/{id}/private-prosecution",
             post(private_prosecution),
+        )
+        .route("/api/v1/referrals/{id}/dropped", post(dropped))
+        .route(
+            "/api/v1/referrals/{id}/private-prosecution/end",
+            post(private_prosecution_end),
         )
         .route("/api/v1/referrals/{id}/judgment", post(judgment))
 }

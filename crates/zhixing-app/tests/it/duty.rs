@@ -886,6 +886,197 @@ async fn a_referral_packages_the_case_history_and_private_prosecution_waits_for_
     }
 }
 
+/// After 立案 the procuratorate may still not prosecute (不予追究), which opens the applicant's
+/// 自诉 just as a refusal to file does (REFUSE art 14); a pending 自诉 may be settled or withdrawn
+/// before judgment (刑事诉讼法 art 212), and those ends are final.
+#[tokio::test]
+async fn a_dropped_referral_opens_private_prosecution_which_may_settle_or_be_withdrawn() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "r").await;
+        let c = case(app, &f, 1).await;
+        let input = ReferralInput {
+            suspect_name: String::new(),
+            facts: "被执行人有能力履行而拒不履行".into(),
+            violations: vec![],
+        };
+        let a = app
+            .create_referral(&f.judges[0], &c.id, &input, NOW_MS)
+            .await
+            .unwrap()
+            .referral;
+        // The steps below happen over the next months.
+        let later = NOW_MS + 90 * DAY;
+        app.refer_referral(&f.command, &a.id, "犍为县公安局", "2024-09-27", NOW_MS)
+            .await
+            .unwrap();
+        // Not before the police accepted the case.
+        let (code, _, _) = expect_conflict(
+            app.referral_dropped(&f.command, &a.id, "police", "", "撤销案件", later)
+                .await,
+            "dropped while referred",
+        );
+        assert_eq!(code, "referral_state");
+        let v = app
+            .police_decision(&f.command, &a.id, true, "2024-10-08", "", later)
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "accepted");
+        // 自诉 is still too early: the case is being pursued.
+        let (code, _, _) = expect_conflict(
+            app.private_prosecution(&f.command, &a.id, "", "犍为县人民法院", "转账记录", later)
+                .await,
+            "自诉 while accepted",
+        );
+        assert_eq!(code, "private_prosecution_too_early");
+        let e = expect_invalid(
+            app.referral_dropped(&f.command, &a.id, "court", "", "不起诉", later)
+                .await,
+            "organ",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("dropped_by", "by"));
+        let e = expect_invalid(
+            app.referral_dropped(&f.command, &a.id, "procuratorate", "2024-11-20", "", later)
+                .await,
+            "reasons",
+        );
+        assert_eq!(e.field, "note");
+        let e = expect_invalid(
+            app.referral_dropped(
+                &f.command,
+                &a.id,
+                "procuratorate",
+                "2024-10-01",
+                "不起诉",
+                later,
+            )
+            .await,
+            "before 立案",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("before_acceptance", "on"));
+        let v = app
+            .referral_dropped(
+                &f.command,
+                &a.id,
+                "procuratorate",
+                "2024-11-20",
+                "犯罪情节轻微，决定不起诉",
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "dropped");
+        assert_eq!(v.referral.dropped_by.as_deref(), Some("procuratorate"));
+        assert!(!v.conclude_overdue, "a dropped case is no longer tracked");
+        let v = app
+            .private_prosecution(
+                &f.command,
+                &a.id,
+                "2024-11-25",
+                "犍为县人民法院",
+                "车辆过户登记、转账记录",
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "private_filed");
+        let e = expect_invalid(
+            app.private_prosecution_end(&f.command, &a.id, "mediated", "", "x", later)
+                .await,
+            "outcome",
+        );
+        assert_eq!(e.field, "outcome");
+        // A settlement's terms are required; the date cannot precede the filing.
+        let e = expect_invalid(
+            app.private_prosecution_end(&f.command, &a.id, "settled", "2024-12-01", " ", later)
+                .await,
+            "terms",
+        );
+        assert_eq!(e.field, "note");
+        let e = expect_invalid(
+            app.private_prosecution_end(&f.command, &a.id, "settled", "2024-11-24", "x", later)
+                .await,
+            "before filing",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("before_private_filing", "on"));
+        let v = app
+            .private_prosecution_end(
+                &f.command,
+                &a.id,
+                "settled",
+                "2024-12-01",
+                "被告人当庭支付执行款 50,000 元，余款分三期付清",
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "settled");
+        assert_eq!(v.referral.ended_on.as_deref(), Some("2024-12-01"));
+        // Final: no judgment, no second end.
+        let (code, _, _) = expect_conflict(
+            app.referral_judgment(&f.command, &a.id, "", "有期徒刑一年", later)
+                .await,
+            "judgment after settlement",
+        );
+        assert_eq!(code, "referral_state");
+        let (code, _, _) = expect_conflict(
+            app.private_prosecution_end(&f.command, &a.id, "withdrawn", "", "", later)
+                .await,
+            "withdrawn after settlement",
+        );
+        assert_eq!(code, "not_private_prosecution");
+
+        // A second referral: declined, 自诉, withdrawn (reasons optional).
+        let b = app
+            .create_referral(&f.judges[0], &c.id, &input, NOW_MS)
+            .await
+            .unwrap()
+            .referral;
+        let (code, _, _) = expect_conflict(
+            app.private_prosecution_end(&f.command, &b.id, "withdrawn", "", "", NOW_MS)
+                .await,
+            "withdrawn while drafted",
+        );
+        assert_eq!(code, "not_private_prosecution");
+        app.refer_referral(&f.command, &b.id, "犍为县公安局", "", NOW_MS)
+            .await
+            .unwrap();
+        app.police_decision(&f.command, &b.id, false, "", "证据不足，不予立案", NOW_MS)
+            .await
+            .unwrap();
+        app.private_prosecution(&f.command, &b.id, "", "犍为县人民法院", "转账记录", NOW_MS)
+            .await
+            .unwrap();
+        let v = app
+            .private_prosecution_end(&f.command, &b.id, "withdrawn", "", "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(v.referral.status, "withdrawn");
+        assert_eq!(v.referral.ended_on.as_deref(), Some("2024-09-27"));
+        // Stored as shown, on both backends.
+        let list = app.case_referrals(&f.command, &c.id, NOW_MS).await.unwrap();
+        let stored: Vec<(&str, Option<&str>)> = list
+            .iter()
+            .map(|v| (v.referral.status.as_str(), v.referral.dropped_on.as_deref()))
+            .collect();
+        assert!(
+            stored.contains(&("settled", Some("2024-11-20"))),
+            "{stored:?}"
+        );
+        assert!(stored.contains(&("withdrawn", None)), "{stored:?}");
+        // Another court's staff cannot touch it.
+        let other = seed_court(app, "川1124", "o").await;
+        expect_not_found(
+            app.private_prosecution_end(&other.command, &b.id, "settled", "", "x", NOW_MS)
+                .await,
+            "other court",
+        );
+        let report = app.verify_audit().await.unwrap();
+        assert!(report.broken.is_none(), "{report:?}");
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn two_concurrent_payouts_cannot_both_fit_the_remainder() {
     for t in backends().await {

@@ -61,6 +61,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "4d70ca4e0cb8a32bd05597cd916db34f53b3cb442c7f9ca02209b7a23dfc57f8",
         "cbc7e4e821fd05047884a2b4085b4e0905c082d48bc17aacd8fb30421961246ef5d9978ed53b7f7d7ecb7e965238fa1f",
     ),
+    (
+        9,
+        "0009_referral_outcomes.sql",
+        "3eeb909a081a2262c812cc2de78c3e8ac82205b8ac7f9b48284d3be43c8b015a",
+        "dc94e3559bc1ac8360d366ecace2e7cc764c3614348ca174089bb36ebaae30fb25711851f58d30058adc527df088e9f3",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

@@ -326,6 +326,75 @@ async fn referral_contract_and_openapi() {
             .await;
         assert_eq!(s, StatusCode::CONFLICT);
         assert_eq!(e["error"]["code"], "private_prosecution_too_early");
+        // 立案, then 不起诉: the 自诉 opens, and it may be settled (刑事诉讼法 art 212).
+        for (path, body) in [
+            ("refer", r#"{"agency":"犍为县公安局"}"#),
+            ("police-decision", r#"{"accepted":true}"#),
+        ] {
+            let (s, r) = t
+                .json(
+                    "POST",
+                    &format!("/api/v1/referrals/{id}/{path}"),
+                    Some(&cmd),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{path}: {r}");
+        }
+        let (s, e) = t
+            .json(
+                "POST",
+                &format!("/api/v1/referrals/{id}/dropped"),
+                Some(&cmd),
+                Some(r#"{"by":"prosecutor","note":"不起诉"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["field"], "by");
+        let (s, r) = t
+            .json(
+                "POST",
+                &format!("/api/v1/referrals/{id}/dropped"),
+                Some(&cmd),
+                Some(r#"{"by":"procuratorate","note":"犯罪情节轻微，不起诉"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(
+            (r["status"].as_str(), r["dropped_by"].as_str()),
+            (Some("dropped"), Some("procuratorate"))
+        );
+        let (s, r) = t
+            .json(
+                "POST",
+                &format!("/api/v1/referrals/{id}/private-prosecution"),
+                Some(&cmd),
+                Some(r#"{"court_name":"犍为县人民法院","applicant_evidence":"转账记录"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let end = format!("/api/v1/referrals/{id}/private-prosecution/end");
+        let (s, e) = t
+            .json("POST", &end, Some(&cmd), Some(r#"{"outcome":"settled"}"#))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["field"], "note");
+        let (s, r) = t
+            .json(
+                "POST",
+                &end,
+                Some(&cmd),
+                Some(r#"{"outcome":"settled","note":"当庭支付 5 万元，余款分期"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["status"], "settled");
+        assert_eq!(r["end_note"], "当庭支付 5 万元，余款分期");
+        let (s, e) = t
+            .json("POST", &end, Some(&cmd), Some(r#"{"outcome":"withdrawn"}"#))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{e}");
+        assert_eq!(e["error"]["code"], "not_private_prosecution");
         let (s, list) = t
             .json(
                 "GET",
@@ -343,6 +412,8 @@ async fn referral_contract_and_openapi() {
             "/api/v1/tipoffs",
             "/api/v1/cases/{id}/referrals",
             "/api/v1/referrals/{id}/private-prosecution",
+            "/api/v1/referrals/{id}/dropped",
+            "/api/v1/referrals/{id}/private-prosecution/end",
         ] {
             assert!(doc["paths"].get(p).is_some(), "{p} missing from OpenAPI");
         }
