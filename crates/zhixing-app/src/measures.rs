@@ -26,6 +26,20 @@ use crate::admin::audit as write_audit;
 use crate::deadlines::{date_of, record_system_event, ymd};
 use crate::{Actor, App, AppError, new_id};
 
+/// What [`App::execute_measure_at`] records.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecutionInput<'a> {
+    /// `YYYY-MM-DD`, the day it was carried out.
+    pub on: &'a str,
+    pub note: &'a str,
+    /// `YYYY-MM-DD HH:MM` (or `…THH:MM`): when it was carried out, on the day `on`.
+    pub at: Option<&'a str>,
+    /// 拘留: the day the family was notified (checked at day granularity).
+    pub family_notified_on: Option<&'a str>,
+    /// 拘留: when the family was notified; with `at`, the 24 hours are checked to the minute.
+    pub family_notified_at: Option<&'a str>,
+}
+
 /// A proposal as it arrives from a form or the API.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct MeasureInput {
@@ -487,6 +501,8 @@ impl App {
             end_reason: None,
             executed_on: None,
             execution_note: None,
+            executed_at: None,
+            family_notified_at: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -831,6 +847,8 @@ impl App {
                         end_reason: None,
                         executed_on: None,
                         execution_note: None,
+                        executed_at: None,
+                        family_notified_at: None,
                         created_at: now_ms,
                         updated_at: now_ms,
                         ..m.clone()
@@ -876,10 +894,8 @@ impl App {
         Ok(())
     }
 
-    /// Record the carrying out of an effective measure (拘传到案, 拘留送押, 搜查完毕 …). For
-    /// 拘留 the release date follows from the days (CPL art 118) and the family must be notified
-    /// within 24 hours (CPLI art 180 [V]): `family_notified_on` is required and must be the day of
-    /// detention or the next (the stricter reading of 24 hours at day granularity).
+    /// Record the carrying out of an effective measure (拘传到案, 拘留送押, 搜查完毕 …) by the day;
+    /// see [`App::execute_measure_at`] for the times.
     pub async fn execute_measure(
         &self,
         actor: &Actor,
@@ -889,7 +905,36 @@ impl App {
         family_notified_on: Option<&str>,
         now_ms: i64,
     ) -> Result<MeasureRow, AppError> {
+        self.execute_measure_at(
+            actor,
+            measure_id,
+            &ExecutionInput {
+                on,
+                note,
+                family_notified_on,
+                ..ExecutionInput::default()
+            },
+            now_ms,
+        )
+        .await
+    }
+
+    /// Record the carrying out of an effective measure. For 拘留 the release date follows from the
+    /// days (CPL art 118) and the family must be notified within 24 hours (CPLI art 180 [V]): with
+    /// the time of detention (`at`) and of the notice (`family_notified_at`) the 24 hours are
+    /// checked to the minute ([`measure::check_family_notice`]); with the notice's day alone
+    /// (`family_notified_on`) it must be the day of detention or the next (the stricter reading of
+    /// 24 hours at day granularity). One of the two is required.
+    pub async fn execute_measure_at(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        input: &ExecutionInput<'_>,
+        now_ms: i64,
+    ) -> Result<MeasureRow, AppError> {
+        let (on, note) = (input.on, input.note);
         let today = china_date(now_ms);
+        let now_minute = zhixing_domain::time::china_datetime(now_ms);
         let (case, m) = self
             .writable_measure(actor, measure_id, Permission::ProposeMeasure)
             .await?;
@@ -902,12 +947,41 @@ impl App {
         if m.executed_on.is_some() {
             return Err(AppError::conflict("already_executed", "已记录执行情况"));
         }
-        let on_d = parse_day(on, "on")?;
+        let minute =
+            |raw: Option<&str>, field: &str| -> Result<Option<chrono::NaiveDateTime>, AppError> {
+                let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+                    return Ok(None);
+                };
+                let t = zhixing_domain::time::parse_china_minute(raw).ok_or_else(|| {
+                    AppError::invalid("datetime", field, "时间格式应为 YYYY-MM-DD HH:MM")
+                })?;
+                if t > now_minute {
+                    return Err(AppError::invalid(
+                        "date_in_future",
+                        field,
+                        "时间不能晚于现在",
+                    ));
+                }
+                Ok(Some(t))
+            };
+        let executed_at = minute(input.at, "executed_at")?;
+        // The day follows from the time when only the time is given (the detention form).
+        let on_d = match executed_at {
+            Some(t) if on.trim().is_empty() => t.date(),
+            _ => parse_day(on, "on")?,
+        };
         if on_d > today {
             return Err(AppError::invalid(
                 "date_in_future",
                 "on",
                 "执行日期不能晚于今天",
+            ));
+        }
+        if executed_at.is_some_and(|t| t.date() != on_d) {
+            return Err(AppError::invalid(
+                "executed_at_day",
+                "executed_at",
+                format!("执行时间应在执行日期 {} 当天", ymd(on_d)),
             ));
         }
         if let Some(eff) = &m.effective_on
@@ -929,29 +1003,54 @@ impl App {
         }
         let stored: StoredParams =
             serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut family_notified: Option<String> = None;
         let release = if m.kind == "detention" {
-            let notified = family_notified_on
+            let day = input
+                .family_notified_on
                 .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| {
+                .filter(|s| !s.is_empty());
+            if let Some(notified_at) = minute(input.family_notified_at, "family_notified_at")? {
+                let detained_at = executed_at.ok_or_else(|| {
+                    AppError::invalid(
+                        "required",
+                        "executed_at",
+                        "按时间记录通知家属时，须填写拘留时间",
+                    )
+                })?;
+                measure::check_family_notice(detained_at, notified_at)
+                    .map_err(|e| AppError::Invalid(e.at("family_notified_at")))?;
+                if let Some(day) = day
+                    && parse_day(day, "family_notified_on")? != notified_at.date()
+                {
+                    return Err(AppError::invalid(
+                        "family_notice",
+                        "family_notified_on",
+                        "通知日期与通知时间不一致",
+                    ));
+                }
+                family_notified = Some(zhixing_domain::time::minute_text(notified_at));
+            } else {
+                let notified = day.ok_or_else(|| {
                     AppError::invalid(
                         "family_notice",
                         "family_notified_on",
                         "拘留后应在 24 小时内通知其家属（民诉法解释第一百八十条），须填写通知日期",
                     )
                 })?;
-            let notified = parse_day(notified, "family_notified_on")?;
-            let latest = on_d.succ_opt().unwrap_or(on_d);
-            if notified < on_d || notified > latest || notified > today {
-                return Err(AppError::invalid(
-                    "family_notice",
-                    "family_notified_on",
-                    format!(
-                        "通知家属应在拘留后 24 小时内（{} 或 {}）",
-                        ymd(on_d),
-                        ymd(latest)
-                    ),
-                ));
+                let notified = parse_day(notified, "family_notified_on")?;
+                let latest = on_d.succ_opt().unwrap_or(on_d);
+                if notified < on_d || notified > latest || notified > today {
+                    return Err(AppError::invalid(
+                        "family_notice",
+                        "family_notified_on",
+                        format!(
+                            "通知家属应在拘留后 24 小时内（{} 或 {}）",
+                            ymd(on_d),
+                            ymd(latest)
+                        ),
+                    ));
+                }
+                family_notified = Some(ymd(notified));
             }
             let days = stored.days.unwrap_or(1);
             on_d.checked_add_days(chrono::Days::new(u64::from(days)))
@@ -959,6 +1058,7 @@ impl App {
         } else {
             None
         };
+        let executed_at = executed_at.map(zhixing_domain::time::minute_text);
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let rows = batch::run(
@@ -966,9 +1066,13 @@ impl App {
             vec![store::execute_measure_stmt(
                 &m.court_code,
                 &m.id,
-                &ymd(on_d),
-                note,
-                release.as_deref(),
+                store::Execution {
+                    on: &ymd(on_d),
+                    note,
+                    expires_on: release.as_deref(),
+                    executed_at: executed_at.as_deref(),
+                    family_notified_at: family_notified.as_deref(),
+                },
                 now_ms,
             )],
         )
@@ -986,8 +1090,9 @@ impl App {
             Some(&case.id),
             None,
             Some(
-                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release, "family_notified_on": family_notified_on})
-                    .to_string(),
+                serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release,
+                    "executed_at": executed_at, "family_notified_at": family_notified})
+                .to_string(),
             ),
             now_ms,
         )
@@ -1688,6 +1793,8 @@ impl App {
                 end_reason: None,
                 executed_on: None,
                 execution_note: None,
+                executed_at: None,
+                family_notified_at: None,
                 created_at: now_ms,
                 updated_at: now_ms,
             };

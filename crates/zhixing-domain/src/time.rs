@@ -1,7 +1,7 @@
 //! Time as the courts count it: instants are unix milliseconds UTC; calendar dates are China
 //! Standard Time (UTC+8, no daylight saving), the date printed on every court document.
 
-use chrono::{DateTime, Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Timelike};
 
 /// UTC+8 in milliseconds.
 pub const CST_OFFSET_MS: i64 = 8 * 3600 * 1000;
@@ -27,6 +27,33 @@ pub fn china_datetime_text(unix_ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The wall-clock time in China at this instant.
+pub fn china_datetime(unix_ms: i64) -> NaiveDateTime {
+    DateTime::from_timestamp_millis(unix_ms.saturating_add(CST_OFFSET_MS))
+        .map(|d| d.naive_utc())
+        .unwrap_or(NaiveDateTime::MIN)
+}
+
+/// A China-time minute as people and forms write it: `YYYY-MM-DD HH:MM` or the HTML
+/// `datetime-local` form `YYYY-MM-DDTHH:MM`, optionally with `:SS` (seconds are dropped).
+pub fn parse_china_minute(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .and_then(|t| t.with_second(0))
+}
+
+/// `YYYY-MM-DD HH:MM`.
+pub fn minute_text(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// `days` calendar days before `d` (saturating at the minimum date).
 pub fn days_before(d: NaiveDate, days: i64) -> NaiveDate {
     d.checked_sub_signed(Duration::days(days))
@@ -37,6 +64,26 @@ pub fn days_before(d: NaiveDate, days: i64) -> NaiveDate {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_parse_in_both_written_forms() {
+        let t = parse_china_minute("2024-09-27 14:05").unwrap();
+        assert_eq!(parse_china_minute("2024-09-27T14:05"), Some(t));
+        assert_eq!(parse_china_minute(" 2024-09-27T14:05:59 "), Some(t));
+        assert_eq!(minute_text(t), "2024-09-27 14:05");
+        for bad in [
+            "2024-09-27",
+            "2024-02-30 10:00",
+            "2024-09-27 24:00",
+            "27/09/2024 10:00",
+            "",
+        ] {
+            assert_eq!(parse_china_minute(bad), None, "{bad}");
+        }
+        // 2024-09-27 06:05 UTC is 14:05 in China.
+        let ms = t.and_utc().timestamp_millis() - CST_OFFSET_MS;
+        assert_eq!(china_datetime(ms), t);
+    }
 
     #[test]
     fn china_date_crosses_midnight_at_16_utc() {

@@ -35,6 +35,10 @@ pub struct MeasureRow {
     pub end_reason: Option<String>,
     pub executed_on: Option<String>,
     pub execution_note: Option<String>,
+    /// When it was carried out, `YYYY-MM-DD HH:MM` China time, where recorded (migration 0010).
+    pub executed_at: Option<String>,
+    /// 拘留: when the family was notified, `YYYY-MM-DD HH:MM` (or the day only).
+    pub family_notified_at: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -42,12 +46,12 @@ pub struct MeasureRow {
 const MEASURE_COLS: &str = "court_code, id, case_id, kind, subject_party_id, subject_kind, subject_name, \
     subject_id_number, params, amount_fen, status, needs_approval, document_number, proposed_by, proposed_on, \
     decided_by, decided_on, effective_on, publish_on, expires_on, ended_on, end_reason, executed_on, \
-    execution_note, created_at, updated_at";
+    execution_note, executed_at, family_notified_at, created_at, updated_at";
 
 pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO measures ({MEASURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
     ))
     .text(&m.court_code)
     .text(&m.id)
@@ -73,6 +77,8 @@ pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     .opt(m.end_reason.clone())
     .opt(m.executed_on.clone())
     .opt(m.execution_note.clone())
+    .opt(m.executed_at.clone())
+    .opt(m.family_notified_at.clone())
     .int(m.created_at)
     .int(m.updated_at)
 }
@@ -127,22 +133,29 @@ pub fn end_measure_stmt(
     .text(id)
 }
 
-pub fn execute_measure_stmt(
-    court: &str,
-    id: &str,
-    on: &str,
-    note: &str,
-    expires_on: Option<&str>,
-    now_ms: i64,
-) -> Stmt {
+/// What [`execute_measure_stmt`] records.
+#[derive(Debug, Clone, Copy)]
+pub struct Execution<'a> {
+    pub on: &'a str,
+    pub note: &'a str,
+    /// A detention's release date.
+    pub expires_on: Option<&'a str>,
+    pub executed_at: Option<&'a str>,
+    pub family_notified_at: Option<&'a str>,
+}
+
+pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
-         updated_at = $4 WHERE court_code = $5 AND id = $6 AND status = 'effective' \
+         executed_at = $4, family_notified_at = $5, updated_at = $6 \
+         WHERE court_code = $7 AND id = $8 AND status = 'effective' \
          AND executed_on IS NULL RETURNING id AS executed_measure",
     )
-    .text(on)
-    .text(note)
-    .opt(expires_on)
+    .text(e.on)
+    .text(e.note)
+    .opt(e.expires_on)
+    .opt(e.executed_at)
+    .opt(e.family_notified_at)
     .int(now_ms)
     .text(court)
     .text(id)

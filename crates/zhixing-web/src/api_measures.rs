@@ -87,6 +87,10 @@ pub struct MeasureOut {
     pub expires_on: Option<String>,
     pub executed_on: Option<String>,
     pub execution_note: Option<String>,
+    /// `YYYY-MM-DD HH:MM` (China time) when it was carried out, where recorded.
+    pub executed_at: Option<String>,
+    /// 拘留: when the family was notified (`YYYY-MM-DD HH:MM`, or the day only).
+    pub family_notified_at: Option<String>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
 }
@@ -113,6 +117,8 @@ impl From<&MeasureRow> for MeasureOut {
             expires_on: m.expires_on.clone(),
             executed_on: m.executed_on.clone(),
             execution_note: m.execution_note.clone(),
+            executed_at: m.executed_at.clone(),
+            family_notified_at: m.family_notified_at.clone(),
             ended_on: m.ended_on.clone(),
             end_reason: m.end_reason.clone(),
         }
@@ -137,8 +143,14 @@ pub struct ExecutionRequest {
     /// `YYYY-MM-DD`
     pub on: String,
     pub note: String,
-    /// 拘留: the day the family was notified (`YYYY-MM-DD`, within 24 hours: CPLI art 180).
+    /// 拘留: the day the family was notified (`YYYY-MM-DD`, the day of detention or the next:
+    /// 24 hours at day granularity, CPLI art 180).
     pub family_notified_on: Option<String>,
+    /// `YYYY-MM-DD HH:MM` (China time) when it was carried out, on the day `on`.
+    pub executed_at: Option<String>,
+    /// 拘留: when the family was notified, `YYYY-MM-DD HH:MM`; with `executed_at` the 24 hours
+    /// of CPLI art 180 are checked to the minute.
+    pub family_notified_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -421,12 +433,16 @@ pub async fn execute(
     let r: ExecutionRequest = parse_json(&body)?;
     let m = st
         .app
-        .execute_measure(
+        .execute_measure_at(
             &actor,
             &id,
-            &r.on,
-            &r.note,
-            r.family_notified_on.as_deref(),
+            &zhixing_app::measures::ExecutionInput {
+                on: &r.on,
+                note: &r.note,
+                at: r.executed_at.as_deref(),
+                family_notified_on: r.family_notified_on.as_deref(),
+                family_notified_at: r.family_notified_at.as_deref(),
+            },
             st.now_ms(),
         )
         .await?;

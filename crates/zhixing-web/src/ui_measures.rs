@@ -45,6 +45,7 @@ pub struct TrM {
     pub document: &'static str,
     pub exec_note: &'static str,
     pub family_notified: &'static str,
+    pub detained_at: &'static str,
     pub execute: &'static str,
     pub end: &'static str,
     pub propose: &'static str,
@@ -71,6 +72,7 @@ pub struct TrM {
     pub on_publish: &'static str,
     pub on_expires: &'static str,
     pub on_executed: &'static str,
+    pub on_family_notified: &'static str,
     pub on_ended: &'static str,
     pub date_sep: &'static str,
     // Status words of a measure.
@@ -214,7 +216,8 @@ const ZH: TrM = TrM {
     refuse: "不批准",
     document: "下载文书（DOCX）",
     exec_note: "执行情况",
-    family_notified: "通知家属日期",
+    family_notified: "通知家属时间",
+    detained_at: "拘留时间",
     execute: "记录执行",
     end: "删除/解除",
     propose: "提请采取措施",
@@ -245,6 +248,7 @@ const ZH: TrM = TrM {
     on_publish: "公布",
     on_expires: "届满",
     on_executed: "执行",
+    on_family_notified: "通知家属",
     on_ended: "结束",
     date_sep: "；",
     st_pending: "待院长审批",
@@ -376,7 +380,8 @@ const EN: TrM = TrM {
     refuse: "Refuse",
     document: "Download document (DOCX)",
     exec_note: "What was done",
-    family_notified: "Family notified on",
+    family_notified: "Family notified at",
+    detained_at: "Detained at",
     execute: "Record execution",
     end: "Delete / lift",
     propose: "Propose a measure",
@@ -407,6 +412,7 @@ const EN: TrM = TrM {
     on_publish: "published",
     on_expires: "expires",
     on_executed: "executed",
+    on_family_notified: "family notified",
     on_ended: "ended",
     date_sep: "; ",
     st_pending: "Awaiting the court president",
@@ -711,7 +717,11 @@ async fn render_case(
                 (tm.on_effective, m.effective_on.clone()),
                 (tm.on_publish, m.publish_on.clone()),
                 (tm.on_expires, m.expires_on.clone()),
-                (tm.on_executed, m.executed_on.clone()),
+                (
+                    tm.on_executed,
+                    m.executed_at.clone().or_else(|| m.executed_on.clone()),
+                ),
+                (tm.on_family_notified, m.family_notified_at.clone()),
                 (tm.on_ended, m.ended_on.clone()),
             ]
             .into_iter()
@@ -985,12 +995,17 @@ async fn execution_submit(
     let back = field(&form, "back");
     let r = st
         .app
-        .execute_measure(
+        .execute_measure_at(
             &staff.actor,
             &mid,
-            &field(&form, "on"),
-            &field(&form, "note"),
-            Some(field(&form, "family_notified_on")).as_deref(),
+            &zhixing_app::measures::ExecutionInput {
+                on: &field(&form, "on"),
+                note: &field(&form, "note"),
+                // A detention's form gives the times (CPLI art 180's 24 hours to the minute).
+                at: Some(field(&form, "executed_at")).as_deref(),
+                family_notified_on: Some(field(&form, "family_notified_on")).as_deref(),
+                family_notified_at: Some(field(&form, "family_notified_at")).as_deref(),
+            },
             st.now_ms(),
         )
         .await

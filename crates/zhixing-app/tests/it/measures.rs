@@ -5,7 +5,7 @@
 //! off the public list and tell partners.
 
 use zhixing_app::deadlines::EventInput;
-use zhixing_app::measures::MeasureInput;
+use zhixing_app::measures::{ExecutionInput, MeasureInput};
 use zhixing_app::{Actor, App};
 use zhixing_domain::measure::DEFAULT_ID_MASK;
 use zhixing_domain::time::china_midnight_ms;
@@ -202,6 +202,92 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
         assert_eq!(
             (d.status.as_str(), d.end_reason.as_deref()),
             ("ended", Some("served"))
+        );
+        // With the times recorded, the 24 hours are checked to the minute: a notice the next day
+        // but 24 h 1 min after the detention is refused, which the day rule would have let pass.
+        let d2 = app
+            .propose_measure(handler, &case.id, &det, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &d2.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let later = NOW_MS + 30 * 3_600_000; // 2024-09-28 16:00
+        let timed = |at: &'static str, notified: &'static str| ExecutionInput {
+            on: "",
+            note: "已送拘留所",
+            at: Some(at),
+            family_notified_on: None,
+            family_notified_at: Some(notified),
+        };
+        for (input, code, field) in [
+            (
+                timed("2024-09-27 15:00", "2024-09-28 15:01"),
+                "family_notice",
+                "family_notified_at",
+            ),
+            (
+                timed("2024-09-27 15:00", "2024-09-27 14:59"),
+                "family_notice",
+                "family_notified_at",
+            ),
+            (
+                timed("2024-09-27 15:00", "2024-09-28 17:00"),
+                "date_in_future",
+                "family_notified_at",
+            ),
+            (
+                timed("2024-09-27 25:00", "2024-09-28 10:00"),
+                "datetime",
+                "executed_at",
+            ),
+            (
+                ExecutionInput {
+                    on: "2024-09-28",
+                    ..timed("2024-09-27 15:00", "2024-09-28 10:00")
+                },
+                "executed_at_day",
+                "executed_at",
+            ),
+            (
+                ExecutionInput {
+                    on: "2024-09-27",
+                    at: None,
+                    ..timed("", "2024-09-28 10:00")
+                },
+                "required",
+                "executed_at",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.execute_measure_at(&f.police, &d2.id, &input, later)
+                    .await,
+                field,
+            );
+            assert_eq!((e.code, e.field.as_str()), (code, field), "{input:?}");
+        }
+        let d2 = app
+            .execute_measure_at(
+                &f.police,
+                &d2.id,
+                &timed("2024-09-27T15:00", "2024-09-28 14:50"),
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                d2.executed_on.as_deref(),
+                d2.executed_at.as_deref(),
+                d2.family_notified_at.as_deref(),
+                d2.expires_on.as_deref()
+            ),
+            (
+                Some("2024-09-27"),
+                Some("2024-09-27 15:00"),
+                Some("2024-09-28 14:50"),
+                Some("2024-10-07")
+            )
         );
         // Every write is audited.
         assert!(rows(&app.db, "audit_log").await >= 8);

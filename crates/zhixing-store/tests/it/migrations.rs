@@ -67,6 +67,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "3eeb909a081a2262c812cc2de78c3e8ac82205b8ac7f9b48284d3be43c8b015a",
         "dc94e3559bc1ac8360d366ecace2e7cc764c3614348ca174089bb36ebaae30fb25711851f58d30058adc527df088e9f3",
     ),
+    (
+        10,
+        "0010_detention_times.sql",
+        "c82ddf2bcec9da1d826c62b05c7bc827d928cfa908f9fa1f9275ea41e96bff5e",
+        "0c94d4b670f3215796b9c9ba73d2b916d7e0fd43a106774dd55956eb19c492a11a504d6284adc118fc6ff766e9adbde9",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

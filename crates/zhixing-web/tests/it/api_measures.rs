@@ -113,6 +113,55 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
         let (s, _) = t.json("GET", "/api/v1/reviews", Some(&cmd), None).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "only a 院长 decides 复议");
 
+        // A detention carried out with its times: the family notice is checked to the minute
+        // (CPLI art 180: within 24 hours), and both times come back on the measure.
+        let (s, det) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "detention", "party_id": party, "days": 5, "reason": "拒不履行"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{det}");
+        let did = det["id"].as_str().unwrap().to_owned();
+        let (s, _) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{did}/decision"),
+                Some(&president),
+                Some(r#"{"approve": true}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let exec = format!("/api/v1/measures/{did}/execution");
+        let (s, e) = t
+            .json("POST", &exec, Some(&cmd), Some(r#"{"note": "已送拘留所", "executed_at": "2024-09-27 08:00", "family_notified_at": "2024-09-27 07:59"}"#))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            (e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (Some("family_notice"), Some("family_notified_at"))
+        );
+        let (s, e) = t
+            .json("POST", &exec, Some(&cmd), Some(r#"{"note": "已送拘留所", "executed_at": "2024-09-27 08:00", "family_notified_at": "2024-09-27 10:30"}"#))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["code"], "date_in_future");
+        let (s, m) = t
+            .json("POST", &exec, Some(&cmd), Some(r#"{"note": "已送拘留所", "executed_at": "2024-09-27T08:00", "family_notified_at": "2024-09-27 09:15"}"#))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(
+            (
+                m["executed_on"].as_str(),
+                m["executed_at"].as_str(),
+                m["family_notified_at"].as_str(),
+                m["expires_on"].as_str()
+            ),
+            (
+                Some("2024-09-27"),
+                Some("2024-09-27 08:00"),
+                Some("2024-09-27 09:15"),
+                Some("2024-10-02")
+            )
+        );
+
         let body = serde_json::json!({"kind": "dishonest", "party_id": party, "ground": 4, "reason": "拒不报告财产"}).to_string();
         let (s, m) = t.json("POST", &uri, Some(&cmd), Some(&body)).await;
         assert_eq!(s, StatusCode::CREATED, "{m}");

@@ -1292,3 +1292,101 @@ async fn correction_of_a_dishonest_entry_through_the_pages() {
         t.db.cleanup().await;
     }
 }
+
+/// A detention is carried out from the case's measures page with its two times (datetime-local
+/// inputs); the family notice is checked to the minute (CPLI art 180) and both times are shown.
+#[tokio::test]
+async fn a_detention_is_carried_out_with_its_times_through_the_page() {
+    use zhixing_app::measures::MeasureInput;
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let case = app
+            .file_case(
+                &t.court.command,
+                &zhixing_testkit::filing(
+                    "川1123",
+                    52,
+                    zhixing_testkit::person("冯十一", 52),
+                    500_000,
+                ),
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let party = zhixing_testkit::debtor_id(app, &case).await;
+        let m = app
+            .propose_measure(
+                &t.court.command,
+                &case.id,
+                &MeasureInput {
+                    kind: "detention".into(),
+                    party_id: Some(party),
+                    days: Some(3),
+                    reason: "拒不履行".into(),
+                    ..Default::default()
+                },
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&t.court.president, &m.id, true, "", zhixing_testkit::NOW_MS)
+            .await
+            .unwrap();
+        let measures = format!("/cases/{}/measures", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        let (s, html) = page(&t, &measures, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains(r#"type="datetime-local" name="executed_at""#)
+                && html.contains(r#"type="datetime-local" name="family_notified_at""#),
+            "{html}"
+        );
+        let csrf = csrf_of(&html);
+        let uri = format!("/measures/{}/execution", m.id);
+        let post = |notified: &'static str| {
+            let (t, cmd, csrf, case, uri) =
+                (&t, cmd.clone(), csrf.clone(), case.id.clone(), uri.clone());
+            async move {
+                let pairs = [
+                    ("csrf", csrf.as_str()),
+                    ("back", case.as_str()),
+                    ("executed_at", "2024-09-26T08:00"),
+                    ("family_notified_at", notified),
+                    ("note", "已送拘留所"),
+                ];
+                post_flash(t, &uri, &cmd, &pairs).await
+            }
+        };
+        // Refused (before the effective day, 09-27): the page says so and nothing is recorded.
+        let (s, _, _) = post("2024-09-26T09:00").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            app.measure(&t.court.command, &m.id)
+                .await
+                .unwrap()
+                .1
+                .executed_on
+                .is_none()
+        );
+        // 2024-09-27 08:00 → 09:00 is fine; the page shows both times and the release day.
+        let pairs_ok = [
+            ("csrf", csrf.as_str()),
+            ("back", case.id.as_str()),
+            ("executed_at", "2024-09-27T08:00"),
+            ("family_notified_at", "2024-09-27T09:00"),
+            ("note", "已送拘留所"),
+        ];
+        let (s, html) = {
+            let (s, _, _) = post_flash(&t, &uri, &cmd, &pairs_ok).await;
+            (s, page(&t, &measures, &cmd).await.1)
+        };
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(html.contains("执行 2024-09-27 08:00"), "{html}");
+        assert!(html.contains("通知家属 2024-09-27 09:00"), "{html}");
+        assert!(html.contains("2024-09-30"), "release day: {html}");
+        t.db.cleanup().await;
+    }
+}
