@@ -92,6 +92,9 @@ pub struct DisbursementLineInput {
     pub payee_name: String,
     pub payee_account: String,
     pub amount_fen: i64,
+    /// A `fine` line: the fine decision it pays (a measure of the case). The fine is then never
+    /// paid beyond its amount, and a 复议 that revokes or lowers it refunds the excess.
+    pub measure_id: Option<String>,
 }
 
 /// Line kinds of a disbursement and where each one's money goes.
@@ -956,12 +959,30 @@ impl App {
             total = total.checked_add(amount).ok_or_else(|| {
                 AppError::invalid("amount_too_large", &f("amount_fen"), "合计金额溢出")
             })?;
+            let measure_id = l
+                .measure_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned);
+            if let Some(mid) = &measure_id {
+                if kind != "fine" {
+                    return Err(AppError::invalid(
+                        "measure_line",
+                        &f("measure_id"),
+                        "只有罚款（fine）明细可以关联罚款决定",
+                    ));
+                }
+                self.check_fine_line(&mut conn, &case, mid, amount, &rows, &f("measure_id"))
+                    .await?;
+            }
             rows.push(DisbursementLineRow {
                 line_no: i64::try_from(i).unwrap_or(i64::MAX),
                 kind: kind.to_owned(),
                 payee_name,
                 payee_account,
                 amount_fen: amount,
+                measure_id,
             });
         }
         let held = Account::Case(case.id.clone()).normal_balance(
@@ -1012,6 +1033,52 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(Disbursement { row, lines: rows })
+    }
+
+    /// A fine line names a fine decision of this case that is in effect (or ended after being
+    /// carried out, not revoked), and with what is already paid or proposed it stays within the
+    /// fine's amount (CPL art 118 sets the amount; paying more is not a fine).
+    async fn check_fine_line(
+        &self,
+        conn: &mut Conn,
+        case: &zhixing_store::cases::CaseRow,
+        measure_id: &str,
+        amount: i64,
+        earlier: &[DisbursementLineRow],
+        field: &str,
+    ) -> Result<(), AppError> {
+        let m = zhixing_store::measures::find_measure(conn, measure_id)
+            .await?
+            .filter(|m| m.case_id == case.id && m.court_code == case.court_code)
+            .ok_or_else(|| AppError::invalid("unknown_measure", field, "本案没有该罚款决定"))?;
+        if m.kind != "fine" || !matches!(m.status.as_str(), "effective" | "ended") {
+            return Err(AppError::invalid(
+                "not_a_fine",
+                field,
+                "关联的决定应为已生效、未被撤销的罚款决定",
+            ));
+        }
+        let fine = m.amount_fen.unwrap_or(0);
+        let before = funds::fine_paid_fen(conn, &case.court_code, measure_id, true).await?;
+        let in_this = earlier
+            .iter()
+            .filter(|l| l.measure_id.as_deref() == Some(measure_id))
+            .map(|l| l.amount_fen)
+            .sum::<i64>();
+        let after = before.saturating_add(in_this).saturating_add(amount);
+        if after > fine {
+            return Err(AppError::Conflict {
+                code: "fine_overpaid",
+                field: Some(field.to_owned()),
+                message: format!(
+                    "罚款 {} 已缴或已申请 {}，本次 {} 将超过罚款金额",
+                    Fen::new(fine),
+                    Fen::new(before.saturating_add(in_this)),
+                    Fen::new(amount)
+                ),
+            });
+        }
+        Ok(())
     }
 
     async fn disbursement_in_court(
@@ -1659,4 +1726,64 @@ impl App {
         let mut conn = self.db.conn().await?;
         Ok(funds::verify(&mut conn, court).await?)
     }
+}
+
+/// A fine revoked (`new_amount_fen` 0) or lowered on 复议: what was paid of it beyond the new
+/// amount leaves fine income for the case account (a `fine_refund` transaction, in the
+/// caller's transaction), where the court refunds it to the payer through a `refund`
+/// disbursement. Returns the amount moved (0 when nothing was paid beyond it). Only payments
+/// booked as fine lines naming the decision are known here.
+pub(crate) async fn refund_fine_in_tx(
+    tx: &mut Tx,
+    actor: &Actor,
+    court: &str,
+    case_id: &str,
+    measure_id: &str,
+    new_amount_fen: i64,
+    now_ms: i64,
+) -> Result<i64, AppError> {
+    let paid = funds::fine_paid_fen(tx, court, measure_id, false).await?;
+    let excess = paid.saturating_sub(new_amount_fen.max(0));
+    if excess <= 0 {
+        return Ok(0);
+    }
+    let txn = JournalTxn::transfer(
+        TxnKind::FineRefund,
+        Account::FineIncome,
+        Account::Case(case_id.to_owned()),
+        Fen::new(excess),
+    )
+    .map_err(|e| AppError::Internal(e.message))?;
+    let txn_id = new_id();
+    let memo = format!("复议撤销或变更罚款决定 {measure_id}：退回已缴罚款，应退还缴款人");
+    post_or_conflict(
+        tx,
+        &TxnHeader {
+            court,
+            id: &txn_id,
+            case_id: Some(case_id),
+            at: now_ms,
+            actor_id: &actor.user_id,
+            memo: &memo,
+            reverses_id: None,
+        },
+        &txn,
+    )
+    .await?;
+    // The fine's disbursement is undone by this much: the case account holds it again.
+    let acct = funds::find_case_account(tx, court, case_id)
+        .await?
+        .map(|a| a.account_number)
+        .unwrap_or_default();
+    funds::bump_case_account(
+        tx,
+        court,
+        case_id,
+        &acct,
+        0,
+        excess.saturating_neg(),
+        now_ms,
+    )
+    .await?;
+    Ok(excess)
 }

@@ -390,6 +390,17 @@ impl App {
         } else {
             None
         };
+        // A fine revoked or lowered: what was paid beyond the new amount is refunded (below).
+        let fine_now = if !correction && status != "upheld" {
+            let mut conn = self.db.conn().await?;
+            let m = store::find_measure(&mut conn, &r.measure_id).await?;
+            m.filter(|m| m.kind == "fine").map(|_| match &change {
+                Some((amount, _, _)) => amount.unwrap_or(0),
+                None => 0,
+            })
+        } else {
+            None
+        };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
         let mut stmts = vec![store::decide_review_stmt(
@@ -423,6 +434,35 @@ impl App {
         if !batch::returned(&rows, "decided_id") {
             return Err(AppError::conflict("already_decided", "该复议已作出决定"));
         }
+        let refunded = match fine_now {
+            Some(new_amount) => {
+                crate::funds::refund_fine_in_tx(
+                    &mut tx,
+                    actor,
+                    &r.court_code,
+                    &r.case_id,
+                    &r.measure_id,
+                    new_amount,
+                    now_ms,
+                )
+                .await?
+            }
+            None => 0,
+        };
+        let mut event = match (correction, status) {
+            (false, "revoked") => "上一级法院复议决定：撤销",
+            (false, "changed") => "上一级法院复议决定：变更",
+            (false, _) => "上一级法院复议决定：维持",
+            (true, "revoked") => "上一级法院复议决定：撤销驳回，予以纠正",
+            (true, _) => "上一级法院复议决定：维持驳回",
+        }
+        .to_owned();
+        if refunded > 0 {
+            event.push_str(&format!(
+                "；已缴罚款中 {} 转回案款，应退还缴款人",
+                zhixing_domain::money::Fen::new(refunded)
+            ));
+        }
         record_system_event(
             &mut tx,
             &r.court_code,
@@ -433,13 +473,7 @@ impl App {
                 "sanction_review_decision"
             },
             today,
-            match (correction, status) {
-                (false, "revoked") => "上一级法院复议决定：撤销",
-                (false, "changed") => "上一级法院复议决定：变更",
-                (false, _) => "上一级法院复议决定：维持",
-                (true, "revoked") => "上一级法院复议决定：撤销驳回，予以纠正",
-                (true, _) => "上一级法院复议决定：维持驳回",
-            },
+            &event,
             &actor.user_id,
             now_ms,
         )
@@ -486,7 +520,8 @@ impl App {
             Some(r.status.clone()),
             Some(
                 serde_json::json!({"outcome": status, "note": note,
-                    "amount_fen": change.as_ref().and_then(|c| c.0), "days": terms.days.filter(|_| change.is_some())})
+                    "amount_fen": change.as_ref().and_then(|c| c.0), "days": terms.days.filter(|_| change.is_some()),
+                    "fine_refunded_fen": refunded})
                 .to_string(),
             ),
             now_ms,

@@ -495,6 +495,9 @@ pub enum TxnKind {
     PaymentConfirmed,
     /// A correction: the exact negation of an earlier transaction.
     Reversal,
+    /// A fine revoked or lowered on 复议 after it was paid: the excess leaves fine income for
+    /// the case account, to be refunded to the payer (CPLI art 185: 撤销或者变更).
+    FineRefund,
 }
 
 impl TxnKind {
@@ -505,6 +508,7 @@ impl TxnKind {
             TxnKind::Disbursement => "disbursement",
             TxnKind::PaymentConfirmed => "payment_confirmed",
             TxnKind::Reversal => "reversal",
+            TxnKind::FineRefund => "fine_refund",
         }
     }
     pub fn from_str_opt(s: &str) -> Option<TxnKind> {
@@ -514,6 +518,7 @@ impl TxnKind {
             TxnKind::Disbursement,
             TxnKind::PaymentConfirmed,
             TxnKind::Reversal,
+            TxnKind::FineRefund,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

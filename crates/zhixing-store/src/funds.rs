@@ -619,6 +619,8 @@ pub struct DisbursementLineRow {
     pub payee_name: String,
     pub payee_account: String,
     pub amount_fen: i64,
+    /// A `fine` line: the fine decision it pays (migration 0011).
+    pub measure_id: Option<String>,
 }
 
 const DISB_COLUMNS: &str = "court_code, id, case_id, status, total_fen, proposed_by, proposed_at, decided_by, \
@@ -667,8 +669,8 @@ pub async fn insert_disbursement(
     .await?;
     for l in lines {
         sqlx::query(
-            "INSERT INTO fund_disbursement_lines (court_code, disbursement_id, line_no, kind, payee_name, payee_account, amount_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO fund_disbursement_lines (court_code, disbursement_id, line_no, kind, payee_name, payee_account, \
+             amount_fen, measure_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&d.court_code)
         .bind(&d.id)
@@ -677,10 +679,36 @@ pub async fn insert_disbursement(
         .bind(&l.payee_name)
         .bind(&l.payee_account)
         .bind(l.amount_fen)
+        .bind(&l.measure_id)
         .execute(&mut *conn)
         .await?;
     }
     Ok(())
+}
+
+/// What the fine decision `measure_id` has been paid through disbursement lines: approved and
+/// paid disbursements (their money is in fine income), plus proposed ones when `with_proposed`.
+pub async fn fine_paid_fen(
+    conn: &mut AnyConnection,
+    court: &str,
+    measure_id: &str,
+    with_proposed: bool,
+) -> Result<i64, StoreError> {
+    let statuses = if with_proposed {
+        "('proposed', 'approved', 'paid')"
+    } else {
+        "('approved', 'paid')"
+    };
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(COALESCE(SUM(l.amount_fen), 0) AS BIGINT) AS total FROM fund_disbursement_lines l \
+         JOIN fund_disbursements d ON d.court_code = l.court_code AND d.id = l.disbursement_id \
+         WHERE l.court_code = $1 AND l.measure_id = $2 AND l.kind = 'fine' AND d.status IN {statuses}"
+    )))
+    .bind(court)
+    .bind(measure_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("total")?)
 }
 
 /// A disbursement by id (ids are UUIDv7, unique across courts).
@@ -720,7 +748,7 @@ pub async fn disbursement_lines(
     id: &str,
 ) -> Result<Vec<DisbursementLineRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT line_no, kind, payee_name, payee_account, amount_fen FROM fund_disbursement_lines \
+        "SELECT line_no, kind, payee_name, payee_account, amount_fen, measure_id FROM fund_disbursement_lines \
          WHERE court_code = $1 AND disbursement_id = $2 ORDER BY line_no",
     )
     .bind(court)
@@ -735,6 +763,7 @@ pub async fn disbursement_lines(
                 payee_name: r.try_get("payee_name")?,
                 payee_account: r.try_get("payee_account")?,
                 amount_fen: r.try_get("amount_fen")?,
+                measure_id: r.try_get("measure_id")?,
             })
         })
         .collect()

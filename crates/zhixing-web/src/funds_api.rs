@@ -219,6 +219,9 @@ pub struct DisbursementLineWire {
     #[serde(default)]
     pub payee_account: String,
     pub amount_fen: i64,
+    /// A `fine` line: the id of the fine decision (measure) it pays.
+    #[serde(default)]
+    pub measure_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -258,6 +261,7 @@ pub struct DisbursementLineOut {
     pub payee_name: String,
     pub payee_account: String,
     pub amount_fen: i64,
+    pub measure_id: Option<String>,
 }
 
 impl From<&Disbursement> for DisbursementResponse {
@@ -277,6 +281,7 @@ impl From<&Disbursement> for DisbursementResponse {
                     payee_name: l.payee_name.clone(),
                     payee_account: l.payee_account.clone(),
                     amount_fen: l.amount_fen,
+                    measure_id: l.measure_id.clone(),
                 })
                 .collect(),
         }
@@ -421,6 +426,7 @@ pub async fn propose(
             payee_name: l.payee_name,
             payee_account: l.payee_account,
             amount_fen: l.amount_fen,
+            measure_id: l.measure_id,
         })
         .collect();
     let d = st

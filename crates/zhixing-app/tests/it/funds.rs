@@ -424,6 +424,236 @@ fn line(kind: &str, amount: i64) -> DisbursementLineInput {
         payee_name: "张三".into(),
         payee_account: "6222020000000000002".into(),
         amount_fen: amount,
+        measure_id: None,
+    }
+}
+
+fn fine_line(measure: &str, amount: i64) -> DisbursementLineInput {
+    DisbursementLineInput {
+        measure_id: Some(measure.into()),
+        ..line("fine", amount)
+    }
+}
+
+async fn balance(app: &App, acc: &zhixing_domain::funds::Account) -> i64 {
+    let mut conn = app.db.conn().await.unwrap();
+    acc.normal_balance(
+        zhixing_store::funds::raw_balance(&mut conn, COURT, acc)
+            .await
+            .unwrap(),
+    )
+}
+
+/// A fine line names its fine decision: never paid beyond the fine, never for another kind of
+/// measure. When the higher court revokes the fine, or lowers it, on 复议 (CPLI art 185) after it
+/// was paid, the excess leaves fine income for the case account — in the same transaction as the
+/// decision — to be refunded to the payer, and the ledger still balances.
+#[tokio::test]
+async fn a_paid_fine_revoked_or_lowered_on_review_goes_back_to_the_case_account() {
+    use zhixing_app::measures::MeasureInput;
+    use zhixing_app::reviews::{ReviewInput, ReviewTerms};
+    use zhixing_domain::funds::Account;
+    for t in backends().await {
+        let app = &t.app;
+        let fx = setup(app).await;
+        let higher = seed_court(app, "川11", "h").await;
+        app.post_receipt(&fx.bank, &receipt("fine1", &fx.account, 15_000_000), NOW_MS)
+            .await
+            .unwrap();
+        let party = zhixing_testkit::debtor_id(
+            app,
+            &app.case_detail(handler(&fx), &fx.case_id)
+                .await
+                .unwrap()
+                .case,
+        )
+        .await;
+        let mut fines = Vec::new();
+        for (kind, amount) in [("fine", 6_000_000), ("fine", 8_000_000), ("summons", 0)] {
+            let m = app
+                .propose_measure(
+                    handler(&fx),
+                    &fx.case_id,
+                    &MeasureInput {
+                        kind: kind.into(),
+                        // 拘传 of an entity is of a natural person, its legal representative.
+                        party_id: (kind == "fine").then(|| party.clone()),
+                        person_name: (kind == "summons").then(|| "王五".into()),
+                        person_id_number: (kind == "summons").then(|| {
+                            zhixing_testkit::person("王五", 9)
+                                .id_number
+                                .unwrap_or_default()
+                        }),
+                        amount_fen: (amount > 0).then_some(amount),
+                        hours: (kind == "summons").then_some(8),
+                        place: (kind == "summons").then(|| "2024-09-30 09:00 本院执行局".into()),
+                        reason: "拒不报告财产".into(),
+                        ..Default::default()
+                    },
+                    NOW_MS,
+                )
+                .await
+                .unwrap();
+            app.decide_measure(&fx.f.president, &m.id, true, "", NOW_MS)
+                .await
+                .unwrap();
+            fines.push(m.id);
+        }
+        let (a, b, summons) = (&fines[0], &fines[1], &fines[2]);
+        // The wrong links are refused, naming the line's field.
+        let e = expect_invalid(
+            app.propose_disbursement(
+                handler(&fx),
+                &fx.case_id,
+                &[fine_line(summons, 100)],
+                NOW_MS,
+            )
+            .await,
+            "not a fine",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("not_a_fine", "lines[0].measure_id")
+        );
+        let e = expect_invalid(
+            app.propose_disbursement(
+                handler(&fx),
+                &fx.case_id,
+                &[DisbursementLineInput {
+                    measure_id: Some(a.clone()),
+                    ..line("applicant", 100)
+                }],
+                NOW_MS,
+            )
+            .await,
+            "applicant line",
+        );
+        assert_eq!(e.code, "measure_line");
+        let e = expect_invalid(
+            app.propose_disbursement(handler(&fx), &fx.case_id, &[fine_line("nope", 100)], NOW_MS)
+                .await,
+            "unknown",
+        );
+        assert_eq!(e.code, "unknown_measure");
+        // 60,000 元 paid in two lines of one disbursement plus one more fen is over the fine.
+        let (code, field, _) = expect_conflict(
+            app.propose_disbursement(
+                handler(&fx),
+                &fx.case_id,
+                &[fine_line(a, 4_000_000), fine_line(a, 2_000_001)],
+                NOW_MS,
+            )
+            .await,
+            "overpaid",
+        );
+        assert_eq!(
+            (code, field.as_deref()),
+            ("fine_overpaid", Some("lines[1].measure_id"))
+        );
+        // Fine A paid in full (60,000 元), fine B in part (70,000 of 80,000 元); fine-only, so paid
+        // at once.
+        for lines in [vec![fine_line(a, 6_000_000)], vec![fine_line(b, 7_000_000)]] {
+            let d = app
+                .propose_disbursement(handler(&fx), &fx.case_id, &lines, NOW_MS)
+                .await
+                .unwrap();
+            let d = app
+                .decide_disbursement(&fx.f.director, &d.row.id, true, "", NOW_MS)
+                .await
+                .unwrap();
+            assert_eq!(d.row.status, "paid");
+            assert_eq!(
+                d.lines[0].measure_id.as_deref(),
+                Some(lines[0].measure_id.as_deref().unwrap())
+            );
+        }
+        // A proposal beyond what remains of fine A is refused.
+        let (code, _, _) = expect_conflict(
+            app.propose_disbursement(handler(&fx), &fx.case_id, &[fine_line(a, 1)], NOW_MS)
+                .await,
+            "A is paid",
+        );
+        assert_eq!(code, "fine_overpaid");
+        let case_acc = Account::Case(fx.case_id.clone());
+        assert_eq!(balance(app, &case_acc).await, 2_000_000);
+        assert_eq!(balance(app, &Account::FineIncome).await, 13_000_000);
+        let fx = &fx;
+        let review = |m: String| async move {
+            app.apply_review(
+                handler(fx),
+                &m,
+                &ReviewInput {
+                    applicant: "某某建材有限公司".into(),
+                    received_on: "2024-09-27".into(),
+                    applied_on: "2024-09-27".into(),
+                    reason: "罚款过重".into(),
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+        };
+        // A revoked: all 60,000 元 come back to the case account.
+        let r = review(a.clone()).await;
+        app.decide_review(
+            &higher.president,
+            &r.id,
+            "revoked",
+            "撤销",
+            ReviewTerms::default(),
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        assert_eq!(balance(app, &case_acc).await, 8_000_000);
+        assert_eq!(balance(app, &Account::FineIncome).await, 7_000_000);
+        // B lowered to 50,000 元 (an entity's least fine, CPL art 118) with 70,000 paid: 20,000
+        // come back.
+        let r = review(b.clone()).await;
+        app.decide_review(
+            &higher.president,
+            &r.id,
+            "changed",
+            "变更为五万元",
+            ReviewTerms {
+                amount_fen: Some(5_000_000),
+                days: None,
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        assert_eq!(balance(app, &case_acc).await, 10_000_000);
+        assert_eq!(balance(app, &Account::FineIncome).await, 5_000_000);
+        // The case's history says so, the ledger balances, and B (paid 50,000 net) takes no more.
+        let events = app.case_events(handler(fx), &fx.case_id).await.unwrap();
+        assert!(
+            events.iter().any(|e| e.note.contains("转回案款")),
+            "{:?}",
+            events.iter().map(|e| &e.note).collect::<Vec<_>>()
+        );
+        assert_ledger_ok(app, "after refunds").await;
+        let (code, _, _) = expect_conflict(
+            app.propose_disbursement(handler(fx), &fx.case_id, &[fine_line(b, 1)], NOW_MS)
+                .await,
+            "B is paid",
+        );
+        assert_eq!(code, "fine_overpaid");
+        // The refund (60,000 + 20,000 元) goes out through the normal approval, as a refund line.
+        let d = app
+            .propose_disbursement(
+                handler(fx),
+                &fx.case_id,
+                &[line("refund", 8_000_000)],
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_disbursement(&fx.f.director, &d.row.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_ledger_ok(app, "after the refund's approval").await;
+        t.cleanup().await;
     }
 }
 

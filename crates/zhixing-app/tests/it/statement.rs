@@ -206,6 +206,7 @@ async fn import_books_all_or_nothing_and_reconciles() {
                     payee_name: "张三".into(),
                     payee_account: "6".into(),
                     amount_fen: 700,
+                    measure_id: None,
                 }],
                 NOW_MS,
             )

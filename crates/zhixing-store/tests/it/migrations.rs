@@ -73,6 +73,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "c82ddf2bcec9da1d826c62b05c7bc827d928cfa908f9fa1f9275ea41e96bff5e",
         "0c94d4b670f3215796b9c9ba73d2b916d7e0fd43a106774dd55956eb19c492a11a504d6284adc118fc6ff766e9adbde9",
     ),
+    (
+        11,
+        "0011_fine_payments.sql",
+        "79a692f67d30d91fac243490419aa033c6e9befed9ca481a998d6c273b3373a4",
+        "b2f181a21a2df7b951328fcbfa800fed883505b4e41b270f3b766224c7942b1a63f4961cb677d1058464381f1aa94f06",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {
