@@ -15,6 +15,7 @@ pub mod ui;
 pub mod ui_deadlines;
 pub mod ui_duty;
 pub mod ui_measures;
+pub mod ui_referrals;
 
 use std::sync::Arc;
 
@@ -79,6 +80,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(ui_deadlines::routes())
         .merge(ui_measures::routes())
         .merge(ui_duty::routes())
+        .merge(ui_referrals::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));

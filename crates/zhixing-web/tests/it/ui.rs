@@ -1390,3 +1390,328 @@ async fn a_detention_is_carried_out_with_its_times_through_the_page() {
         t.db.cleanup().await;
     }
 }
+
+/// A 拒执罪 referral is worked from the case's referrals page: drafted through the form, referred,
+/// accepted by the police, dropped by the procuratorate, taken up as a 自诉 and settled; each step
+/// shows only the forms its status allows, a wrong step is refused on the page, and the page
+/// switches to English with the cookie.
+#[tokio::test]
+async fn refusal_referral_through_the_pages() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let other = zhixing_testkit::seed_court(app, "川1124", "o").await;
+        let case = app
+            .file_case(
+                &t.court.command,
+                &zhixing_testkit::filing(
+                    "川1123",
+                    53,
+                    zhixing_testkit::person("卫十二", 53),
+                    800_000,
+                ),
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let referrals = format!("/cases/{}/referrals", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        // The case page links the referrals page next to the measures.
+        let (_, html) = page(&t, &format!("/cases/{}", case.id), &cmd).await;
+        assert!(
+            html.contains(&format!(
+                "<a href=\"{referrals}\" id=\"case-referrals-link\" class=\"button\">拒执移送</a>"
+            )),
+            "{html}"
+        );
+        let (s, html) = page(&t, &referrals, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("拒执罪移送") && html.contains("id=\"no-referrals\">暂无移送"),
+            "{html}"
+        );
+        assert!(
+            html.contains("id=\"referral-form\"") && !html.contains("referral-action"),
+            "{html}"
+        );
+        let csrf = csrf_of(&html);
+        let draft = [
+            (
+                "facts",
+                "被执行人在罚款后仍将名下车辆转让他人，拒不履行生效判决",
+            ),
+            ("violation_on", "2024-09-20"),
+            ("violation_kind", "asset_transfer"),
+            (
+                "violation_description",
+                "将川Q12345号车辆以明显低价转让给其亲属",
+            ),
+        ];
+        // Without the CSRF token: refused, and nothing is drafted.
+        let (s, _, _) = post_flash(&t, &referrals, &cmd, &draft).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let mut with_csrf = vec![("csrf", csrf.as_str())];
+        with_csrf.extend(draft);
+        let (s, loc, _) = post_flash(&t, &referrals, &cmd, &with_csrf).await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, referrals.as_str())
+        );
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        assert!(!html.contains("no-referrals"), "{html}");
+        assert_eq!(html.matches("class=\"card referral\"").count(), 1, "{html}");
+        let rid = {
+            let key = "id=\"referral-";
+            let start = html.find(key).expect("a referral") + key.len();
+            html[start..].split('"').next().unwrap().to_owned()
+        };
+        let list = app
+            .case_referrals(&t.court.command, &case.id, zhixing_testkit::NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(list.len(), 1);
+        let stored = &list[0].referral;
+        assert_eq!(stored.id, rid);
+        // The section of the referral on a page, and the forms it offers.
+        let section = |html: &str| -> String {
+            let start = html
+                .find(&format!("id=\"referral-{rid}\""))
+                .unwrap_or_else(|| panic!("referral section in {html}"));
+            html[start..].split("</section>").next().unwrap().to_owned()
+        };
+        let forms = |sec: &str| -> Vec<&'static str> {
+            [
+                "refer-form",
+                "police-form",
+                "dropped-form",
+                "private-form",
+                "end-form",
+                "judgment-form",
+            ]
+            .into_iter()
+            .filter(|f| sec.contains(&format!("referral-action {f}")))
+            .collect()
+        };
+        let sec = section(&html);
+        assert!(sec.contains("data-status=\"drafted\""), "{sec}");
+        assert!(
+            sec.contains(">待移送</span>")
+                && sec.contains("<dd>卫十二</dd>")
+                && sec.contains("被执行人在罚款后仍将名下车辆转让他人")
+                && sec.contains(
+                    "<li>2024-09-20 转移、隐匿财产：将川Q12345号车辆以明显低价转让给其亲属</li>"
+                )
+                && sec.contains("<dd>2024-09-27</dd>")
+                && sec.contains(&format!("<dd>{}</dd>", stored.transfer_by))
+                && sec.contains(&stored.package_sm3)
+                && !sec.contains("transfer-overdue"),
+            "{sec}"
+        );
+        assert_eq!(stored.package_sm3.len(), 64);
+        assert_eq!(forms(&sec), ["refer-form"], "{sec}");
+        assert!(
+            sec.contains(&format!(
+                "<input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"back\" value=\"{}\">",
+                case.id
+            )) && sec.contains("name=\"agency\" required"),
+            "{sec}"
+        );
+
+        let act = |path: &str| format!("/referrals/{rid}/{path}");
+        let step = |path: String, pairs: Vec<(&'static str, &'static str)>| {
+            let (t, cmd, csrf, case) = (&t, cmd.clone(), csrf.clone(), case.id.clone());
+            async move {
+                let mut body = vec![("csrf", csrf.as_str()), ("back", case.as_str())];
+                body.extend(pairs);
+                post_form(t, &path, &cmd, &body).await
+            }
+        };
+        // Referred to the police (date left empty: today); the conclusion term starts.
+        let (s, loc, _) = step(
+            act("refer"),
+            vec![("agency", "巴东县公安局"), ("referred_on", "")],
+        )
+        .await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, referrals.as_str())
+        );
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        let sec = section(&html);
+        let conclude_by = app
+            .case_referrals(&t.court.command, &case.id, zhixing_testkit::NOW_MS)
+            .await
+            .unwrap()[0]
+            .referral
+            .conclude_by
+            .clone()
+            .unwrap();
+        assert!(
+            sec.contains(">已移送</span>")
+                && sec.contains("<dd>巴东县公安局</dd>")
+                && sec.contains(&format!("<dd>{conclude_by}</dd>"))
+                && !sec.contains("conclude-overdue"),
+            "{sec}"
+        );
+        assert_eq!(forms(&sec), ["police-form"], "{sec}");
+        // The police open a case: the procuratorate's drop and a judgment become possible.
+        let (s, _, _) = step(
+            act("police-decision"),
+            vec![("decision", "accepted"), ("on", ""), ("note", "已立案侦查")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        let sec = section(&html);
+        assert!(
+            sec.contains(">公安已立案</span>")
+                && sec.contains("立案（决定日期 2024-09-27）")
+                && sec.contains("说明：已立案侦查"),
+            "{sec}"
+        );
+        assert_eq!(forms(&sec), ["dropped-form", "judgment-form"], "{sec}");
+        // The procuratorate decides not to prosecute: only the 自诉 remains.
+        let (s, _, _) = step(
+            act("dropped"),
+            vec![
+                ("by", "procuratorate"),
+                ("on", ""),
+                ("note", "证据不足，不起诉"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        let sec = section(&html);
+        assert!(
+            sec.contains(">不予追究</span>")
+                && sec.contains("检察机关不起诉（不予追究日期 2024-09-27）")
+                && sec.contains("理由：证据不足，不起诉")
+                && sec.contains("立案（决定日期 2024-09-27）"),
+            "{sec}"
+        );
+        assert_eq!(forms(&sec), ["private-form"], "{sec}");
+        // The applicant's 自诉 (REFUSE art 14).
+        let (s, _, _) = step(
+            act("private-prosecution"),
+            vec![
+                ("filed_on", ""),
+                ("court_name", "巴东县人民法院"),
+                ("applicant_evidence", "车辆转让合同、罚款决定书及送达回证"),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        let sec = section(&html);
+        assert!(
+            sec.contains(">已提起自诉</span>")
+                && sec.contains("巴东县人民法院（提起自诉日期 2024-09-27）")
+                && sec.contains("申请执行人的证据：车辆转让合同、罚款决定书及送达回证"),
+            "{sec}"
+        );
+        assert_eq!(forms(&sec), ["end-form", "judgment-form"], "{sec}");
+        // A step the status does not allow: refused with the rule on the page, nothing changes.
+        let (s, _, html) = step(
+            act("dropped"),
+            vec![("by", "police"), ("on", ""), ("note", "再次撤案")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let err = &html[html.find("id=\"form-error\"").expect("error shown")..];
+        let err = &err[..err.find("</p>").unwrap()];
+        assert!(
+            err.contains("移送状态为「已提起自诉」，不能变为「不予追究」")
+                && err.contains("referral_state"),
+            "{err}"
+        );
+        assert!(
+            section(&html).contains("data-status=\"private_filed\""),
+            "{html}"
+        );
+        // A user of another court cannot see the case: the same 404 page as its other pages,
+        // and its forms do nothing.
+        let (_, stranger, _) = login(&t, &other.command.username, PASSWORD).await;
+        let stranger = stranger.unwrap();
+        let (s, html) = page(&t, &referrals, &stranger).await;
+        let (s_measures, _) = page(&t, &format!("/cases/{}/measures", case.id), &stranger).await;
+        assert_eq!(
+            (s, s_measures),
+            (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+        );
+        assert!(!html.contains("卫十二"), "{html}");
+        let (_, html) = page(&t, "/cases", &stranger).await;
+        let scsrf = csrf_of(&html);
+        let (s, _, _) = post_form(
+            &t,
+            &act("private-prosecution/end"),
+            &stranger,
+            &[
+                ("csrf", &scsrf),
+                ("back", &case.id),
+                ("outcome", "withdrawn"),
+                ("on", ""),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        // Settled before judgment (刑事诉讼法 art 212): final, no form left for the referral.
+        let (s, loc, _) = step(
+            act("private-prosecution/end"),
+            vec![
+                ("outcome", "settled"),
+                ("on", ""),
+                ("note", "被执行人当庭付清全部执行款"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (s, loc.as_str()),
+            (StatusCode::SEE_OTHER, referrals.as_str())
+        );
+        let (_, html) = page(&t, &referrals, &cmd).await;
+        let sec = section(&html);
+        assert!(
+            sec.contains("data-status=\"settled\"")
+                && sec.contains(">自诉已和解</span>")
+                && sec.contains("自诉已和解（结束日期 2024-09-27）")
+                && sec.contains("被执行人当庭付清全部执行款"),
+            "{sec}"
+        );
+        assert!(forms(&sec).is_empty(), "{sec}");
+        assert!(
+            !sec.contains("referral-action")
+                && !sec.contains(&format!("action=\"/referrals/{rid}/")),
+            "{sec}"
+        );
+        // A new referral can still be drafted for the case.
+        assert!(html.contains("id=\"referral-form\""), "{html}");
+        // In English: labels translated, data as stored.
+        let (s, html) = page(&t, &referrals, &format!("{cmd}; zx_lang=en")).await;
+        assert_eq!(s, StatusCode::OK);
+        let sec = section(&html);
+        assert!(
+            html.contains("Refusal-to-execute referrals")
+                && html.contains("Draft a referral")
+                && sec.contains(">Private prosecution settled</span>")
+                && sec.contains("<dt>Receiving agency</dt><dd>巴东县公安局</dd>")
+                && sec.contains("Procuratorate decided not to prosecute")
+                && !sec.contains("自诉已和解"),
+            "{sec}"
+        );
+        let (_, html) = page(
+            &t,
+            &format!("/cases/{}", case.id),
+            &format!("{cmd}; zx_lang=en"),
+        )
+        .await;
+        assert!(
+            html.contains("id=\"case-referrals-link\" class=\"button\">Refusal referrals</a>"),
+            "{html}"
+        );
+        t.db.cleanup().await;
+    }
+}
