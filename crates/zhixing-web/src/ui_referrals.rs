@@ -479,160 +479,65 @@ async fn draft_submit(
     after(&st, &staff, &id, r).await
 }
 
-async fn refer_submit(
+/// One step of a referral, named by the last path segment (`/referrals/{id}/{step}`); the use
+/// case checks the step against the referral's status. An unknown step is 404.
+async fn step_submit(
     State(st): State<AppState>,
     staff: Staff,
-    Path(rid): Path<String>,
+    Path((rid, step)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     if let Some(r) = staff.csrf_rejection(&form) {
         return r;
     }
-    let r = st
-        .app
-        .refer_referral(
-            &staff.actor,
-            &rid,
-            &field(&form, "agency"),
-            &field(&form, "referred_on"),
-            st.now_ms(),
-        )
-        .await;
-    after(&st, &staff, &field(&form, "back"), r).await
-}
-
-async fn police_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(rid): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let r = match field(&form, "decision").as_str() {
-        d @ ("accepted" | "declined") => {
-            st.app
-                .police_decision(
-                    &staff.actor,
-                    &rid,
-                    d == "accepted",
-                    &field(&form, "on"),
-                    &field(&form, "note"),
-                    st.now_ms(),
-                )
+    let (app, a, now) = (&st.app, &staff.actor, st.now_ms());
+    let f = |k: &str| field(&form, k);
+    let r = match step.as_str() {
+        "refer" => {
+            app.refer_referral(a, &rid, &f("agency"), &f("referred_on"), now)
                 .await
         }
-        _ => Err(AppError::invalid(
-            "decision",
-            "decision",
-            "公安机关决定应为 accepted（立案）或 declined（不予立案）",
-        )),
+        "police-decision" => match f("decision").as_str() {
+            d @ ("accepted" | "declined") => {
+                app.police_decision(a, &rid, d == "accepted", &f("on"), &f("note"), now)
+                    .await
+            }
+            _ => Err(AppError::invalid(
+                "decision",
+                "decision",
+                "公安机关决定应为 accepted（立案）或 declined（不予立案）",
+            )),
+        },
+        "dropped" => {
+            app.referral_dropped(a, &rid, &f("by"), &f("on"), &f("note"), now)
+                .await
+        }
+        "private-prosecution" => {
+            app.private_prosecution(
+                a,
+                &rid,
+                &f("filed_on"),
+                &f("court_name"),
+                &f("applicant_evidence"),
+                now,
+            )
+            .await
+        }
+        "private-prosecution-end" => {
+            app.private_prosecution_end(a, &rid, &f("outcome"), &f("on"), &f("note"), now)
+                .await
+        }
+        "judgment" => {
+            app.referral_judgment(a, &rid, &f("judgment_on"), &f("sentence"), now)
+                .await
+        }
+        _ => Err(AppError::NotFound),
     };
-    after(&st, &staff, &field(&form, "back"), r).await
-}
-
-async fn dropped_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(rid): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let r = st
-        .app
-        .referral_dropped(
-            &staff.actor,
-            &rid,
-            &field(&form, "by"),
-            &field(&form, "on"),
-            &field(&form, "note"),
-            st.now_ms(),
-        )
-        .await;
-    after(&st, &staff, &field(&form, "back"), r).await
-}
-
-async fn private_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(rid): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let r = st
-        .app
-        .private_prosecution(
-            &staff.actor,
-            &rid,
-            &field(&form, "filed_on"),
-            &field(&form, "court_name"),
-            &field(&form, "applicant_evidence"),
-            st.now_ms(),
-        )
-        .await;
-    after(&st, &staff, &field(&form, "back"), r).await
-}
-
-async fn private_end_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(rid): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let r = st
-        .app
-        .private_prosecution_end(
-            &staff.actor,
-            &rid,
-            &field(&form, "outcome"),
-            &field(&form, "on"),
-            &field(&form, "note"),
-            st.now_ms(),
-        )
-        .await;
-    after(&st, &staff, &field(&form, "back"), r).await
-}
-
-async fn judgment_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(rid): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    let r = st
-        .app
-        .referral_judgment(
-            &staff.actor,
-            &rid,
-            &field(&form, "judgment_on"),
-            &field(&form, "sentence"),
-            st.now_ms(),
-        )
-        .await;
-    after(&st, &staff, &field(&form, "back"), r).await
+    after(&st, &staff, &f("back"), r).await
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/referrals", get(case_page).post(draft_submit))
-        .route("/referrals/{id}/refer", post(refer_submit))
-        .route("/referrals/{id}/police-decision", post(police_submit))
-        .route("/referrals/{id}/dropped", post(dropped_submit))
-        .route("/referrals/{id}/private-prosecution", post(private_submit))
-        .route(
-            "/referrals/{id}/private-prosecution/end",
-            post(private_end_submit),
-        )
-        .route("/referrals/{id}/judgment", post(judgment_submit))
+        .route("/referrals/{id}/{step}", post(step_submit))
 }

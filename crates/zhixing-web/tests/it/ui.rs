@@ -1646,7 +1646,7 @@ async fn refusal_referral_through_the_pages() {
         let scsrf = csrf_of(&html);
         let (s, _, _) = post_form(
             &t,
-            &act("private-prosecution/end"),
+            &act("private-prosecution-end"),
             &stranger,
             &[
                 ("csrf", &scsrf),
@@ -1658,9 +1658,12 @@ async fn refusal_referral_through_the_pages() {
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        // A step that does not exist is not found either, and changes nothing.
+        let (s, _, _) = step(act("reopen"), vec![("on", "")]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
         // Settled before judgment (刑事诉讼法 art 212): final, no form left for the referral.
         let (s, loc, _) = step(
-            act("private-prosecution/end"),
+            act("private-prosecution-end"),
             vec![
                 ("outcome", "settled"),
                 ("on", ""),
