@@ -143,6 +143,11 @@ pub struct ErrorPage {
     pub message: String,
 }
 
+/// A posted form's field, trimmed; absent = empty.
+pub(crate) fn field(form: &HashMap<String, String>, k: &str) -> String {
+    form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
+}
+
 /// The message shown beside a form that was refused: the rule, then the field and code.
 pub(crate) fn inline_error(e: &AppError) -> String {
     let (_, code, field, msg) = classify(e);

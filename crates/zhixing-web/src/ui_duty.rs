@@ -20,7 +20,7 @@ use zhixing_domain::time::china_datetime_text;
 use crate::error::classify;
 use crate::i18n::{Lang, fill};
 use crate::state::AppState;
-use crate::ui::{Nav, Staff, error_page};
+use crate::ui::{Nav, Staff, error_page, field};
 use crate::ui_measures::{TrM, public_lang};
 
 /// Strings of the 执行110 and reward pages (zh default, en on request); the portal's header and
@@ -222,10 +222,6 @@ pub struct PublicDutyPage {
     pub court: String,
     pub message: String,
     pub error: String,
-}
-
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 
 /// The public tip-off form (or its answer) in `lang`.

@@ -25,7 +25,7 @@ use zhixing_store::measures::ReviewRow;
 use crate::error::classify;
 use crate::i18n::{Lang, fill};
 use crate::state::AppState;
-use crate::ui::{Nav, Staff, error_page};
+use crate::ui::{Nav, Staff, error_page, field};
 
 /// Strings of the measures pages and of the public portal's lookups (zh default, en on request).
 /// `{placeholders}` are filled in with `i18n::fill`.
@@ -886,10 +886,6 @@ async fn after(st: &AppState, staff: &Staff, case_id: &str, r: Result<(), AppErr
         }
         Err(e) => error_page(staff.lang, &e),
     }
-}
-
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 
 fn num<T: std::str::FromStr>(

@@ -19,7 +19,7 @@ use zhixing_domain::role::Permission;
 
 use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::ui::{Nav, Staff, error_page, inline_error};
+use crate::ui::{Nav, Staff, error_page, field, inline_error};
 
 /// Strings of the referrals page (zh default, en on request).
 pub struct TrR {
@@ -437,10 +437,6 @@ async fn after(
         }
         Err(e) => error_page(staff.lang, &e),
     }
-}
-
-fn field(form: &HashMap<String, String>, k: &str) -> String {
-    form.get(k).map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 
 /// The draft form: facts, an optional suspect, and at most one violation (listed when any of its
