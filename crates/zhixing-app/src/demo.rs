@@ -307,6 +307,7 @@ impl App {
                 self.demo_receipts(court, &format!("{prefix}_bank"), now_ms)
                     .await?;
                 self.demo_measures(court, prefix, now_ms).await?;
+                self.demo_duty(court, prefix, now_ms).await?;
             }
         }
         // The demo receipts went through the real booking, which starts disbursement deadlines:
@@ -386,14 +387,168 @@ impl App {
         Ok(())
     }
 
+    /// Duty work in the first demo court, through the real use cases, so its pages are not empty:
+    /// three 拒执 referrals at different steps (drafted; transferred to the police; 立案, then
+    /// 不起诉, a 自诉 and its settlement), a published reward notice (悬赏) and a public 执行110
+    /// tip-off. Skipped when the court already has referrals (idempotent).
+    async fn demo_duty(&self, court: &str, prefix: &str, now_ms: i64) -> Result<(), AppError> {
+        use crate::duty::{ReferralInput, RewardInput, TipoffInput, ViolationInput};
+        let mut conn = self.db.conn().await?;
+        let existing: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM refusal_referrals WHERE court_code = $1",
+        )
+        .bind(court)
+        .fetch_one(&mut *conn)
+        .await?;
+        let find = async |conn: &mut zhixing_store::Conn, u: &str| {
+            zhixing_store::users::find_user_by_username(conn, u).await
+        };
+        let (Some(cmd), Some(pres)) = (
+            find(&mut conn, &format!("{prefix}_command")).await?,
+            find(&mut conn, &format!("{prefix}_president")).await?,
+        ) else {
+            return Ok(());
+        };
+        if existing > 0 {
+            return Ok(());
+        }
+        // Open cases with a natural-person debtor, after the ones the measures demo used.
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.case_number, p.name FROM cases c JOIN parties p ON p.court_code = c.court_code \
+             AND p.case_id = c.id WHERE c.court_code = $1 AND c.status <> 'closed' AND p.role = 'debtor' \
+             AND p.kind = 'person' ORDER BY c.case_number LIMIT 5 OFFSET 40",
+        )
+        .bind(court)
+        .fetch_all(&mut *conn)
+        .await?;
+        drop(conn);
+        let cmd = self.actor_for(&cmd).await?;
+        let pres = self.actor_for(&pres).await?;
+        let input = |facts: &str, kind: &str, what: &str| ReferralInput {
+            suspect_name: String::new(),
+            facts: facts.into(),
+            violations: vec![ViolationInput {
+                on: crate::deadlines::ymd(zhixing_domain::time::china_date(
+                    now_ms - 20 * 86_400_000,
+                )),
+                kind: kind.into(),
+                description: what.into(),
+            }],
+        };
+        for (i, (case_id, _, _)) in rows.iter().take(3).enumerate() {
+            let r = self
+                .create_referral(
+                    &cmd,
+                    case_id,
+                    &input(
+                        "被执行人有能力履行而拒不履行生效判决确定的给付义务，情节严重",
+                        if i == 1 { "asset_transfer" } else { "other" },
+                        if i == 1 {
+                            "判决生效后将名下车辆无偿过户给其亲属"
+                        } else {
+                            "拒不配合执行、隐匿行踪"
+                        },
+                    ),
+                    now_ms,
+                )
+                .await?;
+            let id = r.referral.id;
+            if i >= 1 {
+                self.refer_referral(&cmd, &id, "县公安局经济犯罪侦查大队", "", now_ms)
+                    .await?;
+            }
+            if i == 2 {
+                self.police_decision(&cmd, &id, true, "", "", now_ms)
+                    .await?;
+                self.referral_dropped(
+                    &cmd,
+                    &id,
+                    "procuratorate",
+                    "",
+                    "犯罪情节轻微，检察院决定不起诉",
+                    now_ms,
+                )
+                .await?;
+                self.private_prosecution(
+                    &cmd,
+                    &id,
+                    "",
+                    "本院刑事审判庭",
+                    "判决书、执行通知书、车辆过户登记及转账记录",
+                    now_ms,
+                )
+                .await?;
+                self.private_prosecution_end(
+                    &cmd,
+                    &id,
+                    "settled",
+                    "",
+                    "被告人当庭履行全部执行义务，自诉人与其和解",
+                    now_ms,
+                )
+                .await?;
+            }
+        }
+        if let Some((case_id, case_number, debtor)) = rows.get(3) {
+            let reward = self
+                .apply_reward(
+                    &cmd,
+                    case_id,
+                    &RewardInput {
+                        applicant_name: "申请执行人".into(),
+                        amount_fen: None,
+                        formula: Some("执行到位金额的 10%".into()),
+                        promise_to_pay: true,
+                        publish_via: "全国法院执行悬赏公告平台、本院微信公众号".into(),
+                        channel: "执行指挥中心 12368".into(),
+                        applied_on: String::new(),
+                        debtor_party_id: None,
+                    },
+                    now_ms,
+                )
+                .await?;
+            let id = reward.notice.id;
+            self.decide_reward(&pres, &id, true, "同意发布悬赏公告", "", now_ms)
+                .await?;
+            self.publish_reward(&cmd, &id, "", now_ms).await?;
+            self.submit_public_tipoff(
+                &TipoffInput {
+                    court: court.into(),
+                    case_number: Some(case_number.clone()),
+                    debtor_name: debtor.clone(),
+                    kind: "whereabouts".into(),
+                    urgent: true,
+                    content: "被执行人今晚在小区门口的茶楼打牌".into(),
+                    location: "城区某小区门口茶楼".into(),
+                    reporter_name: "热心群众".into(),
+                    reporter_phone: "13800138000".into(),
+                },
+                now_ms,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// A few bank receipts in the first demo court: to the first cases' accounts (some arrived over
     /// 30 days ago, so the overdue query has something to show) and two unidentified ones.
-    /// Idempotent by key, so a second `demo` run books nothing new.
+    /// Skipped when the court already has them: their arrival times follow the clock, so a later
+    /// run's receipts would differ under the same idempotency keys (and be refused as such).
     async fn demo_receipts(&self, court: &str, bank: &str, now_ms: i64) -> Result<(), AppError> {
         let mut conn = self.db.conn().await?;
         let Some(user) = zhixing_store::users::find_user_by_username(&mut conn, bank).await? else {
             return Ok(());
         };
+        let booked: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM fund_receipts WHERE court_code = $1 AND idempotency_key = $2",
+        )
+        .bind(court)
+        .bind(format!("demo-{court}-u0"))
+        .fetch_one(&mut *conn)
+        .await?;
+        if booked > 0 {
+            return Ok(());
+        }
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM cases WHERE court_code = $1 ORDER BY case_number LIMIT 10",
         )

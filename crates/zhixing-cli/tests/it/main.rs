@@ -201,6 +201,11 @@ async fn setup_commands_demo_and_audit_verify() {
         let o = zhixing(&["demo", "--db", db, "--cases", "300", "--seed", "7"], None);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(String::from_utf8_lossy(&o.stdout).contains("jw_command"));
+        // A second run a second later adds cases and books nothing twice (its receipts would
+        // carry other arrival times under the same idempotency keys: they are skipped).
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let o = zhixing(&["demo", "--db", db, "--cases", "10", "--seed", "8"], None);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let o = zhixing(&["audit", "verify", "--db", db], None);
         assert_eq!(
             o.status.code(),
