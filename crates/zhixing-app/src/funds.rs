@@ -1144,6 +1144,9 @@ impl App {
             });
         }
         if approve {
+            // The fines these lines pay, as they stand now (a 复议 may have revoked or lowered
+            // one since the proposal; another disbursement may have paid it meanwhile).
+            check_fines_at_approval(&mut tx, &court, &d.lines).await?;
             let mut to = Vec::with_capacity(d.lines.len());
             for l in &d.lines {
                 let acc = line_account(&l.kind, &case_id)
@@ -1786,4 +1789,48 @@ pub(crate) async fn refund_fine_in_tx(
     )
     .await?;
     Ok(excess)
+}
+
+/// At approval, inside its transaction and after the disbursement's own status changed (so its
+/// lines count as paid): every fine a line pays is still an effective, unrevoked fine, and what
+/// is paid of it stays within its current amount. 409 `fine_overpaid` otherwise (the caller's
+/// transaction rolls back).
+async fn check_fines_at_approval(
+    tx: &mut Tx,
+    court: &str,
+    lines: &[DisbursementLineRow],
+) -> Result<(), AppError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for mid in lines.iter().filter_map(|l| l.measure_id.as_deref()) {
+        if seen.contains(&mid) {
+            continue;
+        }
+        seen.push(mid);
+        let here: i64 = lines
+            .iter()
+            .filter(|l| l.measure_id.as_deref() == Some(mid))
+            .map(|l| l.amount_fen)
+            .sum();
+        let m = zhixing_store::measures::find_measure(tx, mid).await?;
+        let (ok_status, fine) = m.map_or((false, 0), |m| {
+            (
+                m.kind == "fine" && matches!(m.status.as_str(), "effective" | "ended"),
+                m.amount_fen.unwrap_or(0),
+            )
+        });
+        let paid = funds::fine_paid_fen(tx, court, mid, false).await?;
+        if !ok_status || paid > fine {
+            return Err(AppError::Conflict {
+                code: "fine_overpaid",
+                field: Some("lines".into()),
+                message: format!(
+                    "罚款决定 {mid} 已撤销、变更或已缴足（罚款 {}，已缴 {}，本次 {}），不能批准",
+                    Fen::new(fine),
+                    Fen::new(paid.saturating_sub(here)),
+                    Fen::new(here)
+                ),
+            });
+        }
+    }
+    Ok(())
 }

@@ -609,6 +609,11 @@ async fn a_paid_fine_revoked_or_lowered_on_review_goes_back_to_the_case_account(
         assert_eq!(balance(app, &Account::FineIncome).await, 7_000_000);
         // B lowered to 50,000 元 (an entity's least fine, CPL art 118) with 70,000 paid: 20,000
         // come back.
+        // A payment of B proposed before its 复议 is decided …
+        let pending = app
+            .propose_disbursement(handler(fx), &fx.case_id, &[fine_line(b, 1_000_000)], NOW_MS)
+            .await
+            .unwrap();
         let r = review(b.clone()).await;
         app.decide_review(
             &higher.president,
@@ -623,6 +628,15 @@ async fn a_paid_fine_revoked_or_lowered_on_review_goes_back_to_the_case_account(
         )
         .await
         .unwrap();
+        assert_eq!(balance(app, &case_acc).await, 10_000_000);
+        assert_eq!(balance(app, &Account::FineIncome).await, 5_000_000);
+        // … cannot be approved after it: B is paid in full at its new amount. Nothing moves.
+        let (code, _, msg) = expect_conflict(
+            app.decide_disbursement(&fx.f.director, &pending.row.id, true, "", NOW_MS)
+                .await,
+            "approving a payment of a lowered fine",
+        );
+        assert_eq!(code, "fine_overpaid", "{msg}");
         assert_eq!(balance(app, &case_acc).await, 10_000_000);
         assert_eq!(balance(app, &Account::FineIncome).await, 5_000_000);
         // The case's history says so, the ledger balances, and B (paid 50,000 net) takes no more.
