@@ -57,6 +57,50 @@ struct Args {
     /// returns "ok" through the same router, layers and load generator: the stack's ceiling).
     #[arg(long, default_value = "lookup")]
     target: String,
+    /// Give each server and each load generator a core of its own (`taskset`): our process and
+    /// PostgreSQL's (the postmaster and, by inheritance, the backends pgbench opens) on CPU 0, wrk
+    /// and pgbench on CPU 1 — the nearest this 2-core machine gets to a load generator on another
+    /// machine. PostgreSQL's affinity is restored afterwards.
+    #[arg(long)]
+    pin: bool,
+}
+
+/// `taskset -a -cp <cpus> <pid>`: every thread of a running process.
+fn pin_pid(pid: u32, cpus: &str) -> Result<()> {
+    let st = std::process::Command::new("taskset")
+        .args(["-a", "-cp", cpus, &pid.to_string()])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .context("taskset (util-linux) not runnable")?;
+    if !st.success() {
+        bail!("taskset -a -cp {cpus} {pid} failed");
+    }
+    Ok(())
+}
+
+/// Every running PostgreSQL process (the postmaster and its children).
+fn postgres_pids() -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .collect()
+}
+
+/// The load generator's command: under `taskset -c 1` when pinning.
+fn generator(args: &Args, program: &str) -> tokio::process::Command {
+    if args.pin {
+        let mut c = tokio::process::Command::new("taskset");
+        c.args(["-c", "1", program]);
+        c
+    } else {
+        tokio::process::Command::new(program)
+    }
 }
 
 const SURNAMES: [&str; 20] = [
@@ -283,7 +327,7 @@ async fn load_wrk(args: &Args, ours: &Ours) -> Result<(f64, f64, f64)> {
         std::fs::write(&script, WRK_LUA)?;
         std::fs::write(&list, ours.paths.join("\n") + "\n")?;
     }
-    let out = tokio::process::Command::new("wrk")
+    let out = generator(args, "wrk")
         .args([
             "-t",
             &args.wrk_threads.to_string(),
@@ -478,7 +522,7 @@ async fn run_pgbench(args: &Args, url: &str, rows: usize) -> Result<(f64, f64, f
             rows - 1
         ),
     )?;
-    let out = tokio::process::Command::new("pgbench")
+    let out = generator(args, "pgbench")
         .current_dir(&dir)
         .args([
             "-n",
@@ -536,9 +580,18 @@ async fn run_pgbench(args: &Args, url: &str, rows: usize) -> Result<(f64, f64, f
     Ok((tps, pct(&lat, 0.5), pct(&lat, 0.99)))
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
     let args = Args::parse();
+    // One worker per core the server has: both cores, or the one it is pinned to (two workers
+    // time-slicing one core would add a scheduler tick to some answers).
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(if args.pin { 1 } else { 2 })
+        .enable_all()
+        .build()?
+        .block_on(run(args))
+}
+
+async fn run(args: Args) -> Result<()> {
     let t = Instant::now();
     let rows = Arc::new(rows(args.entries)?);
     eprintln!(
@@ -548,6 +601,12 @@ async fn main() -> Result<()> {
     );
     let url = start_pg(&args, &rows).await?;
     let ours = start_ours(rows.clone(), &args.target).await?;
+    if args.pin {
+        pin_pid(std::process::id(), "0")?;
+        for pid in postgres_pids() {
+            pin_pid(pid, "0")?;
+        }
+    }
     let mut results = Vec::new();
     for run in 0..args.runs.max(1) {
         let pg = run_pgbench(&args, &url, rows.len()).await?;
@@ -571,8 +630,13 @@ async fn main() -> Result<()> {
     }
     ours.stop().await;
     stop_pg(&args).await?;
+    if args.pin {
+        for pid in postgres_pids() {
+            pin_pid(pid, "0-1")?;
+        }
+    }
     println!(
-        "public {}, {} entries, {} clients, {} s each, load generator {}{}",
+        "public {}, {} entries, {} clients, {} s each, load generator {}{}{}",
         args.target,
         args.entries,
         args.clients,
@@ -582,6 +646,11 @@ async fn main() -> Result<()> {
             format!(" -t {}", args.wrk_threads)
         } else {
             String::new()
+        },
+        if args.pin {
+            ", servers on CPU 0 and generators on CPU 1"
+        } else {
+            ""
         }
     );
     println!(
