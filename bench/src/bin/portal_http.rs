@@ -78,6 +78,22 @@ fn pin_pid(pid: u32, cpus: &str) -> Result<()> {
     Ok(())
 }
 
+/// While alive, PostgreSQL is pinned; on drop every PostgreSQL process may run on all CPUs again.
+struct PgPin;
+
+impl Drop for PgPin {
+    fn drop(&mut self) {
+        // The machine's CPUs, not this (pinned) process's: `available_parallelism` would say 1.
+        let all = std::fs::read_to_string("/sys/devices/system/cpu/online")
+            .map_or_else(|_| "0-1".to_owned(), |s| s.trim().to_owned());
+        for pid in postgres_pids() {
+            if let Err(e) = pin_pid(pid, &all) {
+                eprintln!("restoring PostgreSQL's affinity: {e}");
+            }
+        }
+    }
+}
+
 /// Every running PostgreSQL process (the postmaster and its children).
 fn postgres_pids() -> Vec<u32> {
     std::fs::read_dir("/proc")
@@ -601,12 +617,18 @@ async fn run(args: Args) -> Result<()> {
     );
     let url = start_pg(&args, &rows).await?;
     let ours = start_ours(rows.clone(), &args.target).await?;
-    if args.pin {
+    // PostgreSQL is the machine's shared server: its affinity comes back when this guard drops,
+    // also when a run fails.
+    let _pg_pin = if args.pin {
         pin_pid(std::process::id(), "0")?;
+        let guard = PgPin;
         for pid in postgres_pids() {
             pin_pid(pid, "0")?;
         }
-    }
+        Some(guard)
+    } else {
+        None
+    };
     let mut results = Vec::new();
     for run in 0..args.runs.max(1) {
         let pg = run_pgbench(&args, &url, rows.len()).await?;
@@ -630,11 +652,6 @@ async fn run(args: Args) -> Result<()> {
     }
     ours.stop().await;
     stop_pg(&args).await?;
-    if args.pin {
-        for pid in postgres_pids() {
-            pin_pid(pid, "0-1")?;
-        }
-    }
     println!(
         "public {}, {} entries, {} clients, {} s each, load generator {}{}{}",
         args.target,

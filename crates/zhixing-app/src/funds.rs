@@ -1170,12 +1170,7 @@ impl App {
                 &txn,
             )
             .await?;
-            let acct = funds::find_case_account(&mut tx, &court, &case_id)
-                .await?
-                .map(|a| a.account_number)
-                .unwrap_or_default();
-            funds::bump_case_account(&mut tx, &court, &case_id, &acct, 0, d.row.total_fen, now_ms)
-                .await?;
+            bump_case_totals(&mut tx, &court, &case_id, 0, d.row.total_fen, now_ms).await?;
         }
         if to_status == "paid" {
             // Nothing for the bank to pay (court income only): 案款发放 is complete now, and the
@@ -1600,15 +1595,10 @@ impl App {
             Err(e) => return Err(e.into()),
         }
         if let Some(case_id) = &case_id {
-            let acct = funds::find_case_account(&mut tx, &court, case_id)
-                .await?
-                .map(|a| a.account_number)
-                .unwrap_or_default();
-            funds::bump_case_account(
+            bump_case_totals(
                 &mut tx,
                 &court,
                 case_id,
-                &acct,
                 receipt.amount_fen.saturating_neg(),
                 0,
                 now_ms,
@@ -1774,21 +1764,25 @@ pub(crate) async fn refund_fine_in_tx(
     )
     .await?;
     // The fine's disbursement is undone by this much: the case account holds it again.
+    bump_case_totals(tx, court, case_id, 0, excess.saturating_neg(), now_ms).await?;
+    Ok(excess)
+}
+
+/// Add to a case account's received / disbursed totals, keeping its account number.
+async fn bump_case_totals(
+    tx: &mut Tx,
+    court: &str,
+    case_id: &str,
+    received: i64,
+    disbursed: i64,
+    now_ms: i64,
+) -> Result<(), AppError> {
     let acct = funds::find_case_account(tx, court, case_id)
         .await?
         .map(|a| a.account_number)
         .unwrap_or_default();
-    funds::bump_case_account(
-        tx,
-        court,
-        case_id,
-        &acct,
-        0,
-        excess.saturating_neg(),
-        now_ms,
-    )
-    .await?;
-    Ok(excess)
+    funds::bump_case_account(tx, court, case_id, &acct, received, disbursed, now_ms).await?;
+    Ok(())
 }
 
 /// At approval, inside its transaction and after the disbursement's own status changed (so its

@@ -29,7 +29,7 @@ use crate::{Actor, App, AppError, new_id};
 /// What [`App::execute_measure_at`] records.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExecutionInput<'a> {
-    /// `YYYY-MM-DD`, the day it was carried out.
+    /// `YYYY-MM-DD`, the day it was carried out; may be empty when `at` gives the time.
     pub on: &'a str,
     pub note: &'a str,
     /// `YYYY-MM-DD HH:MM` (or `…THH:MM`): when it was carried out, on the day `on`.
