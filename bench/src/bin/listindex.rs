@@ -581,20 +581,22 @@ fn sqlite_pass(st: &mut rusqlite::Statement<'_>, queries: &[&str], mode: Pass) -
     });
     let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
     let mut sum = 0u64;
+    // One answer buffer for the whole pass, as for the ListIndex.
+    let mut got: Vec<DocId> = Vec::new();
     let start = Instant::now();
     for q in queries {
         let t = (mode == Pass::Timed).then(Instant::now);
         let key = zhixing_listindex::normalize_key(q);
-        let got: Vec<DocId> = st
-            .query_map([&key], |r| r.get::<_, i64>(0))?
-            .map(|d| d.map(|d| d as DocId))
-            .collect::<rusqlite::Result<_>>()?;
+        got.clear();
+        for d in st.query_map([&key], |r| r.get::<_, i64>(0))? {
+            got.push(d? as DocId);
+        }
         if let Some(t) = t {
             lat.push(t.elapsed());
         }
         sum = fold(sum, &got);
         if mode == Pass::Keep {
-            out.push(got);
+            out.push(got.clone());
         }
     }
     Ok((start.elapsed(), lat, out, sum))
@@ -609,16 +611,18 @@ fn ours_key_pass(ix: &ListIndex, queries: &[&str], mode: Pass) -> PassOut {
     });
     let mut out = Vec::with_capacity(if mode == Pass::Keep { queries.len() } else { 0 });
     let mut sum = 0u64;
+    // One answer buffer for the whole pass (`by_key_into`), as a server thread keeps one.
+    let mut got: Vec<DocId> = Vec::new();
     let start = Instant::now();
     for q in queries {
         let t = (mode == Pass::Timed).then(Instant::now);
-        let got = ix.by_key(q);
+        ix.by_key_into(q, &mut got);
         if let Some(t) = t {
             lat.push(t.elapsed());
         }
         sum = fold(sum, &got);
         if mode == Pass::Keep {
-            out.push(got);
+            out.push(got.clone());
         }
     }
     (start.elapsed(), lat, out, sum)

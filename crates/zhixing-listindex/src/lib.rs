@@ -676,20 +676,99 @@ impl KeyView<'_> {
     }
 
     /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates). Only the
-    /// control bytes are read until one matches.
+    /// control bytes are read until one matches: the 16 from the home slot at once where they
+    /// hold the end of the probe (nearly always, at most 3/4 full), else one by one.
     #[inline]
     fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128, i32)> + '_ {
         let tag = tag_of(h);
         let want = ctrl_of(tag);
         let start = self.home(tag);
         let (ctrl, slots, mask) = (self.ctrl, self.slots, self.mask);
-        (0..ctrl.len())
-            .map(move |n| (start + n) & mask)
-            .take_while(|&i| ctrl.get(i).is_some_and(|&c| c != 0))
-            .filter(move |&i| ctrl.get(i) == Some(&want))
-            .filter_map(|i| slots.get(i))
+        let at = match group_matches(ctrl, start, want) {
+            Some(bits) => Probe::Group(Bits(bits).map(move |b| start + b)),
+            None => Probe::Scan(
+                (0..ctrl.len())
+                    .map(move |n| (start + n) & mask)
+                    .take_while(|&i| ctrl.get(i).is_some_and(|&c| c != 0))
+                    .filter(move |&i| ctrl.get(i) == Some(&want)),
+            ),
+        };
+        at.filter_map(|i| slots.get(i))
             .filter(move |s| slot_tag(s.head) == tag)
             .map(|s| (posting_doc(s.head), s.packed(), s.listed_on))
+    }
+}
+
+/// Control bytes compared at once by [`group_matches`].
+const GROUP: usize = 16;
+
+/// The offsets from `start` of the control bytes equal to `want` that come before the first
+/// empty one, when `ctrl[start..start + 16]` holds an empty byte (the probe ends inside the
+/// group); `None` when it does not, or the group would run past the table's end, and the probe
+/// must walk byte by byte. Two SSE2 compares instead of a loop with a branch per byte: a
+/// lookup runs fewer instructions, so the CPU reaches the next lookup's memory access while
+/// this one's is still in flight (bench/RESULTS.md §7, fourth session).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn group_matches(ctrl: &[u8], start: usize, want: u8) -> Option<u32> {
+    use safe_arch::set_splat_i8_m128i;
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
+    let g: &[u8; GROUP] = ctrl
+        .get(start..start.checked_add(GROUP)?)?
+        .try_into()
+        .ok()?;
+    let v = load_unaligned_m128i(g);
+    let eq = |b: u8| {
+        let m = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(
+            v,
+            set_splat_i8_m128i(i8::from_ne_bytes([b])),
+        ));
+        u32::try_from(m).unwrap_or(0)
+    };
+    let empty = eq(0);
+    if empty == 0 {
+        return None;
+    }
+    let before = (1u32 << empty.trailing_zeros()) - 1;
+    Some(eq(want) & before)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn group_matches(_ctrl: &[u8], _start: usize, _want: u8) -> Option<u32> {
+    None
+}
+
+/// The set bits of a mask, lowest first, as offsets.
+struct Bits(u32);
+
+impl Iterator for Bits {
+    type Item = usize;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let b = self.0.trailing_zeros();
+        self.0 &= self.0 - 1;
+        usize::try_from(b).ok()
+    }
+}
+
+/// One of two probe orders, as one iterator type.
+enum Probe<A, B> {
+    Group(A),
+    Scan(B),
+}
+
+impl<T, A: Iterator<Item = T>, B: Iterator<Item = T>> Iterator for Probe<A, B> {
+    type Item = T;
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Probe::Group(a) => a.next(),
+            Probe::Scan(b) => b.next(),
+        }
     }
 }
 
@@ -860,18 +939,25 @@ impl ListIndex {
     /// Entries whose key equals `key` after [`normalize_key`], newest first (`listed_on`
     /// descending, then `doc` descending). An empty key matches nothing.
     pub fn by_key(&self, key: &str) -> Vec<DocId> {
+        let mut hits = Vec::new();
+        self.by_key_into(key, &mut hits);
+        hits
+    }
+
+    /// [`ListIndex::by_key`] into a caller's buffer (cleared first), so a server or a loop of
+    /// lookups allocates nothing per lookup.
+    pub fn by_key_into(&self, key: &str, hits: &mut Vec<DocId>) {
+        hits.clear();
         // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
         // comparison with the trimmed query is a comparison with its normalised form.
         let k = trim_fast(key);
-        let mut hits = Vec::new();
         if !k.is_empty() {
             let (h, q) = key_hash(k);
             let view = self.keys.view();
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
-            self.key_hits(view, k, h, q, &mut hits);
+            self.key_hits(view, k, h, q, hits);
         }
-        hits
     }
 
     /// [`ListIndex::by_key`] for many keys at once (a partner's bulk check): `f(i, answer)` for

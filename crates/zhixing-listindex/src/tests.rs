@@ -551,3 +551,29 @@ fn a_bulk_check_answers_as_single_lookups() {
     assert_eq!(ix.by_keys(&[key(1)]), vec![vec![201, 1]]);
     assert!(ix.by_keys(&[key(7)])[0].iter().all(|&d| d % 7 != 0));
 }
+
+proptest! {
+    /// The 16-byte group probe names exactly the slots the byte-by-byte walk would, and
+    /// declines only where the walk has to go on past the group or the table's end.
+    #[test]
+    fn the_group_probe_agrees_with_the_byte_walk(
+        ctrl in prop::collection::vec(prop::sample::select(vec![0u8, 0x80, 0x81, 0x85, 0xff]), 1..64),
+        start in 0usize..64,
+        want in prop::sample::select(vec![0x80u8, 0x81, 0x85, 0xff]),
+    ) {
+        let start = start % ctrl.len();
+        let walk: Vec<usize> = (start..ctrl.len())
+            .take_while(|&i| ctrl[i] != 0)
+            .filter(|&i| ctrl[i] == want)
+            .map(|i| i - start)
+            .collect();
+        let window_has_end = start + GROUP <= ctrl.len() && ctrl[start..start + GROUP].contains(&0);
+        match group_matches(&ctrl, start, want) {
+            Some(bits) => {
+                prop_assert!(window_has_end);
+                prop_assert_eq!(Bits(bits).collect::<Vec<_>>(), walk);
+            }
+            None => prop_assert!(!window_has_end || !cfg!(target_arch = "x86_64")),
+        }
+    }
+}
