@@ -124,6 +124,30 @@ pub struct Disbursement {
     pub lines: Vec<DisbursementLineRow>,
 }
 
+/// A disbursement as a case's funds page shows it: with who proposed and who decided it.
+#[derive(Debug, Clone)]
+pub struct DisbursementView {
+    pub disbursement: Disbursement,
+    pub proposer_name: String,
+    pub decider_name: Option<String>,
+}
+
+/// A user's display name (looked up once per id), or the id itself for an unknown one.
+async fn user_name(
+    conn: &mut Conn,
+    seen: &mut std::collections::HashMap<String, String>,
+    id: &str,
+) -> Result<String, AppError> {
+    if let Some(n) = seen.get(id) {
+        return Ok(n.clone());
+    }
+    let name = zhixing_store::users::find_user(conn, id)
+        .await?
+        .map_or_else(|| id.to_owned(), |u| u.name);
+    seen.insert(id.to_owned(), name.clone());
+    Ok(name)
+}
+
 /// Money of one arrival still held by its case after its disbursement deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverdueArrival {
@@ -697,6 +721,40 @@ async fn book_receipt(
     Ok(answer)
 }
 
+/// The answer to a proposal repeated under its key: the first proposal when the case and lines
+/// are the same, else a 409 (the key belongs to another form's content).
+async fn replay_proposal(
+    conn: &mut Conn,
+    first: DisbursementRow,
+    case_id: &str,
+    input: &[DisbursementLineInput],
+) -> Result<(Disbursement, bool), AppError> {
+    let lines = funds::disbursement_lines(conn, &first.court_code, &first.id).await?;
+    let opt = |m: &Option<String>| {
+        m.as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+    };
+    let same = first.case_id == case_id
+        && lines.len() == input.len()
+        && lines.iter().zip(input).all(|(l, i)| {
+            l.kind == i.kind.trim()
+                && l.payee_name == i.payee_name.trim()
+                && l.payee_account == i.payee_account.trim()
+                && l.amount_fen == i.amount_fen
+                && l.measure_id == opt(&i.measure_id)
+        });
+    if !same {
+        return Err(AppError::Conflict {
+            code: "idempotency_key_reused",
+            field: Some("idempotency_key".into()),
+            message: "该表单已提交过内容不同的发放申请；请刷新页面后重新填写".into(),
+        });
+    }
+    Ok((Disbursement { row: first, lines }, true))
+}
+
 impl App {
     /// 到账: book a bank receipt to the case whose account number it quotes, or to unidentified funds
     /// with suggested cases and a claim deadline. Idempotent by `idempotency_key`: a replay with the
@@ -804,6 +862,46 @@ impl App {
             disbursed_fen: totals.as_ref().map_or(0, |t| t.disbursed_fen),
             entries,
         })
+    }
+
+    /// Receipts booked or claimed to a case, oldest first (what the case page lists).
+    pub async fn case_receipts(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<ReceiptRow>, AppError> {
+        actor.require(Permission::ReadCases)?;
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok(funds::receipts_of_case(&mut conn, &case.court_code, &case.id).await?)
+    }
+
+    /// A case's disbursements, newest first, with their lines and the names of who proposed and
+    /// who decided each.
+    pub async fn case_disbursements(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<DisbursementView>, AppError> {
+        actor.require(Permission::ReadCases)?;
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        let mut names = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for row in funds::disbursements_of_case(&mut conn, &case.court_code, &case.id).await? {
+            let lines = funds::disbursement_lines(&mut conn, &row.court_code, &row.id).await?;
+            let proposer_name = user_name(&mut conn, &mut names, &row.proposed_by).await?;
+            let decider_name = match &row.decided_by {
+                Some(u) => Some(user_name(&mut conn, &mut names, u).await?),
+                None => None,
+            };
+            out.push(DisbursementView {
+                disbursement: Disbursement { row, lines },
+                proposer_name,
+                decider_name,
+            });
+        }
+        Ok(out)
     }
 
     /// Unidentified receipts of the actor's court, oldest first.
@@ -923,11 +1021,49 @@ impl App {
         lines: &[DisbursementLineInput],
         now_ms: i64,
     ) -> Result<Disbursement, AppError> {
+        self.propose(actor, case_id, lines, None, now_ms)
+            .await
+            .map(|(d, _)| d)
+    }
+
+    /// [`Self::propose_disbursement`] under the proposer's idempotency key (a web form's
+    /// per-render key): the same key with the same case and lines answers with the first proposal
+    /// (and `true`) and writes nothing; the key with other content is a 409.
+    pub async fn propose_disbursement_once(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        lines: &[DisbursementLineInput],
+        idempotency_key: &str,
+        now_ms: i64,
+    ) -> Result<(Disbursement, bool), AppError> {
+        let key = text_field(idempotency_key, "idempotency_key", 100, true)?;
+        self.propose(actor, case_id, lines, Some(&key), now_ms)
+            .await
+    }
+
+    async fn propose(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+        lines: &[DisbursementLineInput],
+        key: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(Disbursement, bool), AppError> {
         actor.require(Permission::HandleFunds)?;
         let mut conn = self.db.conn().await?;
         let case = self.visible_case(&mut conn, actor, case_id).await?;
         if !actor.writes_in(&case.court_code) {
             return Err(AppError::forbidden("court_scope", "只能处理本院案款"));
+        }
+        // A repeated submission answers before any rule is checked again: the first proposal
+        // itself counts against the balance and a fine's amount.
+        if let Some(key) = key
+            && let Some(first) =
+                funds::find_disbursement_by_key(&mut conn, &case.court_code, &actor.user_id, key)
+                    .await?
+        {
+            return replay_proposal(&mut conn, first, &case.id, lines).await;
         }
         if lines.is_empty() || lines.len() > 50 {
             return Err(AppError::invalid(
@@ -965,6 +1101,17 @@ impl App {
                 .map(str::trim)
                 .filter(|m| !m.is_empty())
                 .map(str::to_owned);
+            // A fine is imposed only by a 罚款决定书 (CPL art 119), so money booked as fine income
+            // names the decision it pays: its amount bounds what is paid, and a 复议 that
+            // revokes or lowers it refunds the excess (`refund_fine_in_tx`). The stricter reading:
+            // a fine line without its decision would be income with no legal basis.
+            if kind == "fine" && measure_id.is_none() {
+                return Err(AppError::invalid(
+                    "fine_needs_decision",
+                    &f("measure_id"),
+                    "罚款明细须关联本案已生效的罚款决定（民事诉讼法第一百一十九条：罚款应当用决定书）",
+                ));
+            }
             if let Some(mid) = &measure_id {
                 if kind != "fine" {
                     return Err(AppError::invalid(
@@ -1015,9 +1162,26 @@ impl App {
             approve_txn_id: None,
             paid_txn_id: None,
             bank_reference: None,
+            idempotency_key: key.map(str::to_owned),
         };
         let mut tx = self.db.begin().await?;
-        funds::insert_disbursement(&mut tx, &row, &rows).await?;
+        match funds::insert_disbursement(&mut tx, &row, &rows).await {
+            Err(e) if e.is_conflict() && key.is_some() => {
+                // A concurrent submission of the same form committed first: answer with it.
+                tx.rollback().await?;
+                let mut conn = self.db.conn().await?;
+                let first = funds::find_disbursement_by_key(
+                    &mut conn,
+                    &case.court_code,
+                    &actor.user_id,
+                    key.unwrap_or_default(),
+                )
+                .await?
+                .ok_or(AppError::Internal("keyed proposal vanished".into()))?;
+                return replay_proposal(&mut conn, first, &case.id, lines).await;
+            }
+            r => r?,
+        }
         write_audit(
             &mut tx,
             self.db.backend(),
@@ -1032,7 +1196,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(Disbursement { row, lines: rows })
+        Ok((Disbursement { row, lines: rows }, false))
     }
 
     /// A fine line names a fine decision of this case that is in effect (or ended after being
@@ -1110,6 +1274,17 @@ impl App {
         let mut conn = self.db.conn().await?;
         let d = self.disbursement_in_court(&mut conn, actor, id).await?;
         drop(conn);
+        // Two people: money leaves a case account only on the word of someone other than the
+        // one who proposed it (a director may propose and approve, never the same payment).
+        if approve && d.row.proposed_by == actor.user_id {
+            return Err(AppError::Forbidden {
+                code: "own_disbursement",
+                field: None,
+                message:
+                    "发放申请须由申请人以外的审批人批准（双人审批）：您不能批准自己提出的发放申请"
+                        .into(),
+            });
+        }
         let court = d.row.court_code.clone();
         let case_id = d.row.case_id.clone();
         let mut tx = self.db.begin().await?;

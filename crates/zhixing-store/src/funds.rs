@@ -610,6 +610,9 @@ pub struct DisbursementRow {
     pub approve_txn_id: Option<String>,
     pub paid_txn_id: Option<String>,
     pub bank_reference: Option<String>,
+    /// The proposer's idempotency key (a web form's per-render key; migration 0012): unique per
+    /// court and proposer, so a resubmitted form finds its first proposal.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -624,7 +627,7 @@ pub struct DisbursementLineRow {
 }
 
 const DISB_COLUMNS: &str = "court_code, id, case_id, status, total_fen, proposed_by, proposed_at, decided_by, \
-     decided_at, decision_reason, approve_txn_id, paid_txn_id, bank_reference";
+     decided_at, decision_reason, approve_txn_id, paid_txn_id, bank_reference, idempotency_key";
 
 fn disbursement(r: &AnyRow) -> Result<DisbursementRow, StoreError> {
     Ok(DisbursementRow {
@@ -641,6 +644,7 @@ fn disbursement(r: &AnyRow) -> Result<DisbursementRow, StoreError> {
         approve_txn_id: r.try_get("approve_txn_id")?,
         paid_txn_id: r.try_get("paid_txn_id")?,
         bank_reference: r.try_get("bank_reference")?,
+        idempotency_key: r.try_get("idempotency_key")?,
     })
 }
 
@@ -650,7 +654,7 @@ pub async fn insert_disbursement(
     lines: &[DisbursementLineRow],
 ) -> Result<(), StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO fund_disbursements ({DISB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO fund_disbursements ({DISB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     )))
     .bind(&d.court_code)
     .bind(&d.id)
@@ -665,6 +669,7 @@ pub async fn insert_disbursement(
     .bind(&d.approve_txn_id)
     .bind(&d.paid_txn_id)
     .bind(&d.bank_reference)
+    .bind(&d.idempotency_key)
     .execute(&mut *conn)
     .await?;
     for l in lines {
@@ -725,6 +730,44 @@ pub async fn find_disbursement(
     .as_ref()
     .map(disbursement)
     .transpose()
+}
+
+/// The proposal `proposed_by` made under `key` in `court`, if any.
+pub async fn find_disbursement_by_key(
+    conn: &mut AnyConnection,
+    court: &str,
+    proposed_by: &str,
+    key: &str,
+) -> Result<Option<DisbursementRow>, StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DISB_COLUMNS} FROM fund_disbursements \
+         WHERE court_code = $1 AND proposed_by = $2 AND idempotency_key = $3"
+    )))
+    .bind(court)
+    .bind(proposed_by)
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(disbursement)
+    .transpose()
+}
+
+/// A case's disbursements, newest first (index `fund_disbursements_case`).
+pub async fn disbursements_of_case(
+    conn: &mut AnyConnection,
+    court: &str,
+    case_id: &str,
+) -> Result<Vec<DisbursementRow>, StoreError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {DISB_COLUMNS} FROM fund_disbursements WHERE court_code = $1 AND case_id = $2 \
+         ORDER BY proposed_at DESC, id DESC"
+    )))
+    .bind(court)
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(disbursement).collect()
 }
 
 pub async fn disbursements_with_status(

@@ -435,6 +435,37 @@ fn fine_line(measure: &str, amount: i64) -> DisbursementLineInput {
     }
 }
 
+/// An effective fine of `amount_fen` on the case's debtor (proposed, approved by the president).
+async fn effective_fine(app: &App, fx: &Fx, amount_fen: i64) -> String {
+    let party = zhixing_testkit::debtor_id(
+        app,
+        &app.case_detail(handler(fx), &fx.case_id)
+            .await
+            .unwrap()
+            .case,
+    )
+    .await;
+    let m = app
+        .propose_measure(
+            handler(fx),
+            &fx.case_id,
+            &zhixing_app::measures::MeasureInput {
+                kind: "fine".into(),
+                party_id: Some(party),
+                amount_fen: Some(amount_fen),
+                reason: "拒不报告财产".into(),
+                ..Default::default()
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+    app.decide_measure(&fx.f.president, &m.id, true, "", NOW_MS)
+        .await
+        .unwrap();
+    m.id
+}
+
 async fn balance(app: &App, acc: &zhixing_domain::funds::Account) -> i64 {
     let mut conn = app.db.conn().await.unwrap();
     acc.normal_balance(
@@ -514,6 +545,15 @@ async fn a_paid_fine_revoked_or_lowered_on_review_goes_back_to_the_case_account(
         assert_eq!(
             (e.code, e.field.as_str()),
             ("not_a_fine", "lines[0].measure_id")
+        );
+        let e = expect_invalid(
+            app.propose_disbursement(handler(&fx), &fx.case_id, &[line("fine", 100)], NOW_MS)
+                .await,
+            "fine line without a decision",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("fine_needs_decision", "lines[0].measure_id")
         );
         let e = expect_invalid(
             app.propose_disbursement(
@@ -845,12 +885,29 @@ async fn income_only_disbursement_is_complete_when_approved() {
             .post_receipt(&fx.bank, &receipt("inc", &fx.account, 9000), NOW_MS)
             .await
             .unwrap();
+        // A fine line names its decision (CPL art 119); without one it is refused.
+        let e = expect_invalid(
+            t.app
+                .propose_disbursement(
+                    handler(&fx),
+                    &fx.case_id,
+                    &[line("fee", 5000), line("fine", 4000)],
+                    NOW_MS,
+                )
+                .await,
+            "fine line without its decision",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("fine_needs_decision", "lines[1].measure_id")
+        );
+        let fine = effective_fine(&t.app, &fx, 5_000_000).await;
         let d = t
             .app
             .propose_disbursement(
                 handler(&fx),
                 &fx.case_id,
-                &[line("fee", 5000), line("fine", 4000)],
+                &[line("fee", 5000), fine_line(&fine, 4000)],
                 NOW_MS,
             )
             .await

@@ -79,6 +79,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "79a692f67d30d91fac243490419aa033c6e9befed9ca481a998d6c273b3373a4",
         "b2f181a21a2df7b951328fcbfa800fed883505b4e41b270f3b766224c7942b1a63f4961cb677d1058464381f1aa94f06",
     ),
+    (
+        12,
+        "0012_disbursement_keys.sql",
+        "942e5694284e1bbc1106672d80fb997c54749fd7f4ba4d708446ba3a2687d2d2",
+        "2a59f48a8e8b5675e469fa323ef06410b2c6ecccc4ad88a5fc021700cb2bc97f718eaf8998a35248b182a91bf718c0ab",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {
