@@ -385,8 +385,23 @@ pub fn tipoff_transition(from: &str, to: &str) -> Result<(), RuleError> {
     } else {
         Err(RuleError::new(
             "tipoff_state",
-            format!("举报状态为「{from}」，不能变为「{to}」"),
+            format!(
+                "举报状态为「{}」，不能变为「{}」",
+                tipoff_status_zh(from),
+                tipoff_status_zh(to)
+            ),
         ))
+    }
+}
+
+/// The Chinese name of a tip-off status, for messages and pages.
+pub fn tipoff_status_zh(s: &str) -> &'static str {
+    match s {
+        "new" => "新登记",
+        "dispatched" => "已派单",
+        "responded" => "已响应",
+        "closed" => "已办结",
+        _ => "未知",
     }
 }
 
@@ -670,6 +685,9 @@ mod tests {
         assert!(tipoff_transition("dispatched", "responded").is_ok());
         assert!(tipoff_transition("responded", "closed").is_ok());
         assert!(tipoff_transition("new", "responded").is_err());
+        // The refusal speaks Chinese, not status codes.
+        let e = tipoff_transition("dispatched", "closed").unwrap_err();
+        assert_eq!(e.message, "举报状态为「已派单」，不能变为「已办结」");
         assert!(check_control_outcome("controlled").is_ok() && check_control_outcome("x").is_err());
     }
 

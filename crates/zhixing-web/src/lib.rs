@@ -14,8 +14,11 @@ pub mod state;
 pub mod ui;
 pub mod ui_deadlines;
 pub mod ui_duty;
+pub mod ui_funds;
 pub mod ui_measures;
 pub mod ui_referrals;
+pub mod ui_rewards;
+pub mod ui_tipoff;
 
 use std::sync::Arc;
 
@@ -81,6 +84,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(ui_measures::routes())
         .merge(ui_duty::routes())
         .merge(ui_referrals::routes())
+        .merge(ui_funds::routes())
+        .merge(ui_rewards::routes())
+        .merge(ui_tipoff::routes())
         .route("/assets/{*path}", get(asset))
         .route("/healthz", get(healthz))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));

@@ -109,6 +109,9 @@ impl Staff {
                 Lang::En => "Approvals",
             },
             reviews_label: crate::ui_measures::tr(self.lang).nav_reviews,
+            can_funds: self.actor.role.has(Permission::HandleFunds)
+                || self.actor.role.has(Permission::ApproveDisbursement),
+            funds_label: crate::ui_funds::tr(self.lang).nav,
         }
     }
 }
@@ -132,6 +135,9 @@ pub struct Nav {
     pub approvals_label: &'static str,
     /// The higher court's 复议 to decide (next to the approvals).
     pub reviews_label: &'static str,
+    /// `/funds/unidentified`: roles that claim unidentified receipts or approve disbursements.
+    pub can_funds: bool,
+    pub funds_label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]

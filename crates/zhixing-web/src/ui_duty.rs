@@ -1,6 +1,7 @@
 //! Pages of rewards and 执行110: the public reward notices with their tip form, the public
 //! tip-off form (no login; answers with a receipt number only), and the command center's tip-off
-//! list with the response form.
+//! list with the response form (posted to `ui_tipoff`'s step handler; each row links the tip-off's
+//! own page there).
 
 use std::collections::HashMap;
 
@@ -10,18 +11,19 @@ use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 use zhixing_app::duty::{TipInput, TipoffInput};
+use zhixing_domain::duty::tipoff_transition;
 use zhixing_domain::money::Fen;
 use zhixing_domain::role::Permission;
 use zhixing_domain::time::china_datetime_text;
 
-use crate::error::classify;
 use crate::i18n::{Lang, fill};
 use crate::state::AppState;
 use crate::ui::{Nav, Staff, error_page, field};
-use crate::ui_measures::{TrM, public_lang};
+use crate::ui_measures::{TrM, public_lang, take_flash};
 
 /// Strings of the 执行110 and reward pages (zh default, en on request); the portal's header and
 /// links are `ui_measures::TrM`'s. `{placeholders}` are filled in with `i18n::fill`.
@@ -403,6 +405,7 @@ pub struct TipoffsPage {
     pub lang: &'static str,
     pub nav: Nav,
     pub rows: Vec<TipLine>,
+    pub notice: String,
     pub error: String,
     /// Pager: this page, the number of pages, its text, and the filter to keep in the links.
     pub page: i64,
@@ -416,6 +419,7 @@ async fn render_tipoffs(
     staff: &Staff,
     overdue: bool,
     page: Option<i64>,
+    notice: String,
     error: String,
 ) -> Response {
     let now = st.now_ms();
@@ -444,13 +448,8 @@ async fn render_tipoffs(
         rows: rows
             .into_iter()
             .map(|v| TipLine {
-                can_respond: can && matches!(v.tip.status.as_str(), "new" | "dispatched"),
-                status: match v.tip.status.as_str() {
-                    "new" => u.st_new,
-                    "dispatched" => u.st_dispatched,
-                    "responded" => u.st_responded,
-                    _ => u.st_closed,
-                },
+                can_respond: can && tipoff_transition(&v.tip.status, "responded").is_ok(),
+                status: crate::ui_tipoff::status_word(u, &v.tip.status),
                 id: v.tip.id,
                 receipt: v.tip.receipt_no,
                 urgent: v.tip.urgent,
@@ -464,6 +463,7 @@ async fn render_tipoffs(
                 overdue: v.overdue,
             })
             .collect(),
+        notice,
         error,
         page,
         pages,
@@ -480,9 +480,12 @@ async fn render_tipoffs(
     .into_response()
 }
 
+/// The list; a response recorded from it (`ui_tipoff`, `back=list`) comes back here with its
+/// outcome in the flash cookie.
 async fn tipoffs_page(
     State(st): State<AppState>,
     staff: Staff,
+    jar: CookieJar,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let page = match q.get("page").map(|p| p.trim().parse::<i64>()) {
@@ -490,29 +493,13 @@ async fn tipoffs_page(
         Some(Ok(p)) => Some(p),
         Some(Err(_)) => Some(0), // refused by the use case with a field error
     };
-    render_tipoffs(&st, &staff, q.contains_key("overdue"), page, String::new()).await
-}
-
-async fn respond_submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    if let Some(r) = staff.csrf_rejection(&form) {
-        return r;
-    }
-    match st
-        .app
-        .respond_tipoff(&staff.actor, &id, &field(&form, "outcome"), st.now_ms())
-        .await
-    {
-        Ok(_) => Redirect::to("/tipoffs").into_response(),
-        Err(e) => {
-            let msg = classify(&e).3;
-            render_tipoffs(&st, &staff, false, None, msg).await
-        }
-    }
+    let (jar, notice, error) = take_flash(jar, "/tipoffs");
+    let overdue = q.contains_key("overdue");
+    (
+        jar,
+        render_tipoffs(&st, &staff, overdue, page, notice, error).await,
+    )
+        .into_response()
 }
 
 pub fn routes() -> Router<AppState> {
@@ -521,5 +508,4 @@ pub fn routes() -> Router<AppState> {
         .route("/public/rewards/{id}/tips", post(public_tip))
         .route("/public/tipoff", get(tipoff_form).post(tipoff_submit))
         .route("/tipoffs", get(tipoffs_page))
-        .route("/tipoffs/{id}/respond", post(respond_submit))
 }

@@ -1082,7 +1082,7 @@ const FLASH_COOKIE: &str = "zx_flash";
 /// scoped to that path, HttpOnly and SameSite=Strict, its text hex-encoded (cookie values are
 /// ASCII), read and cleared by the next GET of the page. Messages never travel in the URL, so a
 /// link cannot put words on a staff page.
-fn redirect_with(st: &AppState, to: &str, ok: bool, msg: &str) -> Response {
+pub(crate) fn redirect_with(st: &AppState, to: &str, ok: bool, msg: &str) -> Response {
     let mut c = Cookie::new(
         FLASH_COOKIE,
         format!("{}{}", if ok { 'o' } else { 'e' }, hex::encode(msg)),
@@ -1095,7 +1095,7 @@ fn redirect_with(st: &AppState, to: &str, ok: bool, msg: &str) -> Response {
 }
 
 /// The message left for the page at `path` by `redirect_with`: (jar clearing it, notice, error).
-fn take_flash(jar: CookieJar, path: &str) -> (CookieJar, String, String) {
+pub(crate) fn take_flash(jar: CookieJar, path: &str) -> (CookieJar, String, String) {
     let Some(v) = jar.get(FLASH_COOKIE).map(|c| c.value().to_owned()) else {
         return (jar, String::new(), String::new());
     };

@@ -56,7 +56,7 @@ pub async fn setup(app: &TestApp) -> (String, String, String) {
     (bank, id, account)
 }
 
-fn receipt_body(key: &str, account: &str, amount: Value) -> Value {
+pub(crate) fn receipt_body(key: &str, account: &str, amount: Value) -> Value {
     json!({
         "idempotency_key": key,
         "account_number": account,
@@ -68,7 +68,7 @@ fn receipt_body(key: &str, account: &str, amount: Value) -> Value {
     })
 }
 
-async fn post_receipt(
+pub(crate) async fn post_receipt(
     app: &TestApp,
     token: &str,
     body: &str,

@@ -10,3 +10,5 @@ mod browser;
 mod common;
 mod funds;
 mod ui;
+mod ui_duty_pages;
+mod ui_funds;

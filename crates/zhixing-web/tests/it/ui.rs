@@ -4,13 +4,13 @@ use zhixing_testkit::{PASSWORD, backends};
 
 use crate::common::TestApp;
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let key = "name=\"csrf\" value=\"";
     let start = html.find(key).expect("csrf field") + key.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-fn cookie_of(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_of(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
     h.get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -18,7 +18,7 @@ fn cookie_of(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.split(';').next().unwrap().to_owned())
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", crate::api::urlencode(v)))
@@ -26,7 +26,11 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, Option<String>, String) {
+pub(crate) async fn login(
+    t: &TestApp,
+    user: &str,
+    pw: &str,
+) -> (StatusCode, Option<String>, String) {
     let (_, h, body) = t
         .call(Request::get("/login").body(Body::empty()).unwrap())
         .await;
@@ -49,7 +53,7 @@ async fn login(t: &TestApp, user: &str, pw: &str) -> (StatusCode, Option<String>
     )
 }
 
-async fn page(t: &TestApp, uri: &str, cookie: &str) -> (StatusCode, String) {
+pub(crate) async fn page(t: &TestApp, uri: &str, cookie: &str) -> (StatusCode, String) {
     let (s, _, body) = t
         .call(
             Request::get(uri)
@@ -204,7 +208,7 @@ async fn login_rate_limit_and_cookie_flags() {
     t.db.cleanup().await;
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     t: &TestApp,
     uri: &str,
     cookie: &str,
@@ -723,7 +727,7 @@ async fn measures_duty_and_public_pages_switch_to_english_with_the_cookie() {
 }
 
 /// POST a form; (status, Location, the `zx_flash` cookie it set for the page it redirects to).
-async fn post_flash(
+pub(crate) async fn post_flash(
     t: &TestApp,
     uri: &str,
     cookie: &str,
@@ -745,7 +749,12 @@ async fn post_flash(
 
 /// Follow a post/redirect/get: GET `location` with the session and the flash cookie; the page
 /// must clear the flash.
-async fn follow(t: &TestApp, location: &str, session: &str, flash: Option<String>) -> String {
+pub(crate) async fn follow(
+    t: &TestApp,
+    location: &str,
+    session: &str,
+    flash: Option<String>,
+) -> String {
     let flash = flash.expect("a message for the next page");
     let (s, h, body) = t
         .call(
@@ -762,7 +771,7 @@ async fn follow(t: &TestApp, location: &str, session: &str, flash: Option<String
 }
 
 /// The `<tr>` of a table whose text contains `needle` (the tables put one record per row).
-fn row_with<'a>(html: &'a str, needle: &str) -> &'a str {
+pub(crate) fn row_with<'a>(html: &'a str, needle: &str) -> &'a str {
     html.split("<tr")
         .find(|r| r.contains(needle))
         .unwrap_or_else(|| panic!("no row with {needle} in {html}"))
