@@ -157,6 +157,15 @@ async fn ui_funds_propose_approve_and_claim_through_the_pages() {
         let (s, _, html) = post_form(&t, &propose, &director, &body).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
         assert!(html.contains("lines[0].payee_account：required"), "{html}");
+        // A fine row that does not pick the decision it pays (CPL art 119): refused, naming it.
+        let v = with(&[("lines[1].kind", "fine")]);
+        let body: Vec<(&str, &str)> = v.iter().map(|(k, x)| (*k, x.as_str())).collect();
+        let (s, _, html) = post_form(&t, &propose, &director, &body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(
+            html.contains("lines[1].measure_id：fine_needs_decision"),
+            "{html}"
+        );
         // More than the balance: 409 with the balance in 元.
         let v = with(&[("lines[0].amount", "1,400.01")]);
         let body: Vec<(&str, &str)> = v.iter().map(|(k, x)| (*k, x.as_str())).collect();
