@@ -11,63 +11,16 @@ use zhixing_app::duty::TipoffInput;
 use zhixing_testkit::{NOW_MS, PASSWORD, backends};
 
 use crate::common::TestApp;
+use crate::ui::{cookie_of, csrf_of, follow, form, page};
 
 const DAY_MS: i64 = 86_400_000;
 const PHONE: &str = "13912345678";
 
-fn csrf_of(html: &str) -> String {
-    let key = "name=\"csrf\" value=\"";
-    let start = html.find(key).expect("csrf field") + key.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-fn cookie_of(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    h.get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", crate::api::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 /// Log in through the form; the session cookie.
 async fn login(t: &TestApp, user: &str) -> String {
-    let (_, h, body) = t
-        .call(Request::get("/login").body(Body::empty()).unwrap())
-        .await;
-    let pre = cookie_of(&h, "zx_prelogin").unwrap();
-    let csrf = csrf_of(&String::from_utf8(body).unwrap());
-    let req = Request::post("/login")
-        .header(header::COOKIE, pre)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form(&[
-            ("csrf", &csrf),
-            ("username", user),
-            ("password", PASSWORD),
-        ])))
-        .unwrap();
-    let (s, h, _) = t.call(req).await;
+    let (s, session, _) = crate::ui::login(t, user, PASSWORD).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "login {user}");
-    cookie_of(&h, "zx_session").expect("session cookie")
-}
-
-async fn page(t: &TestApp, uri: &str, cookie: &str) -> (StatusCode, String) {
-    let (s, _, body) = t
-        .call(
-            Request::get(uri)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    (s, String::from_utf8(body).unwrap())
+    session.expect("session cookie")
 }
 
 /// POST a form: (status, Location, the flash cookie set, body).
@@ -94,23 +47,6 @@ async fn post(
         cookie_of(&h, "zx_flash"),
         String::from_utf8(body).unwrap(),
     )
-}
-
-/// Follow a post/redirect/get: GET `location` with the session and the flash cookie; the page
-/// shows the message once and clears it.
-async fn follow(t: &TestApp, location: &str, session: &str, flash: Option<String>) -> String {
-    let flash = flash.expect("a message for the next page");
-    let (s, h, body) = t
-        .call(
-            Request::get(location)
-                .header(header::COOKIE, format!("{session}; {flash}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{location}");
-    assert_eq!(cookie_of(&h, "zx_flash").as_deref(), Some("zx_flash="));
-    String::from_utf8(body).unwrap()
 }
 
 /// The text of the page's message (`form-notice` or `form-error`), or panic.
