@@ -38,6 +38,8 @@ pub struct ExecutionInput<'a> {
     pub family_notified_on: Option<&'a str>,
     /// 拘留: when the family was notified; with `at`, the 24 hours are checked to the minute.
     pub family_notified_at: Option<&'a str>,
+    /// 搜查: the search record (搜查笔录), required for a search and refused for anything else.
+    pub search: Option<&'a measure::SearchRecord>,
 }
 
 /// A proposal as it arrives from a form or the API.
@@ -503,6 +505,7 @@ impl App {
             execution_note: None,
             executed_at: None,
             family_notified_at: None,
+            search_record: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -849,6 +852,7 @@ impl App {
                         execution_note: None,
                         executed_at: None,
                         family_notified_at: None,
+                        search_record: None,
                         created_at: now_ms,
                         updated_at: now_ms,
                         ..m.clone()
@@ -1058,6 +1062,29 @@ impl App {
         } else {
             None
         };
+        // A search is recorded with what 民诉法解释 arts 495–498 require of its 搜查笔录.
+        let search_record = match (m.kind == "search", input.search) {
+            (true, Some(r)) => {
+                measure::check_search_record(r, m.subject_kind != "person")
+                    .map_err(AppError::Invalid)?;
+                Some(serde_json::to_string(r).map_err(|e| AppError::Internal(e.to_string()))?)
+            }
+            (true, None) => {
+                return Err(AppError::invalid(
+                    "required",
+                    "search",
+                    "搜查须记录搜查笔录：出示搜查令、到场人员、搜查发现和签名（民诉法解释第四百九十五条至第四百九十八条）",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(AppError::invalid(
+                    "not_a_search",
+                    "search",
+                    "只有搜查措施才记录搜查笔录",
+                ));
+            }
+            (false, None) => None,
+        };
         let executed_at = executed_at.map(zhixing_domain::time::minute_text);
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
@@ -1072,6 +1099,7 @@ impl App {
                     expires_on: release.as_deref(),
                     executed_at: executed_at.as_deref(),
                     family_notified_at: family_notified.as_deref(),
+                    search_record: search_record.as_deref(),
                 },
                 now_ms,
             )],
@@ -1091,7 +1119,8 @@ impl App {
             None,
             Some(
                 serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release,
-                    "executed_at": executed_at, "family_notified_at": family_notified})
+                    "executed_at": executed_at, "family_notified_at": family_notified,
+                    "search_record": input.search})
                 .to_string(),
             ),
             now_ms,
@@ -1795,6 +1824,7 @@ impl App {
                 execution_note: None,
                 executed_at: None,
                 family_notified_at: None,
+                search_record: None,
                 created_at: now_ms,
                 updated_at: now_ms,
             };

@@ -1418,3 +1418,222 @@ mod review_tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 搜查笔录: what the record of a search must state (民诉法解释 arts 495–498)
+// ---------------------------------------------------------------------------------------------
+
+/// The record of a carried-out search (搜查笔录), as the officers state it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SearchRecord {
+    /// The 搜查令 and work certificates were shown (art 495: 出示搜查令和工作证件).
+    pub warrant_shown: bool,
+    /// Who attended for the searched: the debtor or an adult family member, or for an entity its
+    /// legal representative or main person in charge (art 496), with their capacity.
+    pub present: String,
+    /// For a natural person: the staff member sent by the 基层组织 (residents' or villagers'
+    /// committee, art 496).
+    pub witness: String,
+    /// Those notified refused to attend (art 496: 拒不到场的，不影响搜查); then `present` and
+    /// `witness` may stay empty, and the refusal is what the record states.
+    pub refused_to_attend: bool,
+    /// A woman's body was searched …
+    pub woman_body_searched: bool,
+    /// … by a female enforcement officer (art 496: 搜查妇女身体，应当由女执行人员进行).
+    pub female_officer: bool,
+    /// What was found and seized or sealed (art 497), or that nothing was found.
+    pub findings: String,
+    /// The searchers, the searched and the others present signed, thumb-printed or sealed the
+    /// record (art 498) …
+    pub signed: bool,
+    /// … or who refused to sign, as the record must say (art 498: 拒绝签名 … 的，在搜查笔录中写明).
+    pub refusal_note: String,
+}
+
+/// Longest free text in a search record.
+const SEARCH_TEXT_MAX: usize = 500;
+
+/// Check a search record against 民诉法解释 arts 495–498 for a subject that is an entity or a
+/// natural person. Errors name the record's field (`search.present` …). The stricter reading
+/// where the text is silent: the 基层组织's attendance is required for a natural person unless
+/// those notified refused, and an unsigned record must say who refused to sign.
+pub fn check_search_record(r: &SearchRecord, subject_is_entity: bool) -> Result<(), FieldError> {
+    let f = |name: &str| format!("search.{name}");
+    for (name, text) in [
+        ("present", &r.present),
+        ("witness", &r.witness),
+        ("findings", &r.findings),
+        ("refusal_note", &r.refusal_note),
+    ] {
+        if text.chars().count() > SEARCH_TEXT_MAX {
+            return Err(bad(
+                "too_long",
+                &f(name),
+                format!("不能超过 {SEARCH_TEXT_MAX} 字"),
+            ));
+        }
+    }
+    if !r.warrant_shown {
+        return Err(bad(
+            "warrant_not_shown",
+            &f("warrant_shown"),
+            "搜查人员应当出示搜查令和工作证件（民诉法解释第四百九十五条）",
+        ));
+    }
+    if !r.refused_to_attend {
+        if r.present.trim().is_empty() {
+            let who = if subject_is_entity {
+                "法定代表人或者主要负责人"
+            } else {
+                "被执行人或者其成年家属"
+            };
+            return Err(bad(
+                "search_attendance",
+                &f("present"),
+                format!(
+                    "须写明到场的{who}；拒不到场的，勾选“拒不到场”（民诉法解释第四百九十六条）"
+                ),
+            ));
+        }
+        if !subject_is_entity && r.witness.trim().is_empty() {
+            return Err(bad(
+                "search_attendance",
+                &f("witness"),
+                "搜查公民的，应当通知基层组织派员到场，须写明到场人员；拒不到场的，勾选“拒不到场”（民诉法解释第四百九十六条）",
+            ));
+        }
+    }
+    if r.woman_body_searched && !r.female_officer {
+        return Err(bad(
+            "female_officer",
+            &f("female_officer"),
+            "搜查妇女身体，应当由女执行人员进行（民诉法解释第四百九十六条）",
+        ));
+    }
+    if r.findings.trim().is_empty() {
+        return Err(bad(
+            "required",
+            &f("findings"),
+            "须写明搜查发现并查封、扣押的财产，或未发现财产（民诉法解释第四百九十七条）",
+        ));
+    }
+    if !r.signed && r.refusal_note.trim().is_empty() {
+        return Err(bad(
+            "search_signature",
+            &f("refusal_note"),
+            "搜查笔录应由搜查人员、被搜查人及其他在场人签名、捺印或者盖章；拒绝的，须在笔录中写明（民诉法解释第四百九十八条）",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod search_record_tests {
+    use super::*;
+
+    fn full() -> SearchRecord {
+        SearchRecord {
+            warrant_shown: true,
+            present: "被执行人赵超".into(),
+            witness: "城东社区居委会 王某".into(),
+            refused_to_attend: false,
+            woman_body_searched: false,
+            female_officer: false,
+            findings: "卧室衣柜内现金 5 万元，已扣押".into(),
+            signed: true,
+            refusal_note: String::new(),
+        }
+    }
+
+    fn field_of(r: &SearchRecord, entity: bool) -> Option<(&'static str, String)> {
+        check_search_record(r, entity)
+            .err()
+            .map(|e| (e.code, e.field))
+    }
+
+    #[test]
+    fn a_search_record_states_what_cpli_495_to_498_require() {
+        assert_eq!(field_of(&full(), false), None);
+        let no_warrant = SearchRecord {
+            warrant_shown: false,
+            ..full()
+        };
+        assert_eq!(
+            field_of(&no_warrant, false),
+            Some(("warrant_not_shown", "search.warrant_shown".into()))
+        );
+        // Nobody attended and no refusal recorded.
+        let nobody = SearchRecord {
+            present: " ".into(),
+            ..full()
+        };
+        assert_eq!(
+            field_of(&nobody, false),
+            Some(("search_attendance", "search.present".into()))
+        );
+        // A citizen's search needs the 基层组织; an entity's does not.
+        let no_witness = SearchRecord {
+            witness: String::new(),
+            ..full()
+        };
+        assert_eq!(
+            field_of(&no_witness, false),
+            Some(("search_attendance", "search.witness".into()))
+        );
+        assert_eq!(field_of(&no_witness, true), None);
+        // A refusal to attend does not stop the search.
+        let refused = SearchRecord {
+            present: String::new(),
+            witness: String::new(),
+            refused_to_attend: true,
+            ..full()
+        };
+        assert_eq!(field_of(&refused, false), None);
+        // A woman's body only by a female officer.
+        let woman = SearchRecord {
+            woman_body_searched: true,
+            ..full()
+        };
+        assert_eq!(
+            field_of(&woman, false),
+            Some(("female_officer", "search.female_officer".into()))
+        );
+        let woman_ok = SearchRecord {
+            female_officer: true,
+            ..woman
+        };
+        assert_eq!(field_of(&woman_ok, false), None);
+        // What was found (or that nothing was) is stated.
+        let no_findings = SearchRecord {
+            findings: String::new(),
+            ..full()
+        };
+        assert_eq!(
+            field_of(&no_findings, false),
+            Some(("required", "search.findings".into()))
+        );
+        // Unsigned: the record says who refused.
+        let unsigned = SearchRecord {
+            signed: false,
+            ..full()
+        };
+        assert_eq!(
+            field_of(&unsigned, false),
+            Some(("search_signature", "search.refusal_note".into()))
+        );
+        let noted = SearchRecord {
+            refusal_note: "被执行人拒绝签名".into(),
+            ..unsigned
+        };
+        assert_eq!(field_of(&noted, false), None);
+        let long = SearchRecord {
+            findings: "财".repeat(501),
+            ..full()
+        };
+        assert_eq!(
+            field_of(&long, false),
+            Some(("too_long", "search.findings".into()))
+        );
+    }
+}

@@ -39,6 +39,8 @@ pub struct MeasureRow {
     pub executed_at: Option<String>,
     /// 拘留: when the family was notified, `YYYY-MM-DD HH:MM` (or the day only).
     pub family_notified_at: Option<String>,
+    /// 搜查: the search record as JSON (migration 0013).
+    pub search_record: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -46,12 +48,12 @@ pub struct MeasureRow {
 const MEASURE_COLS: &str = "court_code, id, case_id, kind, subject_party_id, subject_kind, subject_name, \
     subject_id_number, params, amount_fen, status, needs_approval, document_number, proposed_by, proposed_on, \
     decided_by, decided_on, effective_on, publish_on, expires_on, ended_on, end_reason, executed_on, \
-    execution_note, executed_at, family_notified_at, created_at, updated_at";
+    execution_note, executed_at, family_notified_at, search_record, created_at, updated_at";
 
 pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO measures ({MEASURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
     ))
     .text(&m.court_code)
     .text(&m.id)
@@ -79,6 +81,7 @@ pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     .opt(m.execution_note.clone())
     .opt(m.executed_at.clone())
     .opt(m.family_notified_at.clone())
+    .opt(m.search_record.clone())
     .int(m.created_at)
     .int(m.updated_at)
 }
@@ -142,13 +145,15 @@ pub struct Execution<'a> {
     pub expires_on: Option<&'a str>,
     pub executed_at: Option<&'a str>,
     pub family_notified_at: Option<&'a str>,
+    /// 搜查: the checked search record as JSON.
+    pub search_record: Option<&'a str>,
 }
 
 pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
-         executed_at = $4, family_notified_at = $5, updated_at = $6 \
-         WHERE court_code = $7 AND id = $8 AND status = 'effective' \
+         executed_at = $4, family_notified_at = $5, search_record = $6, updated_at = $7 \
+         WHERE court_code = $8 AND id = $9 AND status = 'effective' \
          AND executed_on IS NULL RETURNING id AS executed_measure",
     )
     .text(e.on)
@@ -156,6 +161,7 @@ pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64
     .opt(e.expires_on)
     .opt(e.executed_at)
     .opt(e.family_notified_at)
+    .opt(e.search_record)
     .int(now_ms)
     .text(court)
     .text(id)

@@ -91,6 +91,9 @@ pub struct MeasureOut {
     pub executed_at: Option<String>,
     /// 拘留: when the family was notified (`YYYY-MM-DD HH:MM`, or the day only).
     pub family_notified_at: Option<String>,
+    /// 搜查: the search record (搜查笔录) as recorded, the fields of [`SearchRecordIn`].
+    #[schema(value_type = Option<Object>)]
+    pub search_record: Option<serde_json::Value>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
 }
@@ -119,6 +122,10 @@ impl From<&MeasureRow> for MeasureOut {
             execution_note: m.execution_note.clone(),
             executed_at: m.executed_at.clone(),
             family_notified_at: m.family_notified_at.clone(),
+            search_record: m
+                .search_record
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok()),
             ended_on: m.ended_on.clone(),
             end_reason: m.end_reason.clone(),
         }
@@ -151,6 +158,48 @@ pub struct ExecutionRequest {
     /// 拘留: when the family was notified, `YYYY-MM-DD HH:MM`; with `executed_at` the 24 hours
     /// of CPLI art 180 are checked to the minute.
     pub family_notified_at: Option<String>,
+    /// 搜查: the search record, required for a search and refused for any other measure.
+    pub search: Option<SearchRecordIn>,
+}
+
+/// A search record (搜查笔录) on the wire: what 民诉法解释 arts 495–498 require it to state.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchRecordIn {
+    /// The 搜查令 and work certificates were shown (art 495).
+    pub warrant_shown: bool,
+    /// Who attended for the searched, with their capacity (art 496).
+    pub present: String,
+    /// For a natural person: the 基层组织's staff member who attended (art 496).
+    pub witness: String,
+    /// Those notified refused to attend; the search goes on (art 496).
+    pub refused_to_attend: bool,
+    /// A woman's body was searched …
+    pub woman_body_searched: bool,
+    /// … by a female enforcement officer (art 496).
+    pub female_officer: bool,
+    /// What was found and seized or sealed, or that nothing was (art 497).
+    pub findings: String,
+    /// Signed by the searchers, the searched and the others present (art 498) …
+    pub signed: bool,
+    /// … or who refused to sign (art 498).
+    pub refusal_note: String,
+}
+
+impl From<SearchRecordIn> for zhixing_domain::measure::SearchRecord {
+    fn from(r: SearchRecordIn) -> Self {
+        zhixing_domain::measure::SearchRecord {
+            warrant_shown: r.warrant_shown,
+            present: r.present,
+            witness: r.witness,
+            refused_to_attend: r.refused_to_attend,
+            woman_body_searched: r.woman_body_searched,
+            female_officer: r.female_officer,
+            findings: r.findings,
+            signed: r.signed,
+            refusal_note: r.refusal_note,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -431,6 +480,7 @@ pub async fn execute(
     body: Bytes,
 ) -> Result<Json<MeasureOut>, ApiError> {
     let r: ExecutionRequest = parse_json(&body)?;
+    let search: Option<zhixing_domain::measure::SearchRecord> = r.search.clone().map(Into::into);
     let m = st
         .app
         .execute_measure_at(
@@ -442,6 +492,7 @@ pub async fn execute(
                 at: r.executed_at.as_deref(),
                 family_notified_on: r.family_notified_on.as_deref(),
                 family_notified_at: r.family_notified_at.as_deref(),
+                search: search.as_ref(),
             },
             st.now_ms(),
         )
@@ -1003,6 +1054,7 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         MeasureListOut,
         MeasureDecisionRequest,
         ExecutionRequest,
+        SearchRecordIn,
         EndRequest,
         ListEntryOut,
         CorrectionOut,

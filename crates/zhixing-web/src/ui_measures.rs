@@ -17,7 +17,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use zhixing_app::AppError;
 use zhixing_app::measures::{MeasureInput, PublicItem};
 use zhixing_app::reviews::{ReviewInput, ReviewTerms};
-use zhixing_domain::measure::{EndGround, MeasureKind, end_rule};
+use zhixing_domain::measure::{EndGround, MeasureKind, SearchRecord, end_rule};
 use zhixing_domain::money::Fen;
 use zhixing_domain::role::Permission;
 use zhixing_store::measures::ReviewRow;
@@ -46,6 +46,17 @@ pub struct TrM {
     pub exec_note: &'static str,
     pub family_notified: &'static str,
     pub detained_at: &'static str,
+    /// 搜查笔录 fields (CPLI arts 495–498) and the record's label on the list.
+    pub search_record: &'static str,
+    pub search_warrant_shown: &'static str,
+    pub search_present: &'static str,
+    pub search_witness: &'static str,
+    pub search_refused: &'static str,
+    pub search_woman: &'static str,
+    pub search_female: &'static str,
+    pub search_findings: &'static str,
+    pub search_signed: &'static str,
+    pub search_refusal: &'static str,
     pub execute: &'static str,
     pub end: &'static str,
     pub propose: &'static str,
@@ -218,6 +229,16 @@ const ZH: TrM = TrM {
     exec_note: "执行情况",
     family_notified: "通知家属时间",
     detained_at: "拘留时间",
+    search_record: "搜查笔录",
+    search_warrant_shown: "已出示搜查令和工作证件",
+    search_present: "到场人员（被执行人或其成年家属；单位为法定代表人或主要负责人）",
+    search_witness: "基层组织到场人员（搜查公民时）",
+    search_refused: "经通知拒不到场",
+    search_woman: "搜查了妇女身体",
+    search_female: "由女执行人员进行",
+    search_findings: "搜查发现及查封、扣押的财产（未发现亦写明）",
+    search_signed: "笔录已由搜查人员、被搜查人及在场人签名",
+    search_refusal: "拒绝签名的情况",
     execute: "记录执行",
     end: "删除/解除",
     propose: "提请采取措施",
@@ -382,6 +403,16 @@ const EN: TrM = TrM {
     exec_note: "What was done",
     family_notified: "Family notified at",
     detained_at: "Detained at",
+    search_record: "Search record",
+    search_warrant_shown: "Warrant and work certificates shown",
+    search_present: "Present (the debtor or an adult family member; for an entity its legal representative or person in charge)",
+    search_witness: "Present for the residents' / villagers' committee (searching a citizen)",
+    search_refused: "Those notified refused to attend",
+    search_woman: "A woman's body was searched",
+    search_female: "by a female officer",
+    search_findings: "Found, and seized or sealed (or that nothing was found)",
+    search_signed: "Record signed by the searchers, the searched and those present",
+    search_refusal: "Who refused to sign",
     execute: "Record execution",
     end: "Delete / lift",
     propose: "Propose a measure",
@@ -712,6 +743,13 @@ async fn render_case(
             if let Some(a) = m.amount_fen {
                 detail.push_str(&Fen::new(a).format_yuan());
             }
+            if let Some(r) = m
+                .search_record
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<SearchRecord>(r).ok())
+            {
+                detail.push_str(&search_summary(tm, &r));
+            }
             let dates = [
                 (tm.on_proposed, Some(m.proposed_on.clone())),
                 (tm.on_effective, m.effective_on.clone()),
@@ -989,6 +1027,21 @@ async fn execution_submit(
         return r;
     }
     let back = field(&form, "back");
+    // The search form carries its record (搜查笔录); checkboxes are present only when ticked.
+    let search = form.contains_key("search_form").then(|| {
+        let ticked = |k: &str| form.get(k).is_some_and(|v| !v.is_empty());
+        SearchRecord {
+            warrant_shown: ticked("search_warrant_shown"),
+            present: field(&form, "search_present"),
+            witness: field(&form, "search_witness"),
+            refused_to_attend: ticked("search_refused"),
+            woman_body_searched: ticked("search_woman"),
+            female_officer: ticked("search_female_officer"),
+            findings: field(&form, "search_findings"),
+            signed: ticked("search_signed"),
+            refusal_note: field(&form, "search_refusal_note"),
+        }
+    });
     let r = st
         .app
         .execute_measure_at(
@@ -1001,12 +1054,34 @@ async fn execution_submit(
                 at: Some(field(&form, "executed_at")).as_deref(),
                 family_notified_on: Some(field(&form, "family_notified_on")).as_deref(),
                 family_notified_at: Some(field(&form, "family_notified_at")).as_deref(),
+                search: search.as_ref(),
             },
             st.now_ms(),
         )
         .await
         .map(|_| ());
     after(&st, &staff, &back, r).await
+}
+
+/// A search record in one line for the measures list.
+fn search_summary(tm: &TrM, r: &SearchRecord) -> String {
+    let mut parts = Vec::new();
+    if r.refused_to_attend {
+        parts.push(tm.search_refused.to_owned());
+    } else {
+        parts.push(r.present.clone());
+        if !r.witness.is_empty() {
+            parts.push(r.witness.clone());
+        }
+    }
+    if r.woman_body_searched {
+        parts.push(format!("{}，{}", tm.search_woman, tm.search_female));
+    }
+    parts.push(r.findings.clone());
+    if !r.refusal_note.is_empty() {
+        parts.push(r.refusal_note.clone());
+    }
+    format!("{}：{}", tm.search_record, parts.join("；"))
 }
 
 async fn end_submit(

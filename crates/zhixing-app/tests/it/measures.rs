@@ -219,6 +219,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             at: Some(at),
             family_notified_on: None,
             family_notified_at: Some(notified),
+            search: None,
         };
         for (input, code, field) in [
             (
@@ -291,6 +292,117 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
         );
         // Every write is audited.
         assert!(rows(&app.db, "audit_log").await >= 8);
+        t.cleanup().await;
+    }
+}
+
+/// A search is carried out only with its 搜查笔录 (民诉法解释 arts 495–498): warrant shown, who
+/// attended (and the 基层组织 for a citizen), a woman's body only by a female officer, what was
+/// found, signatures or who refused; errors name the record's field; nothing else takes a record.
+#[tokio::test]
+async fn a_search_is_recorded_as_the_law_requires_of_its_record() {
+    use zhixing_domain::measure::SearchRecord;
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "s").await;
+        let case = case_with(app, &f.command, person("孙八", 12)).await;
+        let handler = case
+            .handler_id
+            .as_deref()
+            .and_then(|h| f.judges.iter().find(|j| j.user_id == h))
+            .unwrap_or(&f.command);
+        let party = debtor_id(app, &case).await;
+        let mut search = input("search", &party);
+        search.place = Some("乐山市犍为县玉津镇某小区 3 栋 2 单元 501 室".into());
+        search.reason = "被执行人隐匿财产，拒不交出（民诉法解释第四百九十四条）".into();
+        let m = app
+            .propose_measure(handler, &case.id, &search, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let record = SearchRecord {
+            warrant_shown: true,
+            present: "被执行人孙八之妻（成年家属）".into(),
+            witness: "玉津镇某社区居委会 王某".into(),
+            refused_to_attend: false,
+            woman_body_searched: true,
+            female_officer: false,
+            findings: "卧室衣柜内现金 52,000 元，已扣押".into(),
+            signed: false,
+            refusal_note: String::new(),
+        };
+        fn exec(r: Option<&SearchRecord>) -> ExecutionInput<'_> {
+            ExecutionInput {
+                on: "2024-09-27",
+                note: "依搜查令搜查被执行人住所",
+                search: r,
+                ..ExecutionInput::default()
+            }
+        }
+        let no_witness = SearchRecord {
+            witness: " ".into(),
+            ..record.clone()
+        };
+        let unsigned = SearchRecord {
+            female_officer: true,
+            ..record.clone()
+        };
+        for (input, code, field) in [
+            (exec(None), "required", "search"),
+            (
+                exec(Some(&no_witness)),
+                "search_attendance",
+                "search.witness",
+            ),
+            (
+                exec(Some(&record)),
+                "female_officer",
+                "search.female_officer",
+            ),
+            (
+                exec(Some(&unsigned)),
+                "search_signature",
+                "search.refusal_note",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.execute_measure_at(&f.police, &m.id, &input, NOW_MS)
+                    .await,
+                field,
+            );
+            assert_eq!((e.code, e.field.as_str()), (code, field));
+        }
+        let ok = SearchRecord {
+            female_officer: true,
+            refusal_note: "被执行人之妻拒绝在笔录上签名".into(),
+            ..record
+        };
+        let done = app
+            .execute_measure_at(&f.police, &m.id, &exec(Some(&ok)), NOW_MS)
+            .await
+            .unwrap();
+        let stored: SearchRecord =
+            serde_json::from_str(done.search_record.as_deref().unwrap()).unwrap();
+        assert_eq!(stored, ok);
+        // A record on anything but a search is refused.
+        let mut fine = input("fine", &party);
+        fine.amount_fen = Some(1_000_000);
+        fine.reason = "拒不交出隐匿的财产".into();
+        let fm = app
+            .propose_measure(handler, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &fm.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.execute_measure_at(&f.police, &fm.id, &exec(Some(&ok)), NOW_MS)
+                .await,
+            "record on a fine",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("not_a_search", "search"));
         t.cleanup().await;
     }
 }

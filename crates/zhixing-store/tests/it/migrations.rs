@@ -85,6 +85,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "942e5694284e1bbc1106672d80fb997c54749fd7f4ba4d708446ba3a2687d2d2",
         "2a59f48a8e8b5675e469fa323ef06410b2c6ecccc4ad88a5fc021700cb2bc97f718eaf8998a35248b182a91bf718c0ab",
     ),
+    (
+        13,
+        "0013_search_record.sql",
+        "9abfea4e52125f9477c789e1082a20288be9ac61a3677984e732fc3e483a82a1",
+        "b1abf694665ab4b3ee8a828146c60770525eebea0f0314c01a06cf53b8623c7d65fabc327bb603b1c17bd52c61a0c580",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

@@ -162,6 +162,62 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             )
         );
 
+        // A search carried out needs its record (CPLI arts 495–498); an unknown field is a 422
+        // naming it; the record comes back on the measure.
+        let (s, se) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "search", "party_id": party, "place": "某小区 3 栋 501 室", "reason": "隐匿财产"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{se}");
+        let sid = se["id"].as_str().unwrap().to_owned();
+        let (s, _) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{sid}/decision"),
+                Some(&president),
+                Some(r#"{"approve": true}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let sexec = format!("/api/v1/measures/{sid}/execution");
+        let (s, e) = t
+            .json(
+                "POST",
+                &sexec,
+                Some(&cmd),
+                Some(r#"{"on": "2024-09-27", "note": "搜查"}"#),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            (e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (Some("required"), Some("search"))
+        );
+        let record = serde_json::json!({"warrant_shown": true, "present": "", "refused_to_attend": true,
+            "findings": "未发现可供执行的财产", "signed": false, "refusal_note": "被执行人拒不到场，无人签名"});
+        let (s, e) = t
+            .json("POST", &sexec, Some(&cmd), Some(&serde_json::json!({"on": "2024-09-27", "note": "搜查", "search": {"warrant": true}}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        let (s, m) = t
+            .json(
+                "POST",
+                &sexec,
+                Some(&cmd),
+                Some(
+                    &serde_json::json!({"on": "2024-09-27", "note": "搜查", "search": record})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(
+            (
+                m["search_record"]["refused_to_attend"].as_bool(),
+                m["search_record"]["findings"].as_str()
+            ),
+            (Some(true), Some("未发现可供执行的财产"))
+        );
+
         let body = serde_json::json!({"kind": "dishonest", "party_id": party, "ground": 4, "reason": "拒不报告财产"}).to_string();
         let (s, m) = t.json("POST", &uri, Some(&cmd), Some(&body)).await;
         assert_eq!(s, StatusCode::CREATED, "{m}");

@@ -1400,6 +1400,117 @@ async fn a_detention_is_carried_out_with_its_times_through_the_page() {
     }
 }
 
+/// A search is carried out through the measures page with its 搜查笔录 (CPLI arts 495–498): a
+/// woman's body searched without a female officer is refused with the rule on the page and nothing
+/// recorded; the full record is stored and shown on the list.
+#[tokio::test]
+async fn a_search_is_carried_out_with_its_record_through_the_page() {
+    use zhixing_app::measures::MeasureInput;
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let case = app
+            .file_case(
+                &t.court.command,
+                &zhixing_testkit::filing(
+                    "川1123",
+                    53,
+                    zhixing_testkit::person("褚十二", 53),
+                    500_000,
+                ),
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let party = zhixing_testkit::debtor_id(app, &case).await;
+        let m = app
+            .propose_measure(
+                &t.court.command,
+                &case.id,
+                &MeasureInput {
+                    kind: "search".into(),
+                    party_id: Some(party),
+                    place: Some("犍为县玉津镇某小区 3 栋 501 室".into()),
+                    reason: "隐匿财产，拒不交出".into(),
+                    ..Default::default()
+                },
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&t.court.president, &m.id, true, "", zhixing_testkit::NOW_MS)
+            .await
+            .unwrap();
+        let measures = format!("/cases/{}/measures", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        let (s, html) = page(&t, &measures, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains(r#"name="search_form""#)
+                && html.contains(r#"name="search_female_officer""#)
+                && html.contains(r#"name="search_findings""#),
+            "{html}"
+        );
+        let csrf = csrf_of(&html);
+        let uri = format!("/measures/{}/execution", m.id);
+        let base = [
+            ("csrf", csrf.as_str()),
+            ("back", case.id.as_str()),
+            ("search_form", "1"),
+            ("on", "2024-09-27"),
+            ("note", "依搜查令搜查被执行人住所"),
+            ("search_warrant_shown", "1"),
+            ("search_present", "被执行人之妻"),
+            ("search_witness", "社区居委会 王某"),
+            ("search_woman", "1"),
+            ("search_findings", "现金 52,000 元，已扣押"),
+            ("search_signed", "1"),
+        ];
+        // A woman's body without a female officer: refused on the page, nothing recorded.
+        let (s, _, html) = post_form(&t, &uri, &cmd, &base).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            html.contains("搜查妇女身体，应当由女执行人员进行"),
+            "{html}"
+        );
+        assert!(
+            app.measure(&t.court.command, &m.id)
+                .await
+                .unwrap()
+                .1
+                .executed_on
+                .is_none()
+        );
+        let mut ok = base.to_vec();
+        ok.push(("search_female_officer", "1"));
+        let (s, _, _) = post_flash(&t, &uri, &cmd, &ok).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let done = app.measure(&t.court.command, &m.id).await.unwrap().1;
+        let rec: serde_json::Value =
+            serde_json::from_str(done.search_record.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            (
+                rec["female_officer"].as_bool(),
+                rec["witness"].as_str(),
+                rec["findings"].as_str()
+            ),
+            (
+                Some(true),
+                Some("社区居委会 王某"),
+                Some("现金 52,000 元，已扣押")
+            )
+        );
+        let html = page(&t, &measures, &cmd).await.1;
+        assert!(
+            html.contains("搜查笔录：被执行人之妻；社区居委会 王某；搜查了妇女身体，由女执行人员进行；现金 52,000 元，已扣押"),
+            "{html}"
+        );
+        t.db.cleanup().await;
+    }
+}
+
 /// A 拒执罪 referral is worked from the case's referrals page: drafted through the form, referred,
 /// accepted by the police, dropped by the procuratorate, taken up as a 自诉 and settled; each step
 /// shows only the forms its status allows, a wrong step is refused on the page, and the page
