@@ -40,6 +40,9 @@ pub struct ExecutionInput<'a> {
     pub family_notified_at: Option<&'a str>,
     /// 搜查: the search record (搜查笔录), required for a search and refused for anything else.
     pub search: Option<&'a measure::SearchRecord>,
+    /// 拘传: when the questioning ended (`YYYY-MM-DD HH:MM`); `at` is the arrival. Required for a
+    /// 拘传, checked against its approved hours (CPLI art 482).
+    pub questioning_ended_at: Option<&'a str>,
 }
 
 /// A proposal as it arrives from a form or the API.
@@ -506,6 +509,7 @@ impl App {
             executed_at: None,
             family_notified_at: None,
             search_record: None,
+            questioning_ended_at: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -853,6 +857,7 @@ impl App {
                         executed_at: None,
                         family_notified_at: None,
                         search_record: None,
+                        questioning_ended_at: None,
                         created_at: now_ms,
                         updated_at: now_ms,
                         ..m.clone()
@@ -1085,6 +1090,37 @@ impl App {
             }
             (false, None) => None,
         };
+        // A 拘传's questioning, from the arrival (`at`) to its end, within the approved hours.
+        let questioning_ended = minute(input.questioning_ended_at, "questioning_ended_at")?;
+        let questioning_ended = match (m.kind == "summons", questioning_ended) {
+            (true, Some(end)) => {
+                let began = executed_at.ok_or_else(|| {
+                    AppError::invalid("required", "executed_at", "拘传须记录到案（询问开始）时间")
+                })?;
+                measure::check_questioning(
+                    began,
+                    end,
+                    stored.hours.unwrap_or(measure::SUMMONS_MAX_HOURS),
+                )
+                .map_err(|e| AppError::Invalid(e.at("questioning_ended_at")))?;
+                Some(zhixing_domain::time::minute_text(end))
+            }
+            (true, None) => {
+                return Err(AppError::invalid(
+                    "required",
+                    "questioning_ended_at",
+                    "拘传须记录询问结束时间：调查询问不得超过八小时，可能采取拘留措施的不得超过二十四小时（民诉法解释第四百八十二条）",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(AppError::invalid(
+                    "not_a_summons",
+                    "questioning_ended_at",
+                    "只有拘传才记录询问结束时间",
+                ));
+            }
+            (false, None) => None,
+        };
         let executed_at = executed_at.map(zhixing_domain::time::minute_text);
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
@@ -1100,6 +1136,7 @@ impl App {
                     executed_at: executed_at.as_deref(),
                     family_notified_at: family_notified.as_deref(),
                     search_record: search_record.as_deref(),
+                    questioning_ended_at: questioning_ended.as_deref(),
                 },
                 now_ms,
             )],
@@ -1120,7 +1157,7 @@ impl App {
             Some(
                 serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release,
                     "executed_at": executed_at, "family_notified_at": family_notified,
-                    "search_record": input.search})
+                    "search_record": input.search, "questioning_ended_at": questioning_ended})
                 .to_string(),
             ),
             now_ms,
@@ -1825,6 +1862,7 @@ impl App {
                 executed_at: None,
                 family_notified_at: None,
                 search_record: None,
+                questioning_ended_at: None,
                 created_at: now_ms,
                 updated_at: now_ms,
             };

@@ -1298,11 +1298,53 @@ pub fn check_family_notice(
     }
 }
 
+/// A 拘传's questioning against the hours approved for it (at most 8, or 24 where detention may
+/// follow: 民诉法解释 art 482 [V] 「调查询问的时间不得超过八小时；情况复杂，依法可能采取拘留措施的，
+/// 调查询问的时间不得超过二十四小时」): it ends after it began and within the hours.
+pub fn check_questioning(
+    began_at: chrono::NaiveDateTime,
+    ended_at: chrono::NaiveDateTime,
+    hours: u32,
+) -> Result<(), RuleError> {
+    let latest = began_at + chrono::Duration::hours(i64::from(hours));
+    if ended_at <= began_at {
+        Err(RuleError::new(
+            "questioning_time",
+            "询问结束时间应晚于到案（询问开始）时间",
+        ))
+    } else if ended_at > latest {
+        Err(RuleError::new(
+            "summons_limit",
+            format!(
+                "拘传询问不得超过 {hours} 小时（民诉法解释第四百八十二条），最迟 {} 结束",
+                latest.format("%Y-%m-%d %H:%M")
+            ),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod family_notice_tests {
     use super::*;
     use crate::time::parse_china_minute;
+
+    #[test]
+    fn questioning_stays_within_the_approved_hours_cpli_482() {
+        let at = |s| parse_china_minute(s).unwrap();
+        let began = at("2024-09-27 22:30");
+        assert!(check_questioning(began, at("2024-09-28 06:30"), 8).is_ok());
+        let e = check_questioning(began, at("2024-09-28 06:31"), 8).unwrap_err();
+        assert_eq!(e.code, "summons_limit");
+        assert!(e.message.contains("最迟 2024-09-28 06:30"), "{}", e.message);
+        assert!(check_questioning(began, at("2024-09-28 22:30"), 24).is_ok());
+        assert_eq!(
+            check_questioning(began, began, 8).unwrap_err().code,
+            "questioning_time"
+        );
+    }
 
     #[test]
     fn the_family_is_notified_within_24_hours_cpli_180() {

@@ -41,6 +41,8 @@ pub struct MeasureRow {
     pub family_notified_at: Option<String>,
     /// 搜查: the search record as JSON (migration 0013).
     pub search_record: Option<String>,
+    /// 拘传: when the questioning ended, `YYYY-MM-DD HH:MM` (migration 0013).
+    pub questioning_ended_at: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -48,12 +50,12 @@ pub struct MeasureRow {
 const MEASURE_COLS: &str = "court_code, id, case_id, kind, subject_party_id, subject_kind, subject_name, \
     subject_id_number, params, amount_fen, status, needs_approval, document_number, proposed_by, proposed_on, \
     decided_by, decided_on, effective_on, publish_on, expires_on, ended_on, end_reason, executed_on, \
-    execution_note, executed_at, family_notified_at, search_record, created_at, updated_at";
+    execution_note, executed_at, family_notified_at, search_record, questioning_ended_at, created_at, updated_at";
 
 pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO measures ({MEASURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
     ))
     .text(&m.court_code)
     .text(&m.id)
@@ -82,6 +84,7 @@ pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     .opt(m.executed_at.clone())
     .opt(m.family_notified_at.clone())
     .opt(m.search_record.clone())
+    .opt(m.questioning_ended_at.clone())
     .int(m.created_at)
     .int(m.updated_at)
 }
@@ -147,13 +150,15 @@ pub struct Execution<'a> {
     pub family_notified_at: Option<&'a str>,
     /// 搜查: the checked search record as JSON.
     pub search_record: Option<&'a str>,
+    /// 拘传: when the questioning ended.
+    pub questioning_ended_at: Option<&'a str>,
 }
 
 pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
-         executed_at = $4, family_notified_at = $5, search_record = $6, updated_at = $7 \
-         WHERE court_code = $8 AND id = $9 AND status = 'effective' \
+         executed_at = $4, family_notified_at = $5, search_record = $6, questioning_ended_at = $7, \
+         updated_at = $8 WHERE court_code = $9 AND id = $10 AND status = 'effective' \
          AND executed_on IS NULL RETURNING id AS executed_measure",
     )
     .text(e.on)
@@ -162,6 +167,7 @@ pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64
     .opt(e.executed_at)
     .opt(e.family_notified_at)
     .opt(e.search_record)
+    .opt(e.questioning_ended_at)
     .int(now_ms)
     .text(court)
     .text(id)

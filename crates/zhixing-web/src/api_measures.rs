@@ -94,6 +94,8 @@ pub struct MeasureOut {
     /// 搜查: the search record (搜查笔录) as recorded, the fields of [`SearchRecordIn`].
     #[schema(value_type = Option<Object>)]
     pub search_record: Option<serde_json::Value>,
+    /// 拘传: when the questioning ended (`YYYY-MM-DD HH:MM`); `executed_at` is the arrival.
+    pub questioning_ended_at: Option<String>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
 }
@@ -126,6 +128,7 @@ impl From<&MeasureRow> for MeasureOut {
                 .search_record
                 .as_deref()
                 .and_then(|r| serde_json::from_str(r).ok()),
+            questioning_ended_at: m.questioning_ended_at.clone(),
             ended_on: m.ended_on.clone(),
             end_reason: m.end_reason.clone(),
         }
@@ -160,6 +163,9 @@ pub struct ExecutionRequest {
     pub family_notified_at: Option<String>,
     /// 搜查: the search record, required for a search and refused for any other measure.
     pub search: Option<SearchRecordIn>,
+    /// 拘传: when the questioning ended, `YYYY-MM-DD HH:MM`; with `executed_at` (the arrival)
+    /// within the approved hours (8, or 24 where detention may follow: CPLI art 482).
+    pub questioning_ended_at: Option<String>,
 }
 
 /// A search record (搜查笔录) on the wire: what 民诉法解释 arts 495–498 require it to state.
@@ -493,6 +499,7 @@ pub async fn execute(
                 family_notified_on: r.family_notified_on.as_deref(),
                 family_notified_at: r.family_notified_at.as_deref(),
                 search: search.as_ref(),
+                questioning_ended_at: r.questioning_ended_at.as_deref(),
             },
             st.now_ms(),
         )

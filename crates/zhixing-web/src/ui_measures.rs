@@ -84,6 +84,10 @@ pub struct TrM {
     pub on_expires: &'static str,
     pub on_executed: &'static str,
     pub on_family_notified: &'static str,
+    pub on_questioning_ended: &'static str,
+    /// 拘传 execution form: arrival and end of the questioning.
+    pub summons_arrived_at: &'static str,
+    pub summons_ended_at: &'static str,
     pub on_ended: &'static str,
     pub date_sep: &'static str,
     // Status words of a measure.
@@ -270,6 +274,9 @@ const ZH: TrM = TrM {
     on_expires: "届满",
     on_executed: "执行",
     on_family_notified: "通知家属",
+    on_questioning_ended: "询问结束",
+    summons_arrived_at: "到案（询问开始）时间",
+    summons_ended_at: "询问结束时间",
     on_ended: "结束",
     date_sep: "；",
     st_pending: "待院长审批",
@@ -444,6 +451,9 @@ const EN: TrM = TrM {
     on_expires: "expires",
     on_executed: "executed",
     on_family_notified: "family notified",
+    on_questioning_ended: "questioning ended",
+    summons_arrived_at: "Arrived (questioning began) at",
+    summons_ended_at: "Questioning ended at",
     on_ended: "ended",
     date_sep: "; ",
     st_pending: "Awaiting the court president",
@@ -760,6 +770,7 @@ async fn render_case(
                     m.executed_at.clone().or_else(|| m.executed_on.clone()),
                 ),
                 (tm.on_family_notified, m.family_notified_at.clone()),
+                (tm.on_questioning_ended, m.questioning_ended_at.clone()),
                 (tm.on_ended, m.ended_on.clone()),
             ]
             .into_iter()
@@ -1055,6 +1066,7 @@ async fn execution_submit(
                 family_notified_on: Some(field(&form, "family_notified_on")).as_deref(),
                 family_notified_at: Some(field(&form, "family_notified_at")).as_deref(),
                 search: search.as_ref(),
+                questioning_ended_at: Some(field(&form, "questioning_ended_at")).as_deref(),
             },
             st.now_ms(),
         )

@@ -220,6 +220,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             family_notified_on: None,
             family_notified_at: Some(notified),
             search: None,
+            questioning_ended_at: None,
         };
         for (input, code, field) in [
             (
@@ -292,6 +293,119 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
         );
         // Every write is audited.
         assert!(rows(&app.db, "audit_log").await >= 8);
+        t.cleanup().await;
+    }
+}
+
+/// A 拘传 is carried out with its questioning's times: from the arrival to the end within the
+/// approved hours (CPLI art 482: 8, or 24 where detention may follow), to the minute; the end is
+/// required for a 拘传 and refused for anything else.
+#[tokio::test]
+async fn a_summons_questioning_stays_within_its_hours() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "q").await;
+        let case = case_with(app, &f.command, person("吴九", 13)).await;
+        let handler = case
+            .handler_id
+            .as_deref()
+            .and_then(|h| f.judges.iter().find(|j| j.user_id == h))
+            .unwrap_or(&f.command);
+        let party = debtor_id(app, &case).await;
+        let mut summons = input("summons", &party);
+        summons.hours = Some(8);
+        summons.place = Some("2024-09-27 09:00 本院执行局".into());
+        summons.reason = "经依法传唤无正当理由拒不到场".into();
+        let m = app
+            .propose_measure(handler, &case.id, &summons, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let later = NOW_MS + 30 * 3_600_000; // 2024-09-28 16:00
+        let exec = |at: Option<&'static str>, end: Option<&'static str>| ExecutionInput {
+            on: "2024-09-27",
+            note: "拘传到院接受调查询问",
+            at,
+            questioning_ended_at: end,
+            ..ExecutionInput::default()
+        };
+        for (input, code, field) in [
+            (
+                exec(Some("2024-09-27 09:00"), None),
+                "required",
+                "questioning_ended_at",
+            ),
+            (
+                exec(None, Some("2024-09-27 12:00")),
+                "required",
+                "executed_at",
+            ),
+            (
+                exec(Some("2024-09-27 09:00"), Some("2024-09-27 17:01")),
+                "summons_limit",
+                "questioning_ended_at",
+            ),
+            (
+                exec(Some("2024-09-27 09:00"), Some("2024-09-27 08:59")),
+                "questioning_time",
+                "questioning_ended_at",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.execute_measure_at(&f.police, &m.id, &input, later)
+                    .await,
+                field,
+            );
+            assert_eq!((e.code, e.field.as_str()), (code, field), "{input:?}");
+        }
+        let done = app
+            .execute_measure_at(
+                &f.police,
+                &m.id,
+                &exec(Some("2024-09-27T09:00"), Some("2024-09-27T17:00")),
+                later,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                done.executed_on.as_deref(),
+                done.executed_at.as_deref(),
+                done.questioning_ended_at.as_deref()
+            ),
+            (
+                Some("2024-09-27"),
+                Some("2024-09-27 09:00"),
+                Some("2024-09-27 17:00")
+            )
+        );
+        // Only a 拘传 takes a questioning end.
+        let mut fine = input("fine", &party);
+        fine.amount_fen = Some(1_000_000);
+        fine.reason = "拒不到场接受询问".into();
+        let fm = app
+            .propose_measure(handler, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &fm.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.execute_measure_at(
+                &f.police,
+                &fm.id,
+                &exec(Some("2024-09-27 09:00"), Some("2024-09-27 10:00")),
+                later,
+            )
+            .await,
+            "questioning end on a fine",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("not_a_summons", "questioning_ended_at")
+        );
         t.cleanup().await;
     }
 }

@@ -87,9 +87,9 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     ),
     (
         13,
-        "0013_search_record.sql",
-        "9abfea4e52125f9477c789e1082a20288be9ac61a3677984e732fc3e483a82a1",
-        "b1abf694665ab4b3ee8a828146c60770525eebea0f0314c01a06cf53b8623c7d65fabc327bb603b1c17bd52c61a0c580",
+        "0013_execution_records.sql",
+        "405bf8b389d9feac8cf31ca23870fa47867c8cd2a7ce2761557a8cafcb7c6583",
+        "ac8ef8bb12e3ffc936c70ec9befa47c055650bbff88510de20b821671d481594434b8eef60f1bcbd52a540d7b54aa444",
     ),
 ];
 

@@ -1507,6 +1507,56 @@ async fn a_search_is_carried_out_with_its_record_through_the_page() {
             html.contains("搜查笔录：被执行人之妻；社区居委会 王某；搜查了妇女身体，由女执行人员进行；现金 52,000 元，已扣押"),
             "{html}"
         );
+        // A 拘传 through the same page: arrival and end of the questioning (CPLI art 482).
+        let party = zhixing_testkit::debtor_id(app, &case).await;
+        let s_m = app
+            .propose_measure(
+                &t.court.command,
+                &case.id,
+                &MeasureInput {
+                    kind: "summons".into(),
+                    party_id: Some(party),
+                    hours: Some(8),
+                    place: Some("2024-09-27 09:00 本院执行局".into()),
+                    reason: "经依法传唤无正当理由拒不到场".into(),
+                    ..Default::default()
+                },
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(
+            &t.court.president,
+            &s_m.id,
+            true,
+            "",
+            zhixing_testkit::NOW_MS,
+        )
+        .await
+        .unwrap();
+        let html = page(&t, &measures, &cmd).await.1;
+        assert!(
+            html.contains(r#"type="datetime-local" name="questioning_ended_at""#),
+            "{html}"
+        );
+        let uri = format!("/measures/{}/execution", s_m.id);
+        let pairs = [
+            ("csrf", csrf.as_str()),
+            ("back", case.id.as_str()),
+            ("executed_at", "2024-09-27T00:30"),
+            ("questioning_ended_at", "2024-09-27T08:31"),
+            ("note", "拘传到院接受调查询问"),
+        ];
+        let (s, _, html) = post_form(&t, &uri, &cmd, &pairs).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(html.contains("最迟 2024-09-27 08:30 结束"), "{html}");
+        let mut ok = pairs.to_vec();
+        ok.retain(|(k, _)| *k != "questioning_ended_at");
+        ok.push(("questioning_ended_at", "2024-09-27T08:15"));
+        let (s, _, _) = post_flash(&t, &uri, &cmd, &ok).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let html = page(&t, &measures, &cmd).await.1;
+        assert!(html.contains("询问结束 2024-09-27 08:15"), "{html}");
         t.db.cleanup().await;
     }
 }
