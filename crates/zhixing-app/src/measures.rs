@@ -75,6 +75,8 @@ pub struct MeasureInput {
     pub reason: String,
     /// Date of the applicant's written application (失信 on application: starts the 15-day term).
     pub applied_on: Option<String>,
+    /// 拘传: `YYYY-MM-DD` the person was lawfully summoned to appear and did not (CPLI art 482).
+    pub summoned_for: Option<String>,
 }
 
 /// The stored parameters (JSON in `measures.params`).
@@ -92,6 +94,9 @@ pub struct StoredParams {
     pub reason: String,
     pub conduct: Option<String>,
     pub legal_representative: Option<String>,
+    /// 拘传: the day of the unanswered lawful summons.
+    #[serde(default)]
+    pub summoned_for: Option<String>,
 }
 
 /// A date from a form or the API, refused with the field's name.
@@ -421,11 +426,19 @@ impl App {
             None
         };
         drop(conn);
+        let summoned_for = input
+            .summoned_for
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_day(s, "summoned_for"))
+            .transpose()?;
         let params = MeasureParams {
             amount: input.amount_fen.map(Fen::new),
             days: input.days,
             hours: input.hours,
             detention_possible: input.detention_possible,
+            summoned_for,
             ground: input.ground,
             extra_years: input.extra_years,
             grace_months: input.grace_months,
@@ -472,6 +485,7 @@ impl App {
             reason: params.reason.clone(),
             conduct: plan.conduct.map(str::to_owned),
             legal_representative: legal_rep,
+            summoned_for: summoned_for.map(ymd),
         };
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;

@@ -284,6 +284,9 @@ pub struct MeasureParams {
     pub hours: Option<u32>,
     /// 拘传: detention may follow (CPLI art 482: then up to 24 h).
     pub detention_possible: bool,
+    /// 拘传: the day the person was lawfully summoned (传唤) to appear and did not come; 拘传
+    /// follows only 「经依法传唤无正当理由拒不到场」 (CPLI art 482).
+    pub summoned_for: Option<NaiveDate>,
     /// 失信 ground (SX2017 art 1).
     pub ground: Option<i64>,
     /// 失信: extension of the 2-year term by 1–3 years for serious violence/threats or several
@@ -428,6 +431,23 @@ pub fn validate(
                 ));
             }
             require_place(p, "place", "须填写拘传到达的时间和地点")?;
+            // CPLI art 482: only one who was lawfully summoned and stayed away without good
+            // reason; the missed day has come (the stricter reading: it must be stated).
+            let summoned = p.summoned_for.ok_or_else(|| {
+                bad(
+                    "summons_first",
+                    "summoned_for",
+                    "拘传以经依法传唤无正当理由拒不到场为前提（民诉法解释第四百八十二条），须填写传唤应到日期",
+                )
+            })?;
+            if summoned > today {
+                return Err(bad(
+                    "summons_first",
+                    "summoned_for",
+                    format!("传唤应到日期 {summoned} 尚未到来，不能以拒不到场为由拘传"),
+                ));
+            }
+            require_reason(p)?;
         }
         MeasureKind::Search => {
             require_place(p, "place", "须填写搜查地点（民事诉讼法第二百五十九条）")?;
@@ -1015,6 +1035,8 @@ mod tests {
         let mut q = MeasureParams {
             hours: Some(9),
             place: Some("犍为县人民法院执行局".into()),
+            reason: "经传唤无正当理由拒不到场".into(),
+            summoned_for: Some(d("2026-11-20")),
             ..Default::default()
         };
         assert_eq!(
@@ -1025,6 +1047,25 @@ mod tests {
         );
         q.detention_possible = true;
         assert!(validate(MeasureKind::Summons, &s, &q, today).is_ok());
+        // CPLI art 482: only after a lawful summons that was not answered.
+        let not_summoned = MeasureParams {
+            summoned_for: None,
+            ..q.clone()
+        };
+        let e = validate(MeasureKind::Summons, &s, &not_summoned, today).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("summons_first", "summoned_for")
+        );
+        let ahead = MeasureParams {
+            summoned_for: Some(d("2026-11-23")),
+            ..q.clone()
+        };
+        let e = validate(MeasureKind::Summons, &s, &ahead, today).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("summons_first", "summoned_for")
+        );
         q.hours = Some(25);
         assert!(validate(MeasureKind::Summons, &s, &q, today).is_err());
     }

@@ -59,6 +59,8 @@ pub struct MeasureRequest {
     pub on_application: bool,
     /// `YYYY-MM-DD` of the applicant's application (starts the 15-day decision term).
     pub applied_on: Option<String>,
+    /// 拘传: `YYYY-MM-DD` the person was lawfully summoned to appear and did not (CPLI art 482).
+    pub summoned_for: Option<String>,
     pub persons: Vec<PersonIn>,
     /// 拘传/搜查 place, media outlet.
     pub place: Option<String>,
@@ -423,6 +425,7 @@ fn to_input(r: MeasureRequest) -> Result<MeasureInput, ApiError> {
         place: r.place,
         reason: r.reason,
         applied_on: r.applied_on,
+        summoned_for: r.summoned_for,
     })
 }
 

@@ -65,6 +65,7 @@ pub struct TrM {
     pub amount: &'static str,
     pub days: &'static str,
     pub hours: &'static str,
+    pub summoned_for: &'static str,
     pub ground: &'static str,
     /// The six grounds of 失信 listing (最高人民法院关于公布失信被执行人名单信息的若干规定第一条).
     pub grounds: [&'static str; 6],
@@ -250,6 +251,7 @@ const ZH: TrM = TrM {
     amount: "罚款金额（元）",
     days: "拘留天数",
     hours: "拘传询问小时",
+    summoned_for: "传唤应到日期（拘传：经依法传唤拒不到场）",
     ground: "失信情形",
     grounds: [
         "（一）有履行能力而拒不履行",
@@ -427,6 +429,7 @@ const EN: TrM = TrM {
     amount: "Fine (yuan)",
     days: "Days of detention",
     hours: "Hours of questioning under summons",
+    summoned_for: "Summoned to appear on (拘传: lawfully summoned, did not come)",
     ground: "Ground of dishonesty",
     grounds: [
         "(1) Able to perform but refuses to",
@@ -977,6 +980,7 @@ fn measure_input(form: &HashMap<String, String>, today: &str) -> Result<MeasureI
             .then(|| today.to_owned()),
         place: opt("place"),
         reason: field(form, "reason"),
+        summoned_for: opt("summoned_for"),
         ..Default::default()
     })
 }

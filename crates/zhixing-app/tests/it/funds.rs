@@ -518,6 +518,7 @@ async fn a_paid_fine_revoked_or_lowered_on_review_goes_back_to_the_case_account(
                         amount_fen: (amount > 0).then_some(amount),
                         hours: (kind == "summons").then_some(8),
                         place: (kind == "summons").then(|| "2024-09-30 09:00 本院执行局".into()),
+                        summoned_for: (kind == "summons").then(|| "2024-09-26".into()),
                         reason: "拒不报告财产".into(),
                         ..Default::default()
                     },

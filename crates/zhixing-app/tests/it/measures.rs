@@ -316,6 +316,27 @@ async fn a_summons_questioning_stays_within_its_hours() {
         summons.hours = Some(8);
         summons.place = Some("2024-09-27 09:00 本院执行局".into());
         summons.reason = "经依法传唤无正当理由拒不到场".into();
+        // CPLI art 482: a 拘传 follows an unanswered lawful summons, whose day has come.
+        let e = expect_invalid(
+            app.propose_measure(handler, &case.id, &summons, NOW_MS)
+                .await,
+            "summons without a prior summons",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("summons_first", "summoned_for")
+        );
+        summons.summoned_for = Some("2024-09-28".into());
+        let e = expect_invalid(
+            app.propose_measure(handler, &case.id, &summons, NOW_MS)
+                .await,
+            "summoned for a day still ahead",
+        );
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("summons_first", "summoned_for")
+        );
+        summons.summoned_for = Some("2024-09-25".into());
         let m = app
             .propose_measure(handler, &case.id, &summons, NOW_MS)
             .await

@@ -1517,6 +1517,7 @@ async fn a_search_is_carried_out_with_its_record_through_the_page() {
                     kind: "summons".into(),
                     party_id: Some(party),
                     hours: Some(8),
+                    summoned_for: Some("2024-09-26".into()),
                     place: Some("2024-09-27 09:00 本院执行局".into()),
                     reason: "经依法传唤无正当理由拒不到场".into(),
                     ..Default::default()
