@@ -43,13 +43,54 @@ impl App {
         actor: &Actor,
         measure_id: &str,
     ) -> Result<Document, AppError> {
+        self.document_of(actor, measure_id, false).await
+    }
+
+    /// The 搜查笔录 of a search carried out (CPLI arts 495–498), from the record stored with its
+    /// execution, printed for the searchers, the searched and those present to sign.
+    pub async fn search_record_document(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+    ) -> Result<Document, AppError> {
+        self.document_of(actor, measure_id, true).await
+    }
+
+    async fn document_of(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        record: bool,
+    ) -> Result<Document, AppError> {
         let (case, m) = self.measure(actor, measure_id).await?;
         let kind = MeasureKind::from_str_opt(&m.kind)
             .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
-        let doc = kind
-            .document()
-            .and_then(DocKind::from_str_opt)
-            .ok_or_else(|| AppError::invalid("no_document", "kind", "该措施没有对应的法律文书"))?;
+        let search_record = if record {
+            let r = m
+                .search_record
+                .as_deref()
+                .filter(|_| kind == MeasureKind::Search)
+                .ok_or(AppError::Conflict {
+                    code: "no_record",
+                    field: None,
+                    message: "只有已执行并记录了搜查笔录的搜查才有搜查笔录".into(),
+                })?;
+            Some(
+                serde_json::from_str::<zhixing_domain::measure::SearchRecord>(r)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        let doc = if record {
+            DocKind::SearchRecord
+        } else {
+            kind.document()
+                .and_then(DocKind::from_str_opt)
+                .ok_or_else(|| {
+                    AppError::invalid("no_document", "kind", "该措施没有对应的法律文书")
+                })?
+        };
         if !matches!(
             m.status.as_str(),
             "effective" | "lifted" | "expired" | "deleted" | "ended"
@@ -149,7 +190,7 @@ impl App {
             .set("performance_days", "5")
             .set("report_days", "5")
             .set("contact", format!("{}执行局", court.name))
-            .set("date", date)
+            .set("date", date.clone())
             .set("president_name", if president.is_empty() { "（院长）".into() } else { president })
             .set("review_court", review_court)
             .set("restricted_persons", persons)
@@ -192,6 +233,46 @@ impl App {
                     None => "至被执行人履行完毕生效法律文书确定的义务时止".into(),
                 },
             );
+        }
+        if let Some(r) = &search_record {
+            let attended = if r.refused_to_attend {
+                "经通知拒不到场（不影响搜查）".to_owned()
+            } else {
+                r.present.clone()
+            };
+            let witness = if r.refused_to_attend {
+                "经通知拒不到场（不影响搜查）".to_owned()
+            } else if r.witness.trim().is_empty() {
+                "搜查对象为单位，无需基层组织派员".to_owned()
+            } else {
+                r.witness.clone()
+            };
+            let executed = m.executed_on.clone().unwrap_or_else(|| date.clone());
+            f.insert(
+                "search_time",
+                m.executed_at.clone().unwrap_or_else(|| executed.clone()),
+            );
+            f.insert("warrant_number", m.document_number.clone());
+            f.insert("search_present", attended);
+            f.insert("search_witness", witness);
+            f.insert(
+                "search_female",
+                if r.woman_body_searched {
+                    "搜查妇女身体，由女执行人员进行。"
+                } else {
+                    "本次搜查未搜查妇女身体。"
+                },
+            );
+            f.insert("search_findings", r.findings.clone());
+            f.insert(
+                "search_signatures",
+                if r.signed {
+                    "搜查人员、被搜查人及其他在场人已在本笔录上签名、捺印或者盖章。".to_owned()
+                } else {
+                    format!("签名情况：{}", r.refusal_note)
+                },
+            );
+            f.insert("date", executed);
         }
         let docx = zhixing_docs::render(doc, &f, &self.doc_templates)
             .map_err(|e| AppError::invalid("document", "template", e.to_string()))?;

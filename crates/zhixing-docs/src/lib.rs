@@ -63,7 +63,10 @@
 //! `sanctioned_name` / `sanctioned_id_number` (被罚款人/被拘留人), `violation_facts`,
 //! `violation_basis` (所违反的民事诉讼法条款，如「第二百五十二条」「第一百一十四条第一款第（六）项」),
 //! `fine_amount`, `payment_days`, `detention_days`, `detention_place` (看管的拘留所),
-//! `search_officers`, `search_place`, `reward_amount` (数额或计算方法), `reward_contact`
+//! `search_officers`, `search_place`, `search_time`, `warrant_number` (搜查令的文号),
+//! `search_present` (到场人员), `search_witness` (基层组织到场人员, or why none),
+//! `search_female` (搜查妇女身体的情况), `search_findings`, `search_signatures` (签名或拒签情况),
+//! `reward_amount` (数额或计算方法), `reward_contact`
 //! (线索提供方式), `assist_unit`, `assist_basis`, `assist_items`, `ruling_number` (执行裁定文号),
 //! `referral_agency` (公安机关), `referral_facts`, `referral_ground` (法释〔2024〕13号的条项),
 //! `suspect_name`.
@@ -82,6 +85,7 @@
 //! | 罚款决定书 | `fine_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `fine_amount`, `payment_days`, `review_court`, `president_name`, `date` |
 //! | 拘留决定书 | `detention_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `detention_days`, `detention_place`, `review_court`, `president_name`, `date` |
 //! | 搜查令 | `search_warrant` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `search_officers`, `search_place`, `president_name`, `date` |
+//! | 搜查笔录 | `search_record` | `court_name`, `case_number`, `search_time`, `search_place`, `warrant_number`, `president_name`, `debtor_name`, `applicant_name`, `claim_amount`, `search_officers`, `search_present`, `search_witness`, `search_female`, `search_findings`, `search_signatures`, `date` |
 //! | 悬赏公告 | `reward_notice` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `debtor_id_number`, `basis_court`, `basis_number`, `claim_amount`, `reward_amount`, `reward_contact`, `date` |
 //! | 协助执行通知书 | `assist_notice` | `court_name`, `case_number`, `assist_unit`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `ruling_number`, `assist_basis`, `debtor_id_number`, `assist_items`, `contact`, `date` |
 //! | 移送函 | `referral_letter` | `court_name`, `document_number`, `referral_agency`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `referral_facts`, `suspect_name`, `referral_ground`, `date` |
@@ -120,6 +124,8 @@ pub enum DocKind {
     DetentionDecision,
     /// 搜查令
     SearchWarrant,
+    /// 搜查笔录 (the record of a search carried out, CPLI arts 495–498)
+    SearchRecord,
     /// 悬赏公告
     RewardNotice,
     /// 协助执行通知书
@@ -130,7 +136,7 @@ pub enum DocKind {
 
 impl DocKind {
     /// Every kind, in the order of the enforcement process.
-    pub const ALL: [DocKind; 11] = [
+    pub const ALL: [DocKind; 12] = [
         DocKind::EnforcementNotice,
         DocKind::AssetReportOrder,
         DocKind::ConsumptionRestriction,
@@ -139,6 +145,7 @@ impl DocKind {
         DocKind::FineDecision,
         DocKind::DetentionDecision,
         DocKind::SearchWarrant,
+        DocKind::SearchRecord,
         DocKind::RewardNotice,
         DocKind::AssistNotice,
         DocKind::ReferralLetter,
@@ -155,6 +162,7 @@ impl DocKind {
             DocKind::FineDecision => "fine_decision",
             DocKind::DetentionDecision => "detention_decision",
             DocKind::SearchWarrant => "search_warrant",
+            DocKind::SearchRecord => "search_record",
             DocKind::RewardNotice => "reward_notice",
             DocKind::AssistNotice => "assist_notice",
             DocKind::ReferralLetter => "referral_letter",
@@ -172,6 +180,7 @@ impl DocKind {
             DocKind::FineDecision => "罚款决定书",
             DocKind::DetentionDecision => "拘留决定书",
             DocKind::SearchWarrant => "搜查令",
+            DocKind::SearchRecord => "搜查笔录",
             DocKind::RewardNotice => "悬赏公告",
             DocKind::AssistNotice => "协助执行通知书",
             DocKind::ReferralLetter => "移送函",
@@ -196,6 +205,7 @@ impl DocKind {
             DocKind::FineDecision => include_str!("../templates/fine_decision.txt"),
             DocKind::DetentionDecision => include_str!("../templates/detention_decision.txt"),
             DocKind::SearchWarrant => include_str!("../templates/search_warrant.txt"),
+            DocKind::SearchRecord => include_str!("../templates/search_record.txt"),
             DocKind::RewardNotice => include_str!("../templates/reward_notice.txt"),
             DocKind::AssistNotice => include_str!("../templates/assist_notice.txt"),
             DocKind::ReferralLetter => include_str!("../templates/referral_letter.txt"),

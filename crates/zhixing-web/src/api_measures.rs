@@ -540,6 +540,20 @@ pub async fn document(
     docx_response(d)
 }
 
+/// The 搜查笔录 of a search carried out, as DOCX (CPLI arts 495–498): 409 `no_record` for a
+/// measure that is not a search with its record.
+#[utoipa::path(get, path = "/api/v1/measures/{id}/search-record", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn search_record(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = st.app.search_record_document(&actor, &id).await?;
+    docx_response(d)
+}
+
 pub(crate) fn docx_response(d: zhixing_app::documents::Document) -> Result<Response, ApiError> {
     let disposition = format!(
         "attachment; filename=\"document.docx\"; filename*=UTF-8''{}",
@@ -1041,6 +1055,7 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         execute,
         end,
         document,
+        search_record,
         approvals,
         list_entries,
         request_correction,
@@ -1092,6 +1107,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/measures/{id}/execution", post(execute))
         .route("/api/v1/measures/{id}/end", post(end))
         .route("/api/v1/measures/{id}/document", get(document))
+        .route("/api/v1/measures/{id}/search-record", get(search_record))
         .route("/api/v1/approvals", get(approvals))
         .route("/api/v1/cases/{id}/list-entries", get(list_entries))
         .route(

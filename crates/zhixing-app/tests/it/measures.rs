@@ -521,6 +521,21 @@ async fn a_search_is_recorded_as_the_law_requires_of_its_record() {
         let stored: SearchRecord =
             serde_json::from_str(done.search_record.as_deref().unwrap()).unwrap();
         assert_eq!(stored, ok);
+        // The 搜查笔录 prints what was recorded, for signature.
+        let doc = app.search_record_document(&f.police, &m.id).await.unwrap();
+        assert!(doc.file_name.starts_with("搜查笔录-"), "{}", doc.file_name);
+        assert!(doc.docx.starts_with(b"PK"));
+        for want in [
+            "搜查笔录",
+            "被执行人孙八之妻（成年家属）",
+            "玉津镇某社区居委会 王某",
+            "搜查妇女身体，由女执行人员进行。",
+            "卧室衣柜内现金 52,000 元，已扣押",
+            "签名情况：被执行人之妻拒绝在笔录上签名",
+            &m.document_number,
+        ] {
+            assert!(doc.text.contains(want), "{want}: {}", doc.text);
+        }
         // A record on anything but a search is refused.
         let mut fine = input("fine", &party);
         fine.amount_fen = Some(1_000_000);
@@ -538,6 +553,11 @@ async fn a_search_is_recorded_as_the_law_requires_of_its_record() {
             "record on a fine",
         );
         assert_eq!((e.code, e.field.as_str()), ("not_a_search", "search"));
+        let (code, _, _) = expect_conflict(
+            app.search_record_document(&f.police, &fm.id).await,
+            "a fine has no search record",
+        );
+        assert_eq!(code, "no_record");
         t.cleanup().await;
     }
 }

@@ -217,6 +217,32 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             ),
             (Some(true), Some("未发现可供执行的财产"))
         );
+        let (s, h, body) = t
+            .call(
+                axum::http::Request::get(format!("/api/v1/measures/{sid}/search-record"))
+                    .header("authorization", format!("Bearer {cmd}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            h.get("content-type").unwrap(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert!(body.starts_with(b"PK"));
+        let (s, e) = t
+            .json(
+                "GET",
+                &format!("/api/v1/measures/{did}/search-record"),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("no_record"))
+        );
 
         let body = serde_json::json!({"kind": "dishonest", "party_id": party, "ground": 4, "reason": "拒不报告财产"}).to_string();
         let (s, m) = t.json("POST", &uri, Some(&cmd), Some(&body)).await;
