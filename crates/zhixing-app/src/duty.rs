@@ -941,6 +941,20 @@ impl App {
         Ok(store::leads_of(&mut conn, &n.court_code, &n.id).await?)
     }
 
+    /// A notice's payouts with the payees: the payees are the tipsters, so the same staff as
+    /// [`App::reward_leads`] only (INV art 23: leads and tipsters kept confidential).
+    pub async fn reward_payouts(
+        &self,
+        actor: &Actor,
+        notice_id: &str,
+    ) -> Result<Vec<store::PayoutRow>, AppError> {
+        let (n, _) = self.visible_reward(actor, notice_id).await?;
+        actor.require(Permission::ProposeMeasure)?;
+        court_write(actor, &n.court_code)?;
+        let mut conn = self.db.conn().await?;
+        Ok(store::payouts_of(&mut conn, &n.court_code, &n.id).await?)
+    }
+
     async fn visible_lead(
         &self,
         actor: &Actor,

@@ -65,6 +65,8 @@ pub struct TrW {
     pub confidential: &'static str,
     pub leads_hidden: &'static str,
     pub no_leads: &'static str,
+    pub payouts: &'static str,
+    pub payout_lead: &'static str,
     pub seq: &'static str,
     pub receipt: &'static str,
     pub source: &'static str,
@@ -154,6 +156,8 @@ const ZH: TrW = TrW {
     confidential: "线索内容和提供人身份严格保密（INV 第二十三条），不得写入文书或告知他人。",
     leads_hidden: "线索内容和提供人仅本院可办理执行措施的人员可见。",
     no_leads: "尚无线索",
+    payouts: "悬赏金发放记录",
+    payout_lead: "所奖励线索",
     seq: "序号",
     receipt: "受理号",
     source: "来源",
@@ -236,6 +240,8 @@ const EN: TrW = TrW {
     confidential: "Leads and the tipsters' identities are strictly confidential (art. 23); never put them into documents or tell anyone.",
     leads_hidden: "Leads and tipsters are shown only to staff of this court who may take enforcement measures.",
     no_leads: "No leads yet",
+    payouts: "Reward payments",
+    payout_lead: "For lead",
     seq: "No.",
     receipt: "Receipt no.",
     source: "Source",
@@ -337,6 +343,15 @@ pub struct LeadLine {
     pub can_pay: bool,
 }
 
+/// One payout as the page shows it (only with the leads: the payee is the tipster).
+pub struct PayoutLine {
+    pub paid_on: String,
+    pub amount: String,
+    pub payee: String,
+    /// The receipt number of the lead it rewards.
+    pub lead: String,
+}
+
 /// One notice on the page; empty strings are not shown.
 pub struct RewardLine {
     pub id: String,
@@ -369,6 +384,8 @@ pub struct RewardLine {
     pub remaining: String,
     /// The leads, when the viewer may read them (None: only the counts).
     pub leads: Option<Vec<LeadLine>>,
+    /// The payouts, shown with the leads only.
+    pub payouts: Vec<PayoutLine>,
     // The forms the status allows (and the viewer may use).
     pub can_decide: bool,
     pub can_publish: bool,
@@ -500,6 +517,7 @@ fn line(
             String::new()
         },
         leads: leads.map(|ls| ls.iter().map(|l| lead_line(w, l, writes, cap)).collect()),
+        payouts: Vec::new(),
         can_decide: decides && reward_transition(s, "approved").is_ok(),
         can_publish: writes && reward_transition(s, "published").is_ok(),
         can_close: writes && reward_transition(s, "closed").is_ok(),
@@ -539,7 +557,28 @@ async fn render(
             Err(AppError::Forbidden { .. }) => None,
             Err(e) => return error_page(lang, &e),
         };
-        rows.push(line(w, lang, v, leads.as_deref(), writes, decides));
+        let payouts = match &leads {
+            Some(ls) => match st.app.reward_payouts(a, &v.notice.id).await {
+                Ok(ps) => ps
+                    .into_iter()
+                    .map(|p| PayoutLine {
+                        lead: ls
+                            .iter()
+                            .find(|l| l.id == p.lead_id)
+                            .map(|l| l.receipt_no.clone())
+                            .unwrap_or_default(),
+                        paid_on: p.paid_on,
+                        amount: Fen::new(p.amount_fen).format_yuan(),
+                        payee: p.payee_name,
+                    })
+                    .collect(),
+                Err(e) => return error_page(lang, &e),
+            },
+            None => Vec::new(),
+        };
+        let mut row = line(w, lang, v, leads.as_deref(), writes, decides);
+        row.payouts = payouts;
+        rows.push(row);
     }
     CaseRewardsPage {
         t: lang.tr(),

@@ -505,6 +505,18 @@ async fn ui_duty_pages_reward_from_application_to_payout() {
                 && sec.contains("class=\"remaining\">0.00 元"),
             "{sec}"
         );
+        // The payout is listed with its payee for the staff who see the leads; the payee is the
+        // tipster, so the 院长's page (leads hidden) does not name them.
+        assert!(
+            sec.contains("<td class=\"payee\">王举报</td><td class=\"num\">5,000.50 元</td>"),
+            "{sec}"
+        );
+        let (_, phtml) = page(&t, &rewards, &pres).await;
+        let psec = section(&phtml, &sid);
+        assert!(
+            !psec.contains("王举报") && !psec.contains("class=\"payout\""),
+            "{psec}"
+        );
         // Paid in full: no payout form left.
         assert_eq!(
             forms(&sec, "reward", &REWARD_FORMS),
