@@ -384,6 +384,88 @@ impl App {
                     .await?;
             }
         }
+        // A search carried out with its 搜查笔录 and a 拘传 with its questioning times, so the
+        // measures page shows both records (and the 搜查笔录 DOCX can be printed).
+        let today = zhixing_domain::time::china_date(now_ms);
+        let day = today.format("%Y-%m-%d").to_string();
+        if let Some((case_id, party_id)) = rows.get(32) {
+            let search = crate::measures::MeasureInput {
+                kind: "search".into(),
+                party_id: Some(party_id.clone()),
+                place: Some("被执行人住所及其经营的门市".into()),
+                reason: "被执行人隐匿财产，经责令拒不交出（民诉法解释第四百九十四条）".into(),
+                ..Default::default()
+            };
+            if let Ok(m) = self.propose_measure(&cmd, case_id, &search, now_ms).await {
+                self.decide_measure(&pres, &m.id, true, "同意", now_ms)
+                    .await?;
+                let record = zhixing_domain::measure::SearchRecord {
+                    warrant_shown: true,
+                    present: "被执行人之妻（成年家属）".into(),
+                    witness: "所在社区居民委员会工作人员".into(),
+                    refused_to_attend: false,
+                    woman_body_searched: false,
+                    female_officer: false,
+                    findings: "门市收银台抽屉内现金 8,600 元，已当场扣押，另制扣押清单".into(),
+                    signed: true,
+                    refusal_note: String::new(),
+                };
+                self.execute_measure_at(
+                    &cmd,
+                    &m.id,
+                    &crate::measures::ExecutionInput {
+                        on: &day,
+                        note: "依搜查令搜查被执行人住所及门市",
+                        search: Some(&record),
+                        ..Default::default()
+                    },
+                    now_ms,
+                )
+                .await?;
+            }
+        }
+        if let Some((case_id, party_id)) = rows.get(33) {
+            let summons = crate::measures::MeasureInput {
+                kind: "summons".into(),
+                party_id: Some(party_id.clone()),
+                hours: Some(8),
+                summoned_for: today
+                    .checked_sub_days(chrono::Days::new(3))
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                place: Some("本院执行局".into()),
+                reason: "经依法传唤无正当理由拒不到场接受调查询问".into(),
+                ..Default::default()
+            };
+            // The questioning from midnight today to at most two hours later, where the clock
+            // allows (a demo run in the first minute of the day skips it).
+            let start = today.and_hms_opt(0, 0, 0);
+            let now_minute = zhixing_domain::time::china_datetime(now_ms);
+            let end = start.map(|s| (s + chrono::Duration::hours(2)).min(now_minute));
+            if let (Some(start), Some(end)) = (start, end)
+                && end > start
+                && let Ok(m) = self.propose_measure(&cmd, case_id, &summons, now_ms).await
+            {
+                self.decide_measure(&pres, &m.id, true, "同意", now_ms)
+                    .await?;
+                let (at, end) = (
+                    zhixing_domain::time::minute_text(start),
+                    zhixing_domain::time::minute_text(end),
+                );
+                self.execute_measure_at(
+                    &cmd,
+                    &m.id,
+                    &crate::measures::ExecutionInput {
+                        on: &day,
+                        note: "拘传到院接受调查询问，如实陈述了财产情况",
+                        at: Some(&at),
+                        questioning_ended_at: Some(&end),
+                        ..Default::default()
+                    },
+                    now_ms,
+                )
+                .await?;
+            }
+        }
         Ok(())
     }
 
