@@ -564,6 +564,15 @@ impl App {
             self.take_effect(&mut tx, actor, &case, &m, &plan, today, now_ms)
                 .await?;
         }
+        // In a money case the 报告财产令 goes out with the 执行通知 (INV art 3), in the same
+        // transaction, unless one is already out to this debtor.
+        let companion = match measure::issued_with(kind, case.claim_fen) {
+            Some(with) => {
+                self.issue_companion(&mut tx, actor, &case, &subject, &m, with, today, now_ms)
+                    .await?
+            }
+            None => None,
+        };
         if kind == MeasureKind::Dishonest
             && input.on_application
             && let Some(applied) = applied_on
@@ -589,12 +598,75 @@ impl App {
             &m.id,
             Some(&case.id),
             None,
-            Some(serde_json::json!({"kind": m.kind, "subject": m.subject_name, "status": m.status, "params": stored}).to_string()),
+            Some(serde_json::json!({"kind": m.kind, "subject": m.subject_name, "status": m.status, "params": stored,
+                "issued_with": companion.as_ref().map(|c| serde_json::json!({"id": c.id, "kind": c.kind, "document_number": c.document_number}))}).to_string()),
             now_ms,
         )
         .await?;
         tx.commit().await?;
         Ok(m)
+    }
+
+    /// The measure that goes out together with `main` (`measure::issued_with`): effective at once
+    /// with its own document number, unless the debtor already has one pending or in effect.
+    #[allow(clippy::too_many_arguments)]
+    async fn issue_companion(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        case: &CaseRow,
+        subject: &Subject,
+        main: &MeasureRow,
+        kind: MeasureKind,
+        today: NaiveDate,
+        now_ms: i64,
+    ) -> Result<Option<MeasureRow>, AppError> {
+        let out = store::measures_of(tx, &case.court_code, &case.id).await?;
+        if out.iter().any(|x| {
+            x.kind == kind.as_str()
+                && x.subject_id_number == main.subject_id_number
+                && matches!(x.status.as_str(), "pending_approval" | "effective")
+        }) {
+            return Ok(None);
+        }
+        let reason = format!(
+            "与执行通知书（{}）一并发出（最高人民法院关于民事执行中财产调查若干问题的规定第三条）",
+            main.document_number
+        );
+        let params = MeasureParams {
+            reason: reason.clone(),
+            ..MeasureParams::default()
+        };
+        let plan = measure::validate(kind, subject, &params, today)?;
+        if plan.needs_approval {
+            return Err(AppError::Internal(format!(
+                "{} issued with a notice cannot wait for approval",
+                kind.as_str()
+            )));
+        }
+        let stored = StoredParams {
+            reason,
+            ..StoredParams::default()
+        };
+        let serial = store::next_document_serial(tx, &case.court_code, &case.id).await?;
+        let c = MeasureRow {
+            id: new_id(),
+            kind: kind.as_str().into(),
+            params: serde_json::to_string(&stored)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            amount_fen: None,
+            status: "effective".into(),
+            needs_approval: 0,
+            document_number: document_number(&case.case_number, serial),
+            decided_by: Some(actor.user_id.clone()),
+            decided_on: Some(ymd(today)),
+            effective_on: Some(ymd(today)),
+            ..main.clone()
+        };
+        batch::run(tx, vec![store::insert_measure_stmt(&c)]).await?;
+        self.take_effect(tx, actor, case, &c, &plan, today, now_ms)
+            .await?;
+        Ok(Some(c))
     }
 
     /// The 院长's decision. A refusal stops the measure; an approval makes it take effect.

@@ -1339,6 +1339,14 @@ pub fn check_family_notice(
     }
 }
 
+/// The measure that must go out together with `kind`: in a case with a money claim the 执行通知
+/// carries the 报告财产令 with it (INV art 3 [V]; rules.md §1.1: 「报告财产令 must be issued together
+/// with the 执行通知 in money-claim cases」). `claim_fen` is the case's claim.
+pub fn issued_with(kind: MeasureKind, claim_fen: i64) -> Option<MeasureKind> {
+    (kind == MeasureKind::EnforcementNotice && claim_fen > 0)
+        .then_some(MeasureKind::AssetReportOrder)
+}
+
 /// A 拘传's questioning against the hours approved for it (at most 8, or 24 where detention may
 /// follow: 民诉法解释 art 482 [V] 「调查询问的时间不得超过八小时；情况复杂，依法可能采取拘留措施的，
 /// 调查询问的时间不得超过二十四小时」): it ends after it began and within the hours.
@@ -1371,6 +1379,17 @@ pub fn check_questioning(
 mod family_notice_tests {
     use super::*;
     use crate::time::parse_china_minute;
+
+    #[test]
+    fn a_money_case_s_enforcement_notice_carries_the_asset_report_order_inv_3() {
+        assert_eq!(
+            issued_with(MeasureKind::EnforcementNotice, 1),
+            Some(MeasureKind::AssetReportOrder)
+        );
+        assert_eq!(issued_with(MeasureKind::EnforcementNotice, 0), None);
+        assert_eq!(issued_with(MeasureKind::Fine, 1_000_000), None);
+        assert_eq!(issued_with(MeasureKind::AssetReportOrder, 1_000_000), None);
+    }
 
     #[test]
     fn questioning_stays_within_the_approved_hours_cpli_482() {

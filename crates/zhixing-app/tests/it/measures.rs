@@ -297,6 +297,85 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
     }
 }
 
+/// In a money case the 执行通知 takes the 报告财产令 with it (INV art 3): one proposal, both in
+/// effect with consecutive document numbers and both process nodes recorded; a second notice does
+/// not issue a second order.
+#[tokio::test]
+async fn an_enforcement_notice_goes_out_with_the_asset_report_order() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "n").await;
+        let case = case_with(app, &f.command, person("郑十", 14)).await;
+        let handler = case
+            .handler_id
+            .as_deref()
+            .and_then(|h| f.judges.iter().find(|j| j.user_id == h))
+            .unwrap_or(&f.command);
+        let party = debtor_id(app, &case).await;
+        let mut notice = input("enforcement_notice", &party);
+        notice.reason = "责令被执行人履行生效判决确定的给付义务".into();
+        let m = app
+            .propose_measure(handler, &case.id, &notice, NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.status, "effective");
+        let list = app.case_measures(handler, &case.id).await.unwrap();
+        let kinds: Vec<(&str, &str, &str)> = list
+            .iter()
+            .map(|v| {
+                (
+                    v.measure.kind.as_str(),
+                    v.measure.status.as_str(),
+                    v.measure.document_number.as_str(),
+                )
+            })
+            .collect();
+        let order = format!("{}之二", case.case_number);
+        assert!(
+            kinds.contains(&(
+                "enforcement_notice",
+                "effective",
+                m.document_number.as_str()
+            )) && kinds.contains(&("asset_report_order", "effective", order.as_str())),
+            "{kinds:?}"
+        );
+        // The order is a document of its own.
+        let order_id = list
+            .iter()
+            .find(|v| v.measure.kind == "asset_report_order")
+            .map(|v| v.measure.id.clone())
+            .unwrap();
+        let doc = app.measure_document(handler, &order_id).await.unwrap();
+        assert!(doc.text.contains("报告财产令"), "{}", doc.text);
+        // Both process nodes are recorded, so both deadlines of the 红黄蓝 board are met.
+        let nodes: Vec<String> = app
+            .case_events(handler, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.node)
+            .collect();
+        assert!(
+            nodes.iter().any(|n| n == "enforcement_notice")
+                && nodes.iter().any(|n| n == "asset_report_order"),
+            "{nodes:?}"
+        );
+        // A second notice (e.g. re-served) does not issue a second order to the same debtor.
+        app.propose_measure(handler, &case.id, &notice, NOW_MS)
+            .await
+            .unwrap();
+        let orders = app
+            .case_measures(handler, &case.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|v| v.measure.kind == "asset_report_order")
+            .count();
+        assert_eq!(orders, 1);
+        t.cleanup().await;
+    }
+}
+
 /// A 拘传 is carried out with its questioning's times: from the arrival to the end within the
 /// approved hours (CPLI art 482: 8, or 24 where detention may follow), to the minute; the end is
 /// required for a 拘传 and refused for anything else.
