@@ -8,6 +8,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod consumption;
 pub mod deadlines;
 pub mod demo;
 pub mod documents;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod case_number;
+pub mod consumption;
 pub mod court;
 pub mod credit_code;
 pub mod deadline;

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod batch;
 pub mod cases;
+pub mod consumption;
 pub mod courts;
 pub mod deadlines;
 pub mod dialect;

@@ -463,6 +463,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(crate::api_deadlines::DeadlinesDoc::openapi());
     doc.merge(crate::api_measures::MeasuresDoc::openapi());
     doc.merge(crate::api_duty::DutyDoc::openapi());
+    doc.merge(crate::api_consumption::ConsumptionDoc::openapi());
     doc
 }
 

@@ -4,6 +4,7 @@
 //! Every page asset is embedded in the binary (no CDN, no files at run time).
 
 pub mod api;
+pub mod api_consumption;
 pub mod api_deadlines;
 pub mod api_duty;
 pub mod api_measures;
@@ -75,6 +76,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     // Request bodies: 1 MiB everywhere except evidence uploads.
     let small = Router::new()
         .merge(api::routes())
+        .merge(api_consumption::routes())
         .merge(api_deadlines::routes())
         .merge(api_duty::routes())
         .merge(api_measures::routes())

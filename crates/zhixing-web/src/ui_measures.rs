@@ -43,6 +43,7 @@ pub struct TrM {
     pub approve: &'static str,
     pub refuse: &'static str,
     pub document: &'static str,
+    pub search_record_doc: &'static str,
     pub exec_note: &'static str,
     pub family_notified: &'static str,
     pub detained_at: &'static str,
@@ -215,6 +216,27 @@ pub struct TrM {
     pub correction_rejected: &'static str,
     pub correction_review_received_on: &'static str,
     pub correction_review_hint: &'static str,
+    // 消费许可 (permission to consume under a 限制消费令, XF2015 art 3 para 2 and art 8).
+    pub cp_title: &'static str,
+    pub cp_hint: &'static str,
+    pub cp_apply: &'static str,
+    pub cp_applicant: &'static str,
+    pub cp_applicant_id: &'static str,
+    pub cp_act: &'static str,
+    pub cp_ground: &'static str,
+    pub cp_reason: &'static str,
+    pub cp_from: &'static str,
+    pub cp_to: &'static str,
+    pub cp_period: &'static str,
+    pub cp_grant: &'static str,
+    pub cp_refuse: &'static str,
+    pub cp_note: &'static str,
+    pub cp_applied: &'static str,
+    pub cp_granted: &'static str,
+    pub cp_refused: &'static str,
+    pub cp_recorded: &'static str,
+    pub cp_decided_grant: &'static str,
+    pub cp_decided_refuse: &'static str,
 }
 
 const ZH: TrM = TrM {
@@ -231,6 +253,7 @@ const ZH: TrM = TrM {
     approve: "批准",
     refuse: "不批准",
     document: "下载文书（DOCX）",
+    search_record_doc: "搜查笔录（DOCX）",
     exec_note: "执行情况",
     family_notified: "通知家属时间",
     detained_at: "拘留时间",
@@ -393,6 +416,26 @@ const ZH: TrM = TrM {
     correction_rejected: "已驳回纠正申请；申请人可自收到驳回决定之日起十日内向上一级法院申请复议。",
     correction_review_received_on: "收到驳回决定日期",
     correction_review_hint: "自收到驳回决定之日起十日内向上一级法院申请复议，上一级法院十五日内决定（失信规定第十二条）。",
+    cp_title: "消费许可申请",
+    cp_hint: "单位被执行人的有关人员以个人财产因私消费的，审查属实应予准许（限制消费规定第三条第二款）；被执行人因生活或者经营必需进行禁止的消费，须获批准后方可进行（第八条）。由院长决定；不予准许须写明理由。",
+    cp_apply: "申请消费许可",
+    cp_applicant: "申请人",
+    cp_applicant_id: "身份证号码/统一社会信用代码",
+    cp_act: "消费行为",
+    cp_ground: "事由",
+    cp_reason: "理由",
+    cp_from: "自",
+    cp_to: "至",
+    cp_period: "期间",
+    cp_grant: "准许",
+    cp_refuse: "不予准许",
+    cp_note: "理由（不予准许时必填）",
+    cp_applied: "待决定",
+    cp_granted: "已准许",
+    cp_refused: "不予准许",
+    cp_recorded: "已登记消费许可申请，待院长决定。",
+    cp_decided_grant: "已准许该消费。",
+    cp_decided_refuse: "已决定不予准许。",
 };
 
 const EN: TrM = TrM {
@@ -409,6 +452,7 @@ const EN: TrM = TrM {
     approve: "Approve",
     refuse: "Refuse",
     document: "Download document (DOCX)",
+    search_record_doc: "Search record (DOCX)",
     exec_note: "What was done",
     family_notified: "Family notified at",
     detained_at: "Detained at",
@@ -575,6 +619,26 @@ const EN: TrM = TrM {
     correction_rejected: "Correction request rejected; the applicant may apply to the next-higher court for reconsideration within ten days of receiving the rejection.",
     correction_review_received_on: "Rejection received on",
     correction_review_hint: "Reconsideration may be sought from the next-higher court within ten days of receiving the rejection; that court decides within fifteen days (Provisions on the List of Dishonest Judgment Debtors, art. 12).",
+    cp_title: "Permissions to consume",
+    cp_hint: "An entity debtor's bound person who consumes privately with their own assets is permitted once the court verifies it (Consumption Restriction Provisions, art. 3 para. 2); a debtor who must do a restricted act for living or business needs may do so only after approval (art. 8). The court president decides; a refusal states its reasons.",
+    cp_apply: "Apply for permission to consume",
+    cp_applicant: "Applicant",
+    cp_applicant_id: "ID number / credit code",
+    cp_act: "Act",
+    cp_ground: "Ground",
+    cp_reason: "Reason",
+    cp_from: "From",
+    cp_to: "To",
+    cp_period: "Period",
+    cp_grant: "Grant",
+    cp_refuse: "Refuse",
+    cp_note: "Reasons (required to refuse)",
+    cp_applied: "Awaiting decision",
+    cp_granted: "Granted",
+    cp_refused: "Refused",
+    cp_recorded: "Application recorded; the court president decides.",
+    cp_decided_grant: "Permission granted.",
+    cp_decided_refuse: "Permission refused.",
 };
 
 pub fn tr(lang: Lang) -> &'static TrM {
@@ -600,11 +664,34 @@ pub struct Row {
     pub can_execute: bool,
     pub can_end: bool,
     pub has_document: bool,
+    /// A search carried out with its record: the 搜查笔录 DOCX can be printed.
+    pub has_search_record: bool,
     pub grounds: Vec<(&'static str, &'static str)>,
     /// The measure's 复议 as it stands ("复议：待 川11 决定（… 前）"); empty when there is none.
     pub review: String,
     /// A fine or detention in effect (or ended) without a 复议 yet, and the user may register one.
     pub can_review: bool,
+    /// A 限制消费 in effect, and the user may record an application to consume under it.
+    pub can_apply_consumption: bool,
+}
+
+/// One application for permission to consume (消费许可) on the case page.
+pub struct PermissionLine {
+    pub id: String,
+    pub applicant: String,
+    /// The act and the ground as the regulation words them (data, in Chinese).
+    pub act: String,
+    pub ground: String,
+    pub reason: String,
+    pub period: String,
+    /// applied | granted | refused
+    pub status: String,
+    pub status_text: &'static str,
+    pub status_class: &'static str,
+    /// "决定 …：note" once decided.
+    pub decided: String,
+    /// Still applied, and the user may decide it (院长 of the court).
+    pub can_decide: bool,
 }
 
 /// A measure's status word in the page's language and its badge class.
@@ -688,6 +775,11 @@ pub struct CaseMeasuresPage {
     pub corrections: Vec<CorrectionLine>,
     /// (code, name) of the grounds of a correction request, for the request form.
     pub correction_grounds: Vec<(&'static str, &'static str)>,
+    /// The case's applications to consume under a 限制消费令, oldest first.
+    pub permissions: Vec<PermissionLine>,
+    /// (code, text) of the nine acts of XF2015 art 3 and of the two grounds, for the form.
+    pub cp_acts: Vec<(&'static str, &'static str)>,
+    pub cp_grounds: Vec<(&'static str, String)>,
     pub can_propose: bool,
     pub today: String,
     pub error: String,
@@ -732,6 +824,10 @@ async fn render_case(
     ) {
         (Ok(m), Ok(e), Ok(r)) => (m, e, r),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(lang, &e),
+    };
+    let permissions = match st.app.case_consumption_permissions(a, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &e),
     };
     let review_of: HashMap<&str, &ReviewRow> = reviews
         .iter()
@@ -796,6 +892,9 @@ async fn render_case(
                     && review.is_none()
                     && matches!(m.kind.as_str(), "fine" | "detention")
                     && matches!(m.status.as_str(), "effective" | "ended"),
+                can_apply_consumption: can_propose
+                    && m.kind == "consumption_restriction"
+                    && m.status == "effective",
                 id: m.id.clone(),
                 kind: m.kind.clone(),
                 kind_zh: v.kind_zh.clone(),
@@ -813,6 +912,7 @@ async fn render_case(
                     && m.executed_on.is_none()
                     && matches!(m.kind.as_str(), "summons" | "fine" | "detention" | "search"),
                 can_end: can_propose && m.status == "effective" && !grounds.is_empty(),
+                has_search_record: m.search_record.is_some(),
                 has_document: kind.and_then(MeasureKind::document).is_some()
                     && !matches!(m.status.as_str(), "pending_approval" | "refused"),
                 grounds,
@@ -886,6 +986,18 @@ async fn render_case(
             .into_iter()
             .zip(tm.correction_grounds)
             .collect(),
+        permissions: permissions
+            .iter()
+            .map(|p| permission_line(tm, p, can_approve))
+            .collect(),
+        cp_acts: zhixing_domain::consumption::ACTS
+            .iter()
+            .map(|a| (a.code, a.text_zh))
+            .collect(),
+        cp_grounds: zhixing_domain::consumption::Ground::ALL
+            .into_iter()
+            .map(|g| (g.as_str(), format!("{}（{}）", g.name_zh(), g.article())))
+            .collect(),
         entries: entries
             .iter()
             .map(|e| EntryLine {
@@ -916,6 +1028,43 @@ async fn render_case(
         notice,
     }
     .into_response()
+}
+
+/// An application to consume on the case page.
+fn permission_line(
+    tm: &TrM,
+    p: &zhixing_store::consumption::PermissionRow,
+    can_approve: bool,
+) -> PermissionLine {
+    use zhixing_domain::consumption::{ApplicantRole, Ground, act};
+    let (status_text, status_class) = match p.status.as_str() {
+        "applied" => (tm.cp_applied, "yellow"),
+        "granted" => (tm.cp_granted, "done"),
+        "refused" => (tm.cp_refused, "muted"),
+        _ => ("", ""),
+    };
+    let role = ApplicantRole::from_str_opt(&p.applicant_role).map_or("", ApplicantRole::name_zh);
+    let decided = match (&p.decided_on, &p.decision_note) {
+        (Some(on), Some(n)) if !n.is_empty() => format!("{} {on}：{n}", tm.on_decided),
+        (Some(on), _) => format!("{} {on}", tm.on_decided),
+        _ => String::new(),
+    };
+    PermissionLine {
+        id: p.id.clone(),
+        applicant: format!("{}（{role}）", p.applicant_name),
+        act: act(&p.act).map_or_else(|| p.act.clone(), |a| a.text_zh.to_owned()),
+        ground: Ground::from_str_opt(&p.ground).map_or_else(
+            || p.ground.clone(),
+            |g| format!("{}（{}）", g.name_zh(), g.article()),
+        ),
+        reason: p.reason.clone(),
+        period: format!("{} – {}", p.period_from, p.period_to),
+        status: p.status.clone(),
+        status_text,
+        status_class,
+        decided,
+        can_decide: can_approve && p.status == "applied",
+    }
 }
 
 async fn case_page(
@@ -1365,6 +1514,84 @@ async fn correction_review_submit(
     after_review(&st, &staff, &to, r)
 }
 
+/// Staff record an application to consume under a 限制消费令 in effect (form under the measure).
+async fn consumption_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(mid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
+    };
+    let tm = tr(staff.lang);
+    let input = zhixing_app::consumption::PermissionInput {
+        applicant_name: field(&form, "applicant_name"),
+        applicant_id_number: field(&form, "applicant_id_number"),
+        act: field(&form, "act"),
+        ground: field(&form, "ground"),
+        reason: field(&form, "reason"),
+        from: field(&form, "from"),
+        to: field(&form, "to"),
+    };
+    let r = st
+        .app
+        .apply_consumption_permission(&staff.actor, &mid, &input, st.now_ms())
+        .await
+        .map(|_| tm.cp_recorded.to_owned());
+    after_review(&st, &staff, &to, r)
+}
+
+/// The 院长 grants or refuses an application to consume (reasons required for a refusal).
+async fn consumption_decision_submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(pid): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let to = match case_form(&staff, &form) {
+        Ok(to) => to,
+        Err(r) => return *r,
+    };
+    let tm = tr(staff.lang);
+    let grant = match field(&form, "decision").as_str() {
+        "grant" => true,
+        "refuse" => false,
+        _ => {
+            return after_review(
+                &st,
+                &staff,
+                &to,
+                Err(AppError::invalid(
+                    "decision",
+                    "decision",
+                    "决定应为 grant（准许）或 refuse（不予准许）",
+                )),
+            );
+        }
+    };
+    let r = st
+        .app
+        .decide_consumption_permission(
+            &staff.actor,
+            &pid,
+            grant,
+            &field(&form, "note"),
+            st.now_ms(),
+        )
+        .await
+        .map(|_| {
+            if grant {
+                tm.cp_decided_grant
+            } else {
+                tm.cp_decided_refuse
+            }
+            .to_owned()
+        });
+    after_review(&st, &staff, &to, r)
+}
+
 /// One review on the higher court's page.
 pub struct ReviewLine {
     pub id: String,
@@ -1688,9 +1915,29 @@ async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
     .into_response()
 }
 
+/// A measure's legal document, or a search's 搜查笔录, as DOCX for a signed-in user (the page's
+/// links; the `/api/v1/…` routes take a bearer token, which a browser does not send).
+async fn document_download(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path((mid, which)): Path<(String, String)>,
+) -> Response {
+    let d = match which.as_str() {
+        "document" => st.app.measure_document(&staff.actor, &mid).await,
+        "search-record" => st.app.search_record_document(&staff.actor, &mid).await,
+        _ => Err(AppError::NotFound),
+    };
+    match d.map(crate::api_measures::docx_response) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => error_page(staff.lang, &e),
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/measures", get(case_page).post(propose_submit))
+        .route("/measures/{id}/{which}", get(document_download))
         .route("/measures/{id}/decision", post(decision_submit))
         .route("/measures/{id}/execution", post(execution_submit))
         .route("/measures/{id}/end", post(end_submit))
@@ -1701,6 +1948,14 @@ pub fn routes() -> Router<AppState> {
             post(correction_decision_submit),
         )
         .route("/corrections/{id}/review", post(correction_review_submit))
+        .route(
+            "/measures/{id}/consumption-permissions",
+            post(consumption_submit),
+        )
+        .route(
+            "/consumption-permissions/{id}/decision",
+            post(consumption_decision_submit),
+        )
         .route("/approvals", get(approvals_page))
         .route(REVIEWS_PATH, get(reviews_page))
         .route("/reviews/{id}/decision", post(review_decision_submit))

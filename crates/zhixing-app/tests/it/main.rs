@@ -6,6 +6,7 @@ mod assignment;
 mod audit_chain;
 mod auth;
 mod common;
+mod consumption;
 mod deadlines;
 mod duplicates;
 mod duty;

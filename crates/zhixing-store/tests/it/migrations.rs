@@ -91,6 +91,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "405bf8b389d9feac8cf31ca23870fa47867c8cd2a7ce2761557a8cafcb7c6583",
         "ac8ef8bb12e3ffc936c70ec9befa47c055650bbff88510de20b821671d481594434b8eef60f1bcbd52a540d7b54aa444",
     ),
+    (
+        14,
+        "0014_consumption_permissions.sql",
+        "83da9d1ebddcb454acbab9dd45123c1463a70f1023cc0304e7bbfc3beb5fd191",
+        "5b7b7fa2dab31f95464619e92e1b20aec9e2464c81e90f88ef06c9454f0b3ad35752d2b8b01579fc841cd6826edfb68a",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

@@ -6,8 +6,8 @@ use sqlx::Row;
 use zhixing_store::{Backend, Db, MIGRATOR, courts};
 use zhixing_testkit::{TestDb, backends};
 
-/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), reviews (0007; 0008 adds a column), plus sqlx's bookkeeping table.
-const TABLES: [&str; 50] = [
+/// Every table of the schema: foundation (0001), deadlines (0002), funds (0003), measures (0005), duty (0006), reviews (0007; 0008 adds a column), consumption permissions (0014), plus sqlx's bookkeeping table.
+const TABLES: [&str; 51] = [
     "_sqlx_migrations",
     "api_tokens",
     "audit_log",
@@ -16,6 +16,7 @@ const TABLES: [&str; 50] = [
     "case_filing_keys",
     "case_serials",
     "cases",
+    "consumption_permissions",
     "court_deadline_rules",
     "court_rule_choices",
     "courts",

@@ -8,6 +8,7 @@ mod api_duty;
 mod api_measures;
 mod browser;
 mod common;
+mod consumption;
 mod funds;
 mod ui;
 mod ui_duty_pages;

@@ -1504,9 +1504,55 @@ async fn a_search_is_carried_out_with_its_record_through_the_page() {
         );
         let html = page(&t, &measures, &cmd).await.1;
         assert!(
-            html.contains("搜查笔录：被执行人之妻；社区居委会 王某；搜查了妇女身体，由女执行人员进行；现金 52,000 元，已扣押"),
+            html.contains("搜查笔录：被执行人之妻；社区居委会 王某；搜查了妇女身体，由女执行人员进行；现金 52,000 元，已扣押")
+                && html.contains(&format!(
+                    r#"<a href="/measures/{}/search-record" class="record-link">"#,
+                    m.id
+                )),
             "{html}"
         );
+        // The link works with the page's session: the 搜查笔录 as DOCX (the /api/v1 route wants a
+        // bearer token: 401 with the cookie alone).
+        let (s, _, _) = t
+            .call(
+                Request::get(format!("/api/v1/measures/{}/search-record", m.id))
+                    .header(header::COOKIE, &cmd)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, h, body) = t
+            .call(
+                Request::get(format!("/measures/{}/search-record", m.id))
+                    .header(header::COOKIE, &cmd)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            h.get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().ends_with(b"wordprocessingml.document"))
+                && body.starts_with(b"PK")
+        );
+        // The 搜查令's link too (it pointed at the bearer-only /api/v1 route before), and an
+        // unknown document is 404.
+        for (which, want) in [
+            ("document", StatusCode::OK),
+            ("minutes", StatusCode::NOT_FOUND),
+        ] {
+            let (s, _, body) = t
+                .call(
+                    Request::get(format!("/measures/{}/{which}", m.id))
+                        .header(header::COOKIE, &cmd)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(s, want, "{which}");
+            assert_eq!(body.starts_with(b"PK"), want == StatusCode::OK, "{which}");
+        }
         // A 拘传 through the same page: arrival and end of the questioning (CPLI art 482).
         let party = zhixing_testkit::debtor_id(app, &case).await;
         let s_m = app

@@ -1,0 +1,231 @@
+//! Permission to consume under a 限制消费令 (XF2015 art 3 para 2 and art 8): staff record a
+//! restricted person's application against the court's 限制消费 in effect; the court's 院长
+//! grants or refuses it once.
+//!
+//! - Who applies: the restricted debtor, or one of an entity debtor's bound persons stored with
+//!   the measure (`persons`), matched by name and ID number (`domain::consumption::restricted_role`).
+//! - Grounds: `private_own_assets` (art 3 para 2, bound persons only) and `necessity` (art 8,
+//!   the debtor); the period starts no earlier than the application and lasts at most 90 days.
+//! - Who decides: `Permission::ApproveMeasure` (the 院长). The regulation says only 「人民法院」
+//!   (art 8: 「获批准后方可进行」; art 3 para 2: 「执行法院审查属实的，应予准许」); a permission relieves
+//!   part of an order that only the 院长 may sign (XF2015 art 5), so the strict reading gives its
+//!   relief to the same signer rather than to the handler or the 执行局长.
+//! - A decision happens once: a status-guarded UPDATE, so a second decision is 409.
+
+use serde::Deserialize;
+use zhixing_domain::consumption::{self as rules, ApplicationInput};
+use zhixing_domain::measure::MeasureKind;
+use zhixing_domain::role::Permission;
+use zhixing_domain::time::china_date;
+use zhixing_store::batch;
+use zhixing_store::consumption::{self as store, PermissionRow};
+
+use crate::admin::audit as write_audit;
+use crate::deadlines::ymd;
+use crate::measures::StoredParams;
+use crate::{Actor, App, AppError, new_id};
+
+/// An application as staff record it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PermissionInput {
+    pub applicant_name: String,
+    /// ID number, or the entity's credit code when the entity itself applies.
+    pub applicant_id_number: String,
+    /// One of `domain::consumption::ACTS`' codes.
+    pub act: String,
+    /// private_own_assets | necessity
+    pub ground: String,
+    pub reason: String,
+    /// First and last day the permission covers (YYYY-MM-DD).
+    pub from: String,
+    pub to: String,
+}
+
+impl App {
+    /// Record an application for permission to consume under the 限制消费 `measure_id`.
+    pub async fn apply_consumption_permission(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+        input: &PermissionInput,
+        now_ms: i64,
+    ) -> Result<PermissionRow, AppError> {
+        let today = china_date(now_ms);
+        let (case, m) = self
+            .writable_measure(actor, measure_id, Permission::ProposeMeasure)
+            .await?;
+        if MeasureKind::from_str_opt(&m.kind) != Some(MeasureKind::ConsumptionRestriction) {
+            return Err(AppError::invalid(
+                "not_a_restriction",
+                "measure",
+                "消费许可只能针对限制消费令申请（限制消费规定第三条第二款、第八条）",
+            ));
+        }
+        if m.status != "effective" {
+            return Err(AppError::conflict(
+                "not_effective",
+                "该限制消费令未生效或已解除，无须申请消费许可",
+            ));
+        }
+        let stored: StoredParams =
+            serde_json::from_str(&m.params).map_err(|e| AppError::Internal(e.to_string()))?;
+        let role = rules::restricted_role(
+            &m.subject_name,
+            &m.subject_id_number,
+            &stored.persons,
+            &input.applicant_name,
+            &input.applicant_id_number,
+        )
+        .map_err(AppError::Invalid)?;
+        let app = rules::validate_application(
+            ApplicationInput {
+                act: &input.act,
+                ground: &input.ground,
+                reason: &input.reason,
+                from: &input.from,
+                to: &input.to,
+            },
+            role,
+            today,
+        )
+        .map_err(AppError::Invalid)?;
+        let row = PermissionRow {
+            court_code: case.court_code.clone(),
+            id: new_id(),
+            case_id: case.id.clone(),
+            measure_id: m.id.clone(),
+            applicant_name: input.applicant_name.trim().to_owned(),
+            applicant_id_number: input.applicant_id_number.trim().to_uppercase(),
+            applicant_role: role.as_str().to_owned(),
+            act: app.act.code.to_owned(),
+            ground: app.ground.as_str().to_owned(),
+            reason: app.reason,
+            period_from: ymd(app.from),
+            period_to: ymd(app.to),
+            status: "applied".into(),
+            applied_on: ymd(today),
+            decided_by: None,
+            decided_on: None,
+            decision_note: None,
+            created_at: now_ms,
+            updated_at: now_ms,
+        };
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        batch::run(&mut tx, vec![store::insert_permission_stmt(&row)]).await?;
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "measure.consumption_apply",
+            "consumption_permission",
+            &row.id,
+            Some(&case.id),
+            None,
+            Some(serde_json::to_string(&row).map_err(|e| AppError::Internal(e.to_string()))?),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Grant or refuse an application (院长 of the measure's court); a refusal gives reasons.
+    pub async fn decide_consumption_permission(
+        &self,
+        actor: &Actor,
+        id: &str,
+        grant: bool,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<PermissionRow, AppError> {
+        let today = china_date(now_ms);
+        let mut conn = self.db.conn().await?;
+        let p = store::find_permission(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.writable_case(&mut conn, actor, &p.case_id, Permission::ApproveMeasure)
+            .await?;
+        // A grant relieves part of an order in force: once the 限制消费令 is lifted or ended there
+        // is nothing left to permit (a refusal is still recorded).
+        if grant
+            && zhixing_store::measures::find_measure(&mut conn, &p.measure_id)
+                .await?
+                .is_none_or(|m| m.status != "effective")
+        {
+            return Err(AppError::conflict(
+                "not_effective",
+                "限制消费令已不在执行中，无需准许",
+            ));
+        }
+        drop(conn);
+        let to = zhixing_domain::case::parse_date(&p.period_to)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let (status, note) = rules::decide(&p.status, grant, note, to, today).map_err(|e| {
+            if e.code == "already_decided" {
+                AppError::conflict("already_decided", e.message)
+            } else {
+                AppError::Invalid(e)
+            }
+        })?;
+        let backend = self.db.backend();
+        let mut tx = self.db.begin().await?;
+        let rows = batch::run(
+            &mut tx,
+            vec![store::decide_permission_stmt(
+                &p.court_code,
+                &p.id,
+                status,
+                &ymd(today),
+                &actor.user_id,
+                &note,
+                now_ms,
+            )],
+        )
+        .await?;
+        // Decided meanwhile (even by the same user's double submit): nothing of this one happens.
+        if !batch::returned(&rows, "decided_id") {
+            return Err(AppError::conflict(
+                "already_decided",
+                "该申请已作出决定（准许或不准许均为终局）",
+            ));
+        }
+        let after = PermissionRow {
+            status: status.to_owned(),
+            decided_by: Some(actor.user_id.clone()),
+            decided_on: Some(ymd(today)),
+            decision_note: Some(note),
+            updated_at: now_ms,
+            ..p.clone()
+        };
+        write_audit(
+            &mut tx,
+            backend,
+            actor,
+            "measure.consumption_decide",
+            "consumption_permission",
+            &p.id,
+            Some(&p.case_id),
+            Some(serde_json::json!({"status": p.status}).to_string()),
+            Some(
+                serde_json::json!({"status": after.status, "note": after.decision_note})
+                    .to_string(),
+            ),
+            now_ms,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The applications of a case the actor can see, oldest first.
+    pub async fn case_consumption_permissions(
+        &self,
+        actor: &Actor,
+        case_id: &str,
+    ) -> Result<Vec<PermissionRow>, AppError> {
+        let mut conn = self.db.conn().await?;
+        let case = self.visible_case(&mut conn, actor, case_id).await?;
+        Ok(store::permissions_of_case(&mut conn, &case.court_code, &case.id).await?)
+    }
+}

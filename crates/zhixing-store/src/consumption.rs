@@ -1,0 +1,119 @@
+//! Permissions to consume under a 限制消费令 (XF2015 art 3 para 2, art 8; migration 0014). Rows
+//! map with `sqlx::FromRow`; statement builders run in the caller's transaction through
+//! [`crate::batch::run`]. The decision is guarded by the status it was read in.
+
+use sqlx::AnyConnection;
+
+use crate::batch::Stmt;
+use crate::{StoreError, dynamic};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct PermissionRow {
+    pub court_code: String,
+    pub id: String,
+    pub case_id: String,
+    /// The 限制消费 measure the permission relieves.
+    pub measure_id: String,
+    pub applicant_name: String,
+    /// ID number (or, for the entity itself, its credit code): staff data, never published.
+    pub applicant_id_number: String,
+    /// debtor | legal_representative | principal_in_charge | directly_responsible | actual_controller
+    pub applicant_role: String,
+    /// One of the nine acts of XF2015 art 3 para 1 (`domain::consumption::ACTS`).
+    pub act: String,
+    /// private_own_assets (art 3 para 2) | necessity (art 8)
+    pub ground: String,
+    pub reason: String,
+    pub period_from: String,
+    pub period_to: String,
+    /// applied | granted | refused
+    pub status: String,
+    pub applied_on: String,
+    pub decided_by: Option<String>,
+    pub decided_on: Option<String>,
+    pub decision_note: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLS: &str = "court_code, id, case_id, measure_id, applicant_name, applicant_id_number, \
+    applicant_role, act, ground, reason, period_from, period_to, status, applied_on, decided_by, \
+    decided_on, decision_note, created_at, updated_at";
+
+pub fn insert_permission_stmt(r: &PermissionRow) -> Stmt {
+    Stmt::new(format!(
+        "INSERT INTO consumption_permissions ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    ))
+    .text(&r.court_code)
+    .text(&r.id)
+    .text(&r.case_id)
+    .text(&r.measure_id)
+    .text(&r.applicant_name)
+    .text(&r.applicant_id_number)
+    .text(&r.applicant_role)
+    .text(&r.act)
+    .text(&r.ground)
+    .text(&r.reason)
+    .text(&r.period_from)
+    .text(&r.period_to)
+    .text(&r.status)
+    .text(&r.applied_on)
+    .opt(r.decided_by.clone())
+    .opt(r.decided_on.clone())
+    .opt(r.decision_note.clone())
+    .int(r.created_at)
+    .int(r.updated_at)
+}
+
+/// Record the decision on an application still `applied` (0 rows when it was decided already).
+pub fn decide_permission_stmt(
+    court: &str,
+    id: &str,
+    status: &str,
+    on: &str,
+    by: &str,
+    note: &str,
+    now_ms: i64,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE consumption_permissions SET status = $3, decided_on = $4, decided_by = $5, \
+         decision_note = $6, updated_at = $7 WHERE court_code = $1 AND id = $2 AND status = 'applied' \
+         RETURNING id AS decided_id",
+    )
+    .text(court)
+    .text(id)
+    .text(status)
+    .text(on)
+    .text(by)
+    .text(note)
+    .int(now_ms)
+}
+
+pub async fn find_permission(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<PermissionRow>, StoreError> {
+    let sql = format!("SELECT {COLS} FROM consumption_permissions WHERE id = $1");
+    Ok(sqlx::query_as::<_, PermissionRow>(dynamic(&sql))
+        .bind(id.to_owned())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// The applications of one case, in the order they were recorded.
+pub async fn permissions_of_case(
+    conn: &mut AnyConnection,
+    court_code: &str,
+    case_id: &str,
+) -> Result<Vec<PermissionRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLS} FROM consumption_permissions WHERE court_code = $1 AND case_id = $2 \
+         ORDER BY created_at, id"
+    );
+    Ok(sqlx::query_as::<_, PermissionRow>(dynamic(&sql))
+        .bind(court_code.to_owned())
+        .bind(case_id.to_owned())
+        .fetch_all(conn)
+        .await?)
+}
