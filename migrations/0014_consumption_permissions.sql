@@ -29,3 +29,5 @@ CREATE TABLE consumption_permissions (
 );
 -- A case's applications (the case's measures page), led by the sharding key.
 CREATE INDEX consumption_permissions_case ON consumption_permissions (court_code, case_id);
+-- A partner's bulk check asks which listed keys hold a permission in force (any court).
+CREATE INDEX consumption_permissions_applicant ON consumption_permissions (applicant_id_number, status);

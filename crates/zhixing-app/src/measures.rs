@@ -2041,6 +2041,23 @@ pub struct KeyCheck {
     pub listed: bool,
     /// Its published entries, newest first (at most 20), masked as on the public portal.
     pub items: Vec<PublicItem>,
+    /// On the 失信 and 限制消费 lists: the court's permissions in force today for this key
+    /// (XF2015 art 3 para 2, art 8), so an airline or the railway lets the permitted act through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<PermissionInForce>,
+}
+
+/// A granted permission to consume, as a partner sees it: the act and the days, no reasons.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PermissionInForce {
+    /// One of the nine acts of XF2015 art 3 para 1 (code) and its text.
+    pub act: String,
+    pub act_text: String,
+    /// `YYYY-MM-DD`, both days counted.
+    pub from: String,
+    pub to: String,
+    /// The court that granted it.
+    pub court: String,
 }
 
 /// One published item as the public portal shows it (SX2017 art 6), masked.
@@ -2164,10 +2181,37 @@ impl App {
         }
         self.load_public_lists(now_ms).await?;
         let answers = self.lists.check_keys(list, &norm, mask, today);
+        // Permissions matter where consumption is restricted: the 限制消费 list and the 失信 list
+        // (every 失信 debtor is restricted, XF2015 art 1). Asked only for the keys that are listed.
+        let listed: Vec<String> = norm
+            .iter()
+            .zip(&answers)
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let granted = if matches!(list, "restricted" | "dishonest") && !listed.is_empty() {
+            let mut conn = self.db.conn().await?;
+            zhixing_store::consumption::granted_on(&mut conn, &listed, &ymd(today)).await?
+        } else {
+            Vec::new()
+        };
         Ok(norm
             .into_iter()
             .zip(answers)
             .map(|(key, items)| KeyCheck {
+                permissions: granted
+                    .iter()
+                    .filter(|p| p.applicant_id_number == key)
+                    .map(|p| PermissionInForce {
+                        act_text: zhixing_domain::consumption::act(&p.act)
+                            .map(|a| a.text_zh.to_owned())
+                            .unwrap_or_default(),
+                        act: p.act.clone(),
+                        from: p.period_from.clone(),
+                        to: p.period_to.clone(),
+                        court: p.court_code.clone(),
+                    })
+                    .collect(),
                 key,
                 listed: !items.is_empty(),
                 items,

@@ -117,3 +117,29 @@ pub async fn permissions_of_case(
         .fetch_all(conn)
         .await?)
 }
+
+/// Granted permissions covering `day` (`YYYY-MM-DD`) of the holders of `keys` (upper-case ID
+/// numbers / credit codes), in any court: what a partner's bulk check reports beside a listing.
+pub async fn granted_on(
+    conn: &mut AnyConnection,
+    keys: &[String],
+    day: &str,
+) -> Result<Vec<PermissionRow>, StoreError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (0..keys.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {COLS} FROM consumption_permissions WHERE status = 'granted' \
+         AND period_from <= $1 AND period_to >= $1 AND applicant_id_number IN ({marks}) \
+         ORDER BY applicant_id_number, period_from, id"
+    );
+    let mut q = sqlx::query_as::<_, PermissionRow>(dynamic(&sql)).bind(day.to_owned());
+    for k in keys {
+        q = q.bind(k.clone());
+    }
+    Ok(q.fetch_all(conn).await?)
+}

@@ -192,6 +192,43 @@ async fn consumption_permission_applications_and_decisions() {
             (granted.status.as_str(), granted.decided_on.as_deref()),
             ("granted", Some("2024-09-27"))
         );
+        // A partner's bulk check (an airline, the railway) sees the permission beside the listing
+        // on the days it covers, and only then; the entity's own key carries none.
+        let partner = crate::common::add_user(app, "川1123", "partner", "cp-air", None).await;
+        let check = |day: i64| {
+            let keys = vec![rep_id.clone(), credit_code.clone()];
+            let partner = partner.clone();
+            async move {
+                app.partner_check(
+                    &partner,
+                    "restricted",
+                    &keys,
+                    zhixing_domain::measure::DEFAULT_ID_MASK,
+                    NOW_MS + day * 86_400_000,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let inside = check(2).await;
+        assert!(inside[0].listed && inside[1].listed, "{inside:?}");
+        assert_eq!(inside[0].permissions.len(), 1, "{inside:?}");
+        let p = &inside[0].permissions[0];
+        assert_eq!(
+            (
+                p.act.as_str(),
+                p.from.as_str(),
+                p.to.as_str(),
+                p.court.as_str()
+            ),
+            ("premium_transport", "2024-09-28", "2024-10-10", "川1123")
+        );
+        assert!(p.act_text.contains("飞机"), "{}", p.act_text);
+        assert!(inside[1].permissions.is_empty());
+        for day in [0, 14] {
+            let outside = check(day).await;
+            assert!(outside[0].permissions.is_empty(), "day {day}: {outside:?}");
+        }
         // Final: a second decision is 409.
         let (code, _, _) = expect_conflict(
             app.decide_consumption_permission(&f.president, &own.id, false, "x", NOW_MS)

@@ -94,8 +94,8 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
     (
         14,
         "0014_consumption_permissions.sql",
-        "83da9d1ebddcb454acbab9dd45123c1463a70f1023cc0304e7bbfc3beb5fd191",
-        "5b7b7fa2dab31f95464619e92e1b20aec9e2464c81e90f88ef06c9454f0b3ad35752d2b8b01579fc841cd6826edfb68a",
+        "094d38d9e292e40b17d2dc9f6bc7c037c6cde62dc2825510abef87f523629730",
+        "38561673fa6a25d0c6e9514fd70f7b135f7754d3c3698306620a4275ba6b3f3b2f1ccaa1251db354df0446292214fd7c",
     ),
 ];
 
