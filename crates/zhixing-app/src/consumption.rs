@@ -228,4 +228,108 @@ impl App {
         let case = self.visible_case(&mut conn, actor, case_id).await?;
         Ok(store::permissions_of_case(&mut conn, &case.court_code, &case.id).await?)
     }
+
+    /// The decision on an application as DOCX (准许 or 不予准许, signed by the 院长 who decided),
+    /// once decided; 409 `not_decided` before.
+    pub async fn consumption_permission_document(
+        &self,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<crate::documents::Document, AppError> {
+        let mut conn = self.db.conn().await?;
+        let p = store::find_permission(&mut conn, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let case = self.visible_case(&mut conn, actor, &p.case_id).await?;
+        if p.status == "applied" {
+            return Err(AppError::conflict(
+                "not_decided",
+                "申请尚未决定，还没有决定书",
+            ));
+        }
+        let court = zhixing_store::courts::find(&mut conn, &case.court_code)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let parties =
+            zhixing_store::cases::parties_of(&mut conn, &case.court_code, &case.id).await?;
+        let restriction = zhixing_store::measures::find_measure(&mut conn, &p.measure_id)
+            .await?
+            .map(|m| m.document_number)
+            .unwrap_or_default();
+        let president = match &p.decided_by {
+            Some(u) => zhixing_store::users::find_user(&mut conn, u)
+                .await?
+                .map(|u| u.name),
+            None => None,
+        }
+        .unwrap_or_else(|| "（院长）".into());
+        drop(conn);
+        let names = |role: &str| {
+            parties
+                .iter()
+                .filter(|x| x.role == role)
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let ground = rules::Ground::from_str_opt(&p.ground);
+        let role = rules::ApplicantRole::from_str_opt(&p.applicant_role)
+            .map_or("", rules::ApplicantRole::name_zh);
+        let period = format!("{}至{}", p.period_from, p.period_to);
+        let decision = if p.status == "granted" {
+            format!(
+                "经审查，申请人所述属实。依照《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（{}）的规定，决定如下：准许申请人于{period}期间实施上述消费行为。",
+                ground.map_or("", rules::Ground::article)
+            )
+        } else {
+            format!(
+                "经审查，决定如下：不予准许。理由：{}。",
+                p.decision_note.clone().unwrap_or_default()
+            )
+        };
+        let f = zhixing_docs::Fields::new()
+            .set("court_name", court)
+            .set("case_number", case.case_number.clone())
+            .set("permit_applicant", p.applicant_name.clone())
+            .set(
+                "permit_role",
+                if p.applicant_role == "debtor" {
+                    "系本案被执行人".to_owned()
+                } else {
+                    format!("系本案被执行人{}的{role}", names("debtor"))
+                },
+            )
+            .set("applicant_name", names("applicant"))
+            .set("debtor_name", names("debtor"))
+            .set(
+                "claim_amount",
+                zhixing_domain::money::Fen::new(case.claim_fen).format_yuan(),
+            )
+            .set("restriction_number", restriction)
+            .set("permit_applied", p.applied_on.clone())
+            .set("permit_ground", ground.map_or("", rules::Ground::name_zh))
+            .set("permit_period", period)
+            .set(
+                "consumption_act",
+                rules::act(&p.act).map_or(p.act.as_str(), |a| a.text_zh),
+            )
+            .set("permit_reason", p.reason.trim_end_matches('。').to_owned())
+            .set("decision_text", decision)
+            .set("president_name", president)
+            .set(
+                "date",
+                p.decided_on.clone().unwrap_or_else(|| p.applied_on.clone()),
+            );
+        let kind = zhixing_docs::DocKind::ConsumptionPermission;
+        let docx = zhixing_docs::render(kind, &f, &self.doc_templates)
+            .map_err(|e| AppError::invalid("document", "template", e.to_string()))?;
+        let text = zhixing_docs::render_text(kind, &f, &self.doc_templates)
+            .map_err(|e| AppError::invalid("document", "template", e.to_string()))?;
+        Ok(crate::documents::Document {
+            file_name: format!("{}-{}.docx", kind.name_zh(), case.case_number),
+            docx,
+            text,
+        })
+    }
 }

@@ -66,6 +66,9 @@
 //! `search_officers`, `search_place`, `search_time`, `warrant_number` (搜查令的文号),
 //! `search_present` (到场人员), `search_witness` (基层组织到场人员, or why none),
 //! `search_female` (搜查妇女身体的情况), `search_findings`, `search_signatures` (签名或拒签情况),
+//! `permit_applicant` / `permit_role` (申请人 and their capacity), `restriction_number` (限制消费令的文号),
+//! `permit_applied` (申请日期, as written), `permit_ground`, `permit_period`, `consumption_act`,
+//! `permit_reason`, `decision_text` (the decision with its legal basis),
 //! `reward_amount` (数额或计算方法), `reward_contact`
 //! (线索提供方式), `assist_unit`, `assist_basis`, `assist_items`, `ruling_number` (执行裁定文号),
 //! `referral_agency` (公安机关), `referral_facts`, `referral_ground` (法释〔2024〕13号的条项),
@@ -86,6 +89,7 @@
 //! | 拘留决定书 | `detention_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `detention_days`, `detention_place`, `review_court`, `president_name`, `date` |
 //! | 搜查令 | `search_warrant` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `search_officers`, `search_place`, `president_name`, `date` |
 //! | 搜查笔录 | `search_record` | `court_name`, `case_number`, `search_time`, `search_place`, `warrant_number`, `president_name`, `debtor_name`, `applicant_name`, `claim_amount`, `search_officers`, `search_present`, `search_witness`, `search_female`, `search_findings`, `search_signatures`, `date` |
+//! | 消费许可决定书 | `consumption_permission` | `court_name`, `case_number`, `permit_applicant`, `permit_role`, `applicant_name`, `debtor_name`, `claim_amount`, `restriction_number`, `permit_applied`, `permit_ground`, `permit_period`, `consumption_act`, `permit_reason`, `decision_text`, `president_name`, `date` |
 //! | 悬赏公告 | `reward_notice` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `debtor_id_number`, `basis_court`, `basis_number`, `claim_amount`, `reward_amount`, `reward_contact`, `date` |
 //! | 协助执行通知书 | `assist_notice` | `court_name`, `case_number`, `assist_unit`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `ruling_number`, `assist_basis`, `debtor_id_number`, `assist_items`, `contact`, `date` |
 //! | 移送函 | `referral_letter` | `court_name`, `document_number`, `referral_agency`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `referral_facts`, `suspect_name`, `referral_ground`, `date` |
@@ -126,6 +130,8 @@ pub enum DocKind {
     SearchWarrant,
     /// 搜查笔录 (the record of a search carried out, CPLI arts 495–498)
     SearchRecord,
+    /// 决定书 on an application to consume under a 限制消费令 (XF2015 art 3 para 2, art 8)
+    ConsumptionPermission,
     /// 悬赏公告
     RewardNotice,
     /// 协助执行通知书
@@ -136,7 +142,7 @@ pub enum DocKind {
 
 impl DocKind {
     /// Every kind, in the order of the enforcement process.
-    pub const ALL: [DocKind; 12] = [
+    pub const ALL: [DocKind; 13] = [
         DocKind::EnforcementNotice,
         DocKind::AssetReportOrder,
         DocKind::ConsumptionRestriction,
@@ -146,6 +152,7 @@ impl DocKind {
         DocKind::DetentionDecision,
         DocKind::SearchWarrant,
         DocKind::SearchRecord,
+        DocKind::ConsumptionPermission,
         DocKind::RewardNotice,
         DocKind::AssistNotice,
         DocKind::ReferralLetter,
@@ -163,6 +170,7 @@ impl DocKind {
             DocKind::DetentionDecision => "detention_decision",
             DocKind::SearchWarrant => "search_warrant",
             DocKind::SearchRecord => "search_record",
+            DocKind::ConsumptionPermission => "consumption_permission",
             DocKind::RewardNotice => "reward_notice",
             DocKind::AssistNotice => "assist_notice",
             DocKind::ReferralLetter => "referral_letter",
@@ -181,6 +189,7 @@ impl DocKind {
             DocKind::DetentionDecision => "拘留决定书",
             DocKind::SearchWarrant => "搜查令",
             DocKind::SearchRecord => "搜查笔录",
+            DocKind::ConsumptionPermission => "消费许可决定书",
             DocKind::RewardNotice => "悬赏公告",
             DocKind::AssistNotice => "协助执行通知书",
             DocKind::ReferralLetter => "移送函",
@@ -206,6 +215,9 @@ impl DocKind {
             DocKind::DetentionDecision => include_str!("../templates/detention_decision.txt"),
             DocKind::SearchWarrant => include_str!("../templates/search_warrant.txt"),
             DocKind::SearchRecord => include_str!("../templates/search_record.txt"),
+            DocKind::ConsumptionPermission => {
+                include_str!("../templates/consumption_permission.txt")
+            }
             DocKind::RewardNotice => include_str!("../templates/reward_notice.txt"),
             DocKind::AssistNotice => include_str!("../templates/assist_notice.txt"),
             DocKind::ReferralLetter => include_str!("../templates/referral_letter.txt"),

@@ -150,9 +150,27 @@ pub async fn case_permissions(
     Ok(Json(v.iter().map(PermissionOut::from).collect()))
 }
 
+/// The decision (准许 / 不予准许) as DOCX, once decided; 409 `not_decided` before.
+#[utoipa::path(get, path = "/api/v1/consumption-permissions/{id}/document", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn permission_document(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let d = st.app.consumption_permission_document(&actor, &id).await?;
+    crate::api_measures::docx_response(d)
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    paths(apply_permission, decide_permission, case_permissions),
+    paths(
+        apply_permission,
+        decide_permission,
+        case_permissions,
+        permission_document
+    ),
     components(schemas(PermissionRequest, PermissionDecisionRequest, PermissionOut))
 )]
 pub struct ConsumptionDoc;
@@ -170,5 +188,9 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/cases/{id}/consumption-permissions",
             get(case_permissions),
+        )
+        .route(
+            "/api/v1/consumption-permissions/{id}/document",
+            get(permission_document),
         )
 }

@@ -1927,6 +1927,23 @@ async fn document_download(
         "search-record" => st.app.search_record_document(&staff.actor, &mid).await,
         _ => Err(AppError::NotFound),
     };
+    docx_or_page(&staff, d)
+}
+
+/// A consumption permission's decision as DOCX, for a signed-in user.
+async fn permission_document(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let d = st
+        .app
+        .consumption_permission_document(&staff.actor, &id)
+        .await;
+    docx_or_page(&staff, d)
+}
+
+fn docx_or_page(staff: &Staff, d: Result<zhixing_app::documents::Document, AppError>) -> Response {
     match d.map(crate::api_measures::docx_response) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => e.into_response(),
@@ -1938,6 +1955,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/measures", get(case_page).post(propose_submit))
         .route("/measures/{id}/{which}", get(document_download))
+        .route(
+            "/consumption-permissions/{id}/document",
+            get(permission_document),
+        )
         .route("/measures/{id}/decision", post(decision_submit))
         .route("/measures/{id}/execution", post(execution_submit))
         .route("/measures/{id}/end", post(end_submit))

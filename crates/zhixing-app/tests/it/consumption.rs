@@ -168,6 +168,13 @@ async fn consumption_permission_applications_and_decisions() {
             .await
             .unwrap();
         assert_eq!(need.applicant_role, "debtor");
+        // No decision yet, no decision document.
+        let (code, _, _) = expect_conflict(
+            app.consumption_permission_document(&f.command, &need.id)
+                .await,
+            "document before the decision",
+        );
+        assert_eq!(code, "not_decided");
 
         // Only the 院长 decides (ApproveMeasure); the director and the handler are 403.
         for who in [&f.director, &f.judges[0], &f.command] {
@@ -228,6 +235,23 @@ async fn consumption_permission_applications_and_decisions() {
         for day in [0, 14] {
             let outside = check(day).await;
             assert!(outside[0].permissions.is_empty(), "day {day}: {outside:?}");
+        }
+        // The decision as a document the 院长 signs: granted, with the act, days and article.
+        let doc = app
+            .consumption_permission_document(&f.command, &own.id)
+            .await
+            .unwrap();
+        assert!(doc.docx.starts_with(b"PK"));
+        for want in [
+            "王五",
+            "系本案被执行人四川某某建设工程有限公司的法定代表人",
+            "2024-09-28至2024-10-10",
+            "飞机",
+            "第三条第二款",
+            "准许申请人",
+            "四川某某建设工程有限公司",
+        ] {
+            assert!(doc.text.contains(want), "{want}: {}", doc.text);
         }
         // Final: a second decision is 409.
         let (code, _, _) = expect_conflict(

@@ -358,6 +358,31 @@ async fn consumption_permission_through_the_case_page() {
             "{row}"
         );
         assert!(!html.contains("consumption-decision"), "{html}");
+        // The decided application links its decision document, which downloads with the session.
+        let href = row
+            .split("href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            href.starts_with("/consumption-permissions/") && href.ends_with("/document"),
+            "{row}"
+        );
+        let (s, h, body) = t
+            .call(
+                axum::http::Request::get(&href)
+                    .header(axum::http::header::COOKIE, &cmd)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            h.get(axum::http::header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().ends_with(b"wordprocessingml.document"))
+                && body.starts_with(b"PK")
+        );
         // A second submit of the same form: 409 shown on the page, nothing changes.
         let (_, loc, flash) = post(decide_uri, pres.clone(), decide("refuse", "重复")).await;
         let html = follow(&t, &loc, &pres, flash).await;
