@@ -401,7 +401,7 @@ impl App {
                     .await?;
                 let record = zhixing_domain::measure::SearchRecord {
                     warrant_shown: true,
-                    present: "被执行人之妻（成年家属）".into(),
+                    present: "被执行人的成年子女（成年家属）".into(),
                     witness: "所在社区居民委员会工作人员".into(),
                     refused_to_attend: false,
                     woman_body_searched: false,
