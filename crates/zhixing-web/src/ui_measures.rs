@@ -1463,21 +1463,14 @@ async fn correction_decision_submit(
         Err(r) => return *r,
     };
     let tm = tr(staff.lang);
-    let accept = match field(&form, "decision").as_str() {
-        "accept" => true,
-        "reject" => false,
-        _ => {
-            return after_review(
-                &st,
-                &staff,
-                &to,
-                Err(AppError::invalid(
-                    "decision",
-                    "decision",
-                    "决定应为 accept（成立）或 reject（驳回）",
-                )),
-            );
-        }
+    let accept = match two_way(
+        &form,
+        "accept",
+        "reject",
+        "决定应为 accept（成立）或 reject（驳回）",
+    ) {
+        Ok(b) => b,
+        Err(e) => return after_review(&st, &staff, &to, Err(e)),
     };
     let r = st
         .app
@@ -1555,21 +1548,14 @@ async fn consumption_decision_submit(
         Err(r) => return *r,
     };
     let tm = tr(staff.lang);
-    let grant = match field(&form, "decision").as_str() {
-        "grant" => true,
-        "refuse" => false,
-        _ => {
-            return after_review(
-                &st,
-                &staff,
-                &to,
-                Err(AppError::invalid(
-                    "decision",
-                    "decision",
-                    "决定应为 grant（准许）或 refuse（不予准许）",
-                )),
-            );
-        }
+    let grant = match two_way(
+        &form,
+        "grant",
+        "refuse",
+        "决定应为 grant（准许）或 refuse（不予准许）",
+    ) {
+        Ok(b) => b,
+        Err(e) => return after_review(&st, &staff, &to, Err(e)),
     };
     let r = st
         .app
@@ -1913,6 +1899,21 @@ async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
         error,
     }
     .into_response()
+}
+
+/// A form's two-way `decision` field: `yes` → true, `no` → false, anything else refused with
+/// `message` naming the field.
+fn two_way(
+    form: &HashMap<String, String>,
+    yes: &str,
+    no: &str,
+    message: &str,
+) -> Result<bool, AppError> {
+    match field(form, "decision").as_str() {
+        d if d == yes => Ok(true),
+        d if d == no => Ok(false),
+        _ => Err(AppError::invalid("decision", "decision", message)),
+    }
 }
 
 /// A measure's legal document, or a search's 搜查笔录, as DOCX for a signed-in user (the page's
