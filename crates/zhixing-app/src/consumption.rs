@@ -302,10 +302,7 @@ impl App {
             )
             .set("applicant_name", names("applicant"))
             .set("debtor_name", names("debtor"))
-            .set(
-                "claim_amount",
-                zhixing_domain::money::Fen::new(case.claim_fen).format_yuan(),
-            )
+            .set("claim_amount", crate::documents::claim_text(case.claim_fen))
             .set("restriction_number", restriction)
             .set("permit_applied", p.applied_on.clone())
             .set("permit_ground", ground.map_or("", rules::Ground::name_zh))

@@ -384,6 +384,45 @@ impl App {
                     .await?;
             }
         }
+        // A permission to consume under one of those 限制消费令 (XF2015 art 8: the debtor's
+        // necessity), applied for and granted, so the measures page and the partners' bulk check
+        // show one.
+        let mut conn = self.db.conn().await?;
+        let restricted: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT id, subject_name, subject_id_number FROM measures WHERE court_code = $1 \
+             AND kind = 'consumption_restriction' AND status = 'effective' AND subject_kind = 'person' \
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(court)
+        .fetch_optional(&mut *conn)
+        .await?;
+        drop(conn);
+        if let Some((mid, name, id_number)) = restricted {
+            let day = |n: u64| {
+                zhixing_domain::time::china_date(now_ms)
+                    .checked_add_days(chrono::Days::new(n))
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default()
+            };
+            let p = self
+                .apply_consumption_permission(
+                    &cmd,
+                    &mid,
+                    &crate::consumption::PermissionInput {
+                        applicant_name: name,
+                        applicant_id_number: id_number,
+                        act: "premium_transport".into(),
+                        ground: "necessity".into(),
+                        reason: "其母在外地住院手术，须乘飞机前往照料，附医院证明".into(),
+                        from: day(1),
+                        to: day(10),
+                    },
+                    now_ms,
+                )
+                .await?;
+            self.decide_consumption_permission(&pres, &p.id, true, "经核实属实", now_ms)
+                .await?;
+        }
         // A search carried out with its 搜查笔录 and a 拘传 with its questioning times, so the
         // measures page shows both records (and the 搜查笔录 DOCX can be printed).
         let today = zhixing_domain::time::china_date(now_ms);

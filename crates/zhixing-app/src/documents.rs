@@ -19,6 +19,16 @@ pub struct Document {
     pub text: String,
 }
 
+/// 申请执行标的额 as the documents print it: the amount in 元, or for a case with no money claim
+/// (行为执行: deliver a thing, vacate, act) the words saying so instead of "0.00 元".
+pub(crate) fn claim_text(claim_fen: i64) -> String {
+    if claim_fen > 0 {
+        Fen::new(claim_fen).format_yuan()
+    } else {
+        "非金钱给付（以执行依据确定的义务为准）".to_owned()
+    }
+}
+
 fn parent_court_name(path: &str, names: &[(String, String)]) -> String {
     // path "最高法/川/川11/川1123": the next-higher court is the second-last segment.
     let segs: Vec<&str> = path.split('/').collect();
@@ -146,7 +156,7 @@ impl App {
                 .collect::<Vec<_>>()
                 .join("、")
         };
-        let claim = Fen::new(case.claim_fen).format_yuan();
+        let claim = claim_text(case.claim_fen);
         let date = m
             .decided_on
             .clone()

@@ -242,7 +242,7 @@ fn list_entry(
         obligation: format!(
             "依{}履行给付义务，执行标的 {}",
             case.basis_document_type,
-            Fen::new(case.claim_fen).format_yuan()
+            crate::documents::claim_text(case.claim_fen)
         ),
         performance: "全部未履行".into(),
         conduct: conduct.to_owned(),

@@ -376,6 +376,52 @@ async fn an_enforcement_notice_goes_out_with_the_asset_report_order() {
     }
 }
 
+/// A case with no money claim (行为执行): the 执行通知 goes out alone (no 报告财产令 to go with it,
+/// INV art 3 concerns money claims) and the documents say 非金钱给付 instead of "0.00 元".
+#[tokio::test]
+async fn a_case_without_a_money_claim_has_no_order_and_no_zero_amount() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "z").await;
+        let case = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 8, person("冯十二", 15), 0),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let handler = case
+            .handler_id
+            .as_deref()
+            .and_then(|h| f.judges.iter().find(|j| j.user_id == h))
+            .unwrap_or(&f.command);
+        let party = debtor_id(app, &case).await;
+        let mut notice = input("enforcement_notice", &party);
+        notice.reason = "责令被执行人迁出房屋".into();
+        let m = app
+            .propose_measure(handler, &case.id, &notice, NOW_MS)
+            .await
+            .unwrap();
+        let kinds: Vec<String> = app
+            .case_measures(handler, &case.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| v.measure.kind)
+            .collect();
+        assert_eq!(kinds, ["enforcement_notice"]);
+        let doc = app.measure_document(handler, &m.id).await.unwrap();
+        assert!(
+            doc.text.contains("非金钱给付") && !doc.text.contains("0.00 元"),
+            "{}",
+            doc.text
+        );
+        t.cleanup().await;
+    }
+}
+
 /// A 拘传 is carried out with its questioning's times: from the arrival to the end within the
 /// approved hours (CPLI art 482: 8, or 24 where detention may follow), to the minute; the end is
 /// required for a 拘传 and refused for anything else.
