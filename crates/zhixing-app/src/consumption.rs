@@ -276,11 +276,16 @@ impl App {
         let ground = rules::Ground::from_str_opt(&p.ground);
         let role = rules::ApplicantRole::from_str_opt(&p.applicant_role)
             .map_or("", rules::ApplicantRole::name_zh);
-        let period = format!("{}至{}", p.period_from, p.period_to);
+        // Dates in the body as courts write them (2024年9月28日).
+        let zh = |d: &str| {
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_or_else(|_| d.to_owned(), |d| d.format("%Y年%-m月%-d日").to_string())
+        };
+        let period = format!("{}至{}", zh(&p.period_from), zh(&p.period_to));
         let decision = if p.status == "granted" {
             format!(
-                "经审查，申请人所述属实。依照《最高人民法院关于限制被执行人高消费及有关消费的若干规定》（{}）的规定，决定如下：准许申请人于{period}期间实施上述消费行为。",
-                ground.map_or("", rules::Ground::article)
+                "经审查，申请人所述属实。依照《最高人民法院关于限制被执行人高消费及有关消费的若干规定》{}的规定，决定如下：准许申请人于{period}期间实施上述消费行为。",
+                ground.map_or("", |g| g.article().trim_start_matches("限制消费规定"))
             )
         } else {
             format!(
@@ -304,7 +309,7 @@ impl App {
             .set("debtor_name", names("debtor"))
             .set("claim_amount", crate::documents::claim_text(case.claim_fen))
             .set("restriction_number", restriction)
-            .set("permit_applied", p.applied_on.clone())
+            .set("permit_applied", zh(&p.applied_on))
             .set("permit_ground", ground.map_or("", rules::Ground::name_zh))
             .set("permit_period", period)
             .set(

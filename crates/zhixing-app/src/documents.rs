@@ -258,10 +258,19 @@ impl App {
                 r.witness.clone()
             };
             let executed = m.executed_on.clone().unwrap_or_else(|| date.clone());
-            f.insert(
-                "search_time",
-                m.executed_at.clone().unwrap_or_else(|| executed.clone()),
-            );
+            // As courts write it: 2026年11月23日9时30分 (or the day alone).
+            let search_time = match m
+                .executed_at
+                .as_deref()
+                .and_then(zhixing_domain::time::parse_china_minute)
+            {
+                Some(t) => t.format("%Y年%-m月%-d日%-H时%M分").to_string(),
+                None => chrono::NaiveDate::parse_from_str(&executed, "%Y-%m-%d").map_or_else(
+                    |_| executed.clone(),
+                    |d| d.format("%Y年%-m月%-d日").to_string(),
+                ),
+            };
+            f.insert("search_time", search_time);
             f.insert("warrant_number", m.document_number.clone());
             f.insert("search_present", attended);
             f.insert("search_witness", witness);

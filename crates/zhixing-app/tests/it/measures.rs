@@ -657,6 +657,7 @@ async fn a_search_is_recorded_as_the_law_requires_of_its_record() {
             "搜查妇女身体，由女执行人员进行。",
             "卧室衣柜内现金 52,000 元，已扣押",
             "签名情况：被执行人之妻拒绝在笔录上签名",
+            "搜查时间：2024年9月27日",
             &m.document_number,
         ] {
             assert!(doc.text.contains(want), "{want}: {}", doc.text);
