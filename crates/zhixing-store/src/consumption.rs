@@ -119,7 +119,9 @@ pub async fn permissions_of_case(
 }
 
 /// Granted permissions covering `day` (`YYYY-MM-DD`) of the holders of `keys` (upper-case ID
-/// numbers / credit codes), in any court: what a partner's bulk check reports beside a listing.
+/// numbers / credit codes), in any court, whose 限制消费令 is still in effect (a permission
+/// relieves that order only: once it is lifted, another order binding the same person is not
+/// relieved by it): what a partner's bulk check reports beside a listing.
 pub async fn granted_on(
     conn: &mut AnyConnection,
     keys: &[String],
@@ -133,8 +135,10 @@ pub async fn granted_on(
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT {COLS} FROM consumption_permissions WHERE status = 'granted' \
+        "SELECT {COLS} FROM consumption_permissions p WHERE status = 'granted' \
          AND period_from <= $1 AND period_to >= $1 AND applicant_id_number IN ({marks}) \
+         AND EXISTS (SELECT 1 FROM measures m WHERE m.court_code = p.court_code \
+         AND m.id = p.measure_id AND m.status = 'effective') \
          ORDER BY applicant_id_number, period_from, id"
     );
     let mut q = sqlx::query_as::<_, PermissionRow>(dynamic(&sql)).bind(day.to_owned());

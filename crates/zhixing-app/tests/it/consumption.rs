@@ -320,9 +320,42 @@ async fn consumption_permission_applications_and_decisions() {
             )
             .await
             .unwrap();
+        // 王五 is also restricted as the debtor of another case of the court.
+        let case2 = app
+            .file_case(
+                &f.command,
+                &filing("川1123", 72, person("王五", 77), 500_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let party2 = debtor_id(app, &case2).await;
+        let m2 = app
+            .propose_measure(
+                &f.command,
+                &case2.id,
+                &MeasureInput {
+                    kind: "consumption_restriction".into(),
+                    party_id: Some(party2),
+                    reason: "未按执行通知履行".into(),
+                    ..Default::default()
+                },
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &m2.id, true, "", NOW_MS)
+            .await
+            .unwrap();
         app.end_measure(&f.command, &m.id, "security", "2024-09-27", NOW_MS)
             .await
             .unwrap();
+        // The permission relieved the lifted order only: the partner sees 王五 listed under the
+        // other order, and no permission.
+        let after = check(2).await;
+        assert!(after[0].listed, "{after:?}");
+        assert!(after[0].permissions.is_empty(), "{after:?}");
         let (code, _, _) = expect_conflict(
             app.decide_consumption_permission(&f.president, &late.id, true, "", NOW_MS)
                 .await,
