@@ -1276,6 +1276,10 @@ impl App {
         drop(conn);
         // Two people: money leaves a case account only on the word of someone other than the
         // one who proposed it (a director may propose and approve, never the same payment).
+        // KW2017 (执行款物管理规定) arts 10–11 have the handler propose and the 执行局长 or the
+        // president approve; the rules' text does not say the two must differ for a director's
+        // own proposal (rules.md §5: art 11 not seen), so this is the stricter reading of that
+        // separation, as the 2006 rule's two-officer handling of cash (试行 art 6) also asks.
         if approve && d.row.proposed_by == actor.user_id {
             return Err(AppError::Forbidden {
                 code: "own_disbursement",
