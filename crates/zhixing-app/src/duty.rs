@@ -842,7 +842,7 @@ impl App {
         now_ms: i64,
     ) -> Result<LeadRow, AppError> {
         let (n, _) = self.visible_reward(actor, notice_id).await?;
-        actor.require(Permission::ProposeMeasure)?;
+        actor.require(Permission::TakeRewardLead)?;
         court_write(actor, &n.court_code)?;
         if n.status != "published" {
             return Err(state_conflict(RuleError::new(

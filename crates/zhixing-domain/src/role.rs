@@ -62,6 +62,9 @@ pub enum Permission {
     ApproveMeasure,
     /// Take 执行110 tip-offs (phone intake), dispatch them and record 临控 outcomes.
     HandleTipoffs,
+    /// Register a lead on a published 悬赏 notice taken by phone or at the counter (INV art 23).
+    /// Registering is not reading: the notice's lead list stays with [`Permission::ProposeMeasure`].
+    TakeRewardLead,
     /// Pull the signed list-change feed (联合惩戒).
     PullListFeed,
 }
@@ -208,6 +211,18 @@ impl Role {
             HandleTipoffs => matches!(
                 self,
                 Role::Command | Role::Police | Role::Director | Role::Judge
+            ),
+            // Whoever answers the case team's or the command center's phone writes the lead down,
+            // the 书记员 included; seeing the other leads and their tipsters stays with those who
+            // take measures (ProposeMeasure), as INV art 23 keeps tipsters confidential.
+            TakeRewardLead => matches!(
+                self,
+                Role::Judge
+                    | Role::Assistant
+                    | Role::Clerk
+                    | Role::Command
+                    | Role::Director
+                    | Role::Police
             ),
             PullListFeed => matches!(self, Role::Partner),
         }

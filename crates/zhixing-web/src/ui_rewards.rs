@@ -466,6 +466,7 @@ fn line(
     leads: Option<&[LeadRow]>,
     writes: bool,
     decides: bool,
+    takes_leads: bool,
 ) -> RewardLine {
     let n = &v.notice;
     let s = n.status.as_str();
@@ -521,7 +522,7 @@ fn line(
         can_decide: decides && reward_transition(s, "approved").is_ok(),
         can_publish: writes && reward_transition(s, "published").is_ok(),
         can_close: writes && reward_transition(s, "closed").is_ok(),
-        can_add_lead: writes && s == "published",
+        can_add_lead: takes_leads && s == "published",
     }
 }
 
@@ -548,6 +549,9 @@ async fn render(
     // court; the decision is the 院长's (ApproveMeasure).
     let court = &detail.case.court_code;
     let writes = a.writes_in(court) && a.role.has(Permission::ProposeMeasure);
+    // A lead taken on the phone is registered by anyone who may take one (the clerk too), who
+    // does not thereby see the other leads.
+    let takes_leads = a.writes_in(court) && a.role.has(Permission::TakeRewardLead);
     let decides = a.writes_in(court) && a.role.has(Permission::ApproveMeasure);
     let mut rows = Vec::with_capacity(list.len());
     for v in &list {
@@ -576,7 +580,7 @@ async fn render(
             },
             None => Vec::new(),
         };
-        let mut row = line(w, lang, v, leads.as_deref(), writes, decides);
+        let mut row = line(w, lang, v, leads.as_deref(), writes, decides, takes_leads);
         row.payouts = payouts;
         rows.push(row);
     }

@@ -282,6 +282,25 @@ async fn public_notices_never_show_tipsters_and_leads_are_registered_in_order() 
         assert_eq!(leads[0].tipster_phone, PHONE);
         // A clerk (no ProposeMeasure) does not; a tip on an unpublished notice is 404.
         expect_forbidden(app.reward_leads(&f.clerk, &id).await, "clerk");
+        // But the clerk on the team's phone registers a lead (TakeRewardLead), next in order,
+        // and still cannot read the list.
+        let by_clerk = app
+            .add_reward_lead(&f.clerk, &id, &tip("他每周五去城南仓库"), NOW_MS + 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                by_clerk.seq,
+                by_clerk.source.as_str(),
+                by_clerk.received_by.as_deref()
+            ),
+            (3, "staff", Some(f.clerk.user_id.as_str()))
+        );
+        expect_forbidden(
+            app.reward_leads(&f.clerk, &id).await,
+            "clerk after registering",
+        );
+        assert_eq!(app.reward_leads(&f.command, &id).await.unwrap().len(), 3);
         let unpublished = app.case_rewards(&f.command, &c2.id, NOW_MS).await.unwrap();
         expect_not_found(
             app.submit_public_tip(&unpublished[0].notice.id, &tip("x"), NOW_MS)
@@ -295,7 +314,7 @@ async fn public_notices_never_show_tipsters_and_leads_are_registered_in_order() 
         .fetch_all(app.db.pool())
         .await
         .unwrap();
-        assert_eq!(audit.len(), 2);
+        assert_eq!(audit.len(), 3);
         assert!(
             audit
                 .iter()

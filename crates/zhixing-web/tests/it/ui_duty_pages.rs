@@ -392,6 +392,18 @@ async fn ui_duty_pages_reward_from_application_to_payout() {
                 && psec.contains("共 1 条，查证属实 0 条"),
             "{psec}"
         );
+        // The team's clerk takes leads on the phone too (TakeRewardLead): the form, not the
+        // other leads.
+        let clerk = login(&t, &t.court.clerk.username).await;
+        let (_, html) = page(&t, &rewards, &clerk).await;
+        let csec = section(&html, &sid);
+        assert!(
+            csec.contains("lead-form")
+                && csec.contains("leads-hidden")
+                && !csec.contains("王举报")
+                && !csec.contains("未登记的货车"),
+            "{csec}"
+        );
 
         // Verification: a recovered amount in 元 that is not one names the field.
         let verify = |recovered: &'static str| {
