@@ -325,6 +325,27 @@ fn pack_key(trimmed: &str) -> u128 {
     if b.is_empty() || b.len() > PACK_MAX {
         return 0;
     }
+    // 16..=20 characters (every ID number and credit code is 18): the last 16 at once.
+    if let Some(at) = b.len().checked_sub(GROUP)
+        && let Some((lo, lo_ok)) = b.get(at..).and_then(pack16)
+    {
+        let (hi, hi_ok) = pack6(b.get(..at).unwrap_or(&[]));
+        return if hi_ok && lo_ok {
+            (u128::from(hi) << 96) | lo
+        } else {
+            0
+        };
+    }
+    pack_key_scalar(b)
+}
+
+/// [`pack_key`] a byte at a time (any length; the reference the 16-at-once path is tested
+/// against).
+#[inline]
+fn pack_key_scalar(b: &[u8]) -> u128 {
+    if b.is_empty() || b.len() > PACK_MAX {
+        return 0;
+    }
     let (head, tail) = b.split_at(b.len().saturating_sub(PACK_MAX / 2));
     let (hi, hi_ok) = pack6(head);
     let (lo, lo_ok) = pack6(tail);
@@ -334,7 +355,59 @@ fn pack_key(trimmed: &str) -> u128 {
     (u128::from(hi) << (6 * tail.len())) | u128::from(lo)
 }
 
+/// The 6-bit digits of 16 key bytes as one 96-bit number (first byte most significant), and
+/// whether every byte was a key character; SSE2 through `safe_arch` (baseline on x86-64). A
+/// byte at a time this is ~7 instructions per character, most of a lookup's instructions; in
+/// 16 lanes it is ~30 for all of them, so the CPU reaches the next lookup's memory access
+/// sooner (bench/RESULTS.md §7, sixth session). `None` if `b` is not 16 bytes long.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn pack16(b: &[u8]) -> Option<(u128, bool)> {
+    use safe_arch::{
+        bitand_m128i, bitor_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+        mul_i16_horizontal_add_m128i, set_splat_i8_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
+        shl_imm_u16_m128i, shr_imm_u16_m128i, sub_i8_m128i,
+    };
+    let g: &[u8; GROUP] = b.try_into().ok()?;
+    let v = load_unaligned_m128i(g);
+    // Signed byte compares: bytes of 0x80 and above are negative and fall in no range.
+    let within = |lo: u8, hi: u8| {
+        let above = cmp_gt_mask_i8_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([lo - 1])));
+        let below = cmp_gt_mask_i8_m128i(set_splat_i8_m128i(i8::from_ne_bytes([hi + 1])), v);
+        bitand_m128i(above, below)
+    };
+    let (digit, upper, lower) = (within(b'0', b'9'), within(b'A', b'Z'), within(b'a', b'z'));
+    let splat = |x: u8| set_splat_i8_m128i(i8::from_ne_bytes([x]));
+    // '0' → 1, 'A' and 'a' → 11, as KEY_DIGIT: subtract 0x2F, 0x36 or 0x56 (no lane borrows).
+    let sub = bitor_m128i(
+        bitor_m128i(
+            bitand_m128i(digit, splat(b'0' - 1)),
+            bitand_m128i(upper, splat(b'A' - 11)),
+        ),
+        bitand_m128i(lower, splat(b'a' - 11)),
+    );
+    let ok = move_mask_i8_m128i(bitor_m128i(bitor_m128i(digit, upper), lower)) == 0xFFFF;
+    let d = sub_i8_m128i(v, sub);
+    // Pairs of digits in 16-bit lanes (earlier byte × 64 + later), then pairs of those in
+    // 32-bit lanes (× 4096 + later): four 24-bit numbers of four characters each.
+    let pairs = bitor_m128i(
+        shl_imm_u16_m128i::<6>(bitand_m128i(d, set_splat_i16_m128i(0x00FF))),
+        shr_imm_u16_m128i::<8>(d),
+    );
+    let quads = mul_i16_horizontal_add_m128i(pairs, set_splat_i32_m128i(0x0001_1000));
+    let [a, c]: [u64; 2] = quads.into();
+    let eight = |w: u64| ((w & 0xFFFF_FFFF) << 24) | (w >> 32);
+    Some(((u128::from(eight(a)) << 48) | u128::from(eight(c)), ok))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn pack16(_b: &[u8]) -> Option<(u128, bool)> {
+    None
+}
+
 /// 6-bit digits of at most 10 key bytes, and whether every byte was a key character.
+#[inline]
 fn pack6(b: &[u8]) -> (u64, bool) {
     b.iter().fold((0u64, true), |(v, ok), &c| {
         let d = KEY_DIGIT[usize::from(c)];
@@ -344,6 +417,7 @@ fn pack6(b: &[u8]) -> (u64, bool) {
 
 /// `s.trim()`, skipping the Unicode scan when both ends are visible ASCII (every well-formed
 /// key and nearly every query).
+#[inline]
 fn trim_fast(s: &str) -> &str {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
@@ -675,6 +749,38 @@ impl KeyView<'_> {
         }
     }
 
+    /// The common answer of a key that packs (`q`), decided without the general probe's
+    /// iterators: the control-byte group from the home slot holds the probe's end, and at most
+    /// one slot holds the key. Pushes that doc (if any) and returns true; returns false,
+    /// having pushed nothing, when the group does not hold the end or a relisted debtor has
+    /// several slots, for [`ListIndex::key_hits`] to answer. Fewer instructions per lookup
+    /// let the CPU start the next lookup's memory access while this one waits
+    /// (bench/RESULTS.md §7, sixth session).
+    #[inline]
+    fn one_packed_hit(&self, h: u64, q: u128, hits: &mut Vec<DocId>) -> bool {
+        let tag = tag_of(h);
+        let start = self.home(tag);
+        let Some(mut bits) = group_matches(self.ctrl, start, ctrl_of(tag)) else {
+            return false;
+        };
+        let mut found = None;
+        while bits != 0 {
+            let at = start + usize::try_from(bits.trailing_zeros()).unwrap_or(0);
+            bits &= bits - 1;
+            if let Some(s) = self.slots.get(at)
+                && slot_tag(s.head) == tag
+                && s.packed() == q
+            {
+                if found.is_some() {
+                    return false;
+                }
+                found = Some(posting_doc(s.head));
+            }
+        }
+        hits.extend(found);
+        true
+    }
+
     /// `(doc, packed key)` of the slots whose tag is the tag of `h` (candidates). Only the
     /// control bytes are read until one matches: the 16 from the home slot at once where they
     /// hold the end of the probe (nearly always, at most 3/4 full), else one by one.
@@ -956,6 +1062,9 @@ impl ListIndex {
             let view = self.keys.view();
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
+            if q != 0 && view.one_packed_hit(h, q, hits) {
+                return;
+            }
             self.key_hits(view, k, h, q, hits);
         }
     }
@@ -1034,7 +1143,9 @@ impl ListIndex {
                 .get_mut(i % AHEAD)
                 .and_then(|r| std::mem::replace(r, next));
             hits.clear();
-            if let Some((h, q)) = cur {
+            if let Some((h, q)) = cur
+                && !(q != 0 && view.one_packed_hit(h, q, &mut hits))
+            {
                 self.key_hits(view, trim_fast(key.as_ref()), h, q, &mut hits);
             }
             f(i, &hits);

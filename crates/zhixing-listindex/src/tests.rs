@@ -493,6 +493,28 @@ proptest! {
         }
         prop_assert_eq!(pack_key(&junk), 0);
     }
+
+    /// The 16-at-once packing gives the byte-at-a-time value for every string: keys of 16–20
+    /// characters (where it runs), mixed case, a junk byte anywhere (including bytes ≥ 0x80,
+    /// which are negative to its signed compares) and the characters just outside each range.
+    #[test]
+    fn sixteen_at_once_packs_as_one_at_a_time(
+        s in "[0-9A-Za-z/:@\\[`{\u{7f}é\u{0}]{0,22}",
+        clean in "[0-9A-Za-z]{16,20}",
+        at in 0usize..20,
+        bad in prop::sample::select(vec!['/', ':', '@', '[', '`', '{', '\u{7f}', 'é', '\u{0}', ' ', '-']),
+    ) {
+        prop_assert_eq!(pack_key(&s), pack_key_scalar(s.as_bytes()));
+        prop_assert_eq!(pack_key(&clean), pack_key_scalar(clean.as_bytes()));
+        prop_assert_ne!(pack_key(&clean), 0);
+        let mut dirty: Vec<char> = clean.chars().collect();
+        let i = at % dirty.len();
+        if let Some(c) = dirty.get_mut(i) {
+            *c = bad;
+        }
+        let dirty: String = dirty.into_iter().collect();
+        prop_assert_eq!(pack_key(&dirty), 0);
+    }
 }
 
 /// A bulk check answers exactly as one lookup per key, in order, for batches shorter and longer
