@@ -11,14 +11,20 @@
 //!   part of an order that only the 院长 may sign (XF2015 art 5), so the strict reading gives its
 //!   relief to the same signer rather than to the handler or the 执行局长.
 //! - A decision happens once: a status-guarded UPDATE, so a second decision is 409.
+//! - The partners learn of it through the signed feed (`list_changes`): a grant writes a
+//!   `permission_granted` event in the decision's transaction, and lifting the order writes a
+//!   `permission_ended` event for each grant not yet over in the lifting's transaction
+//!   ([`permission_change`]), so no event is lost or doubled and the cursor order is the commit
+//!   order of the rest of the feed.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use zhixing_domain::consumption::{self as rules, ApplicationInput};
 use zhixing_domain::measure::MeasureKind;
 use zhixing_domain::role::Permission;
 use zhixing_domain::time::china_date;
 use zhixing_store::batch;
 use zhixing_store::consumption::{self as store, PermissionRow};
+use zhixing_store::measures::{ListChangeRow, ListEntryRow, MeasureRow, PERMISSION_OPS};
 
 use crate::admin::audit as write_audit;
 use crate::deadlines::ymd;
@@ -39,6 +45,109 @@ pub struct PermissionInput {
     /// First and last day the permission covers (YYYY-MM-DD).
     pub from: String,
     pub to: String,
+}
+
+/// A consumption-permission event of the partners' feed: the `payload` of a `list_changes` row
+/// whose op is `permission_granted` or `permission_ended`. What an airline or the railway needs to
+/// let the act through on those days and no longer; no reasons, no ground.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionEvent {
+    pub permission_id: String,
+    /// permission_granted | permission_ended
+    pub op: String,
+    /// The applicant's entry on the 限制消费 list under the order relieved ("" if none): the
+    /// partner applies the permission to that entry only (another order binding the same person
+    /// is not relieved, XF2015 arts 3, 8).
+    pub entry_id: String,
+    /// Applicant: name and full ID number (or credit code), as the list entries carry them.
+    pub name: String,
+    pub id_number: String,
+    /// One of the nine acts of XF2015 art 3 para 1 (code) and its text.
+    pub act: String,
+    pub act_text: String,
+    /// `YYYY-MM-DD`, both days counted, as granted.
+    pub from: String,
+    pub to: String,
+    /// The 限制消费令 relieved: measure id, document number, its case number.
+    pub measure_id: String,
+    pub order_number: String,
+    pub case_number: String,
+    /// The court that issued the order and granted the permission: name and code.
+    pub court: String,
+    pub court_code: String,
+    /// Day of the grant.
+    pub granted_on: String,
+    /// `permission_ended`: the first day it no longer applies (the order's lifting day) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<String>,
+    /// … and why: `order_lifted` (the 限制消费令 it relieves was lifted or ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
+}
+
+/// The feed record of a permission event (`op`: one of [`PERMISSION_OPS`]) for the grant `p`
+/// under the order `m` of the case numbered `case_number` in the court named `court_name`;
+/// `entries` are the case's list entries, read after the order was held (the applicant's entry
+/// under the order is named). None while that entry's 'add' is not in the feed (a grace period,
+/// 宽限期, delays it): no partner hears of a restricted person before the court publishes, and
+/// the grant goes out after the 'add' on the publication date ([`App::publish_due_feed`]); an
+/// order lifted before then ends grants no partner heard of. The caller writes it in the
+/// transaction of the decision, the publication or the lifting.
+pub(crate) fn permission_change(
+    p: &PermissionRow,
+    m: &MeasureRow,
+    case_number: &str,
+    court_name: &str,
+    entries: &[ListEntryRow],
+    ended_on: Option<&str>,
+    now_ms: i64,
+) -> Result<Option<ListChangeRow>, AppError> {
+    let op = if ended_on.is_some() {
+        PERMISSION_OPS[1]
+    } else {
+        PERMISSION_OPS[0]
+    };
+    let entry = entries
+        .iter()
+        .filter(|e| {
+            e.list == "restricted"
+                && e.measure_id.as_deref() == Some(m.id.as_str())
+                && e.id_number.eq_ignore_ascii_case(&p.applicant_id_number)
+        })
+        .min_by_key(|e| e.status != "listed");
+    if entry.is_some_and(|e| e.feed_sent == 0) {
+        return Ok(None);
+    }
+    let event = PermissionEvent {
+        permission_id: p.id.clone(),
+        op: op.to_owned(),
+        entry_id: entry.map(|e| e.id.clone()).unwrap_or_default(),
+        name: p.applicant_name.clone(),
+        id_number: p.applicant_id_number.clone(),
+        act: p.act.clone(),
+        act_text: rules::act(&p.act)
+            .map(|a| a.text_zh.to_owned())
+            .unwrap_or_default(),
+        from: p.period_from.clone(),
+        to: p.period_to.clone(),
+        measure_id: m.id.clone(),
+        order_number: m.document_number.clone(),
+        case_number: case_number.to_owned(),
+        court: court_name.to_owned(),
+        court_code: p.court_code.clone(),
+        granted_on: p.decided_on.clone().unwrap_or_default(),
+        ended_on: ended_on.map(str::to_owned),
+        end_reason: ended_on.map(|_| "order_lifted".to_owned()),
+    };
+    Ok(Some(ListChangeRow {
+        court_code: p.court_code.clone(),
+        id: new_id(),
+        entry_id: event.entry_id.clone(),
+        list: "restricted".into(),
+        op: op.to_owned(),
+        payload: serde_json::to_string(&event).map_err(|e| AppError::Internal(e.to_string()))?,
+        created_at: now_ms,
+    }))
 }
 
 impl App {
@@ -170,19 +279,66 @@ impl App {
         })?;
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
-        let rows = batch::run(
-            &mut tx,
-            vec![store::decide_permission_stmt(
-                &p.court_code,
-                &p.id,
-                status,
-                &ymd(today),
-                &actor.user_id,
-                &note,
+        let after = PermissionRow {
+            status: status.to_owned(),
+            decided_by: Some(actor.user_id.clone()),
+            decided_on: Some(ymd(today)),
+            decision_note: Some(note.clone()),
+            updated_at: now_ms,
+            ..p.clone()
+        };
+        let mut stmts = Vec::new();
+        if grant {
+            // The order is held (and re-checked) first in this transaction, and the partners' feed
+            // gets the grant in it: lifting the order either comes after and ends the grant in
+            // the feed, or came first and this grant is 409 (see `store::hold_order_stmt`).
+            let held = batch::run(
+                &mut tx,
+                vec![store::hold_order_stmt(&p.court_code, &p.measure_id)],
+            )
+            .await?;
+            if !batch::returned(&held, "live_order") {
+                // Lifted meanwhile: nothing of this grant happens (the transaction rolls back).
+                return Err(AppError::conflict(
+                    "not_effective",
+                    "限制消费令已不在执行中，无需准许",
+                ));
+            }
+            let m = zhixing_store::measures::find_measure(&mut tx, &p.measure_id)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("measure {}", p.measure_id)))?;
+            let case = zhixing_store::cases::find_case(&mut tx, &p.case_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let court_name = zhixing_store::courts::find(&mut tx, &p.court_code)
+                .await?
+                .map(|c| c.name)
+                .unwrap_or_default();
+            let entries =
+                zhixing_store::measures::entries_of_case(&mut tx, &p.court_code, &p.case_id)
+                    .await?;
+            if let Some(c) = permission_change(
+                &after,
+                &m,
+                &case.case_number,
+                &court_name,
+                &entries,
+                None,
                 now_ms,
-            )],
-        )
-        .await?;
+            )? {
+                stmts.push(zhixing_store::measures::insert_change_stmt(&c));
+            }
+        }
+        stmts.push(store::decide_permission_stmt(
+            &p.court_code,
+            &p.id,
+            status,
+            &ymd(today),
+            &actor.user_id,
+            &note,
+            now_ms,
+        ));
+        let rows = batch::run(&mut tx, stmts).await?;
         // Decided meanwhile (even by the same user's double submit): nothing of this one happens.
         if !batch::returned(&rows, "decided_id") {
             return Err(AppError::conflict(
@@ -190,14 +346,6 @@ impl App {
                 "该申请已作出决定（准许或不准许均为终局）",
             ));
         }
-        let after = PermissionRow {
-            status: status.to_owned(),
-            decided_by: Some(actor.user_id.clone()),
-            decided_on: Some(ymd(today)),
-            decision_note: Some(note),
-            updated_at: now_ms,
-            ..p.clone()
-        };
         write_audit(
             &mut tx,
             backend,

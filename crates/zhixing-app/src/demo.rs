@@ -423,8 +423,8 @@ impl App {
             self.decide_consumption_permission(&pres, &p.id, true, "经核实属实", now_ms)
                 .await?;
         }
-        // A search carried out with its 搜查笔录 and a 拘传 with its questioning times, so the
-        // measures page shows both records (and the 搜查笔录 DOCX can be printed).
+        // A search carried out with its 搜查笔录 and a 拘传 with its questioning and 询问笔录, so
+        // the measures page shows both records (and both DOCX records can be printed).
         let today = zhixing_domain::time::china_date(now_ms);
         let day = today.format("%Y-%m-%d").to_string();
         if let Some((case_id, party_id)) = rows.get(32) {
@@ -475,21 +475,76 @@ impl App {
                 reason: "经依法传唤无正当理由拒不到场接受调查询问".into(),
                 ..Default::default()
             };
-            // The questioning from midnight today to at most two hours later, where the clock
-            // allows (a demo run in the first minute of the day skips it).
-            let start = today.and_hms_opt(0, 0, 0);
+            // The questioning of a working morning (arrival 9:20, questions 9:30 to 10:50) when
+            // the demo runs after 11:00; earlier in the day, from midnight to at most two hours
+            // later as the clock allows (a demo run in the first minutes of the day skips it).
             let now_minute = zhixing_domain::time::china_datetime(now_ms);
-            let end = start.map(|s| (s + chrono::Duration::hours(2)).min(now_minute));
-            if let (Some(start), Some(end)) = (start, end)
-                && end > start
+            let at = |h: u32, min: u32| today.and_hms_opt(h, min, 0);
+            let times = match (at(11, 0), at(9, 20), at(9, 30), at(10, 50), at(0, 0)) {
+                (Some(eleven), Some(a), Some(b), Some(e), _) if now_minute >= eleven => {
+                    Some((a, b, e))
+                }
+                (_, _, _, _, Some(midnight)) => Some((
+                    midnight,
+                    midnight + chrono::Duration::minutes(5),
+                    (midnight + chrono::Duration::hours(2)).min(now_minute),
+                )),
+                _ => None,
+            };
+            if let Some((arrived, began, end)) = times
+                && end > began
                 && let Ok(m) = self.propose_measure(&cmd, case_id, &summons, now_ms).await
             {
                 self.decide_measure(&pres, &m.id, true, "同意", now_ms)
                     .await?;
-                let (at, end) = (
-                    zhixing_domain::time::minute_text(start),
-                    zhixing_domain::time::minute_text(end),
-                );
+                let text = zhixing_domain::time::minute_text;
+                let (at, began, end) = (text(arrived), text(began), text(end));
+                let qa = [
+                    (
+                        "我们是本院执行局的执行人员，现依法对你进行调查询问。你应当如实回答，如实报告财产情况；拒绝报告、虚假报告或者作虚假陈述的，本院可以根据情节轻重予以罚款、拘留，构成犯罪的，依法追究刑事责任。听清楚了吗？",
+                        "听清楚了。",
+                    ),
+                    (
+                        "本院依法传唤你到庭接受调查询问，你为何没有到庭？",
+                        "当时在外地打工，以为不来也没关系。",
+                    ),
+                    (
+                        "你现在有哪些财产？包括银行存款、房屋、车辆、股权和别人欠你的钱。",
+                        "农业银行卡里有三千多元工资，名下没有房子，有一辆电动三轮车。",
+                    ),
+                    (
+                        "收到执行通知之日前一年至今，你的财产有无转让、赠与或者大额支出？",
+                        "去年把一辆小货车以两万元卖给了同村的人，钱用来还了别的欠款。",
+                    ),
+                    (
+                        "你对履行本案义务有何打算？",
+                        "愿意先交五千元，剩下的每月还两千元，请法院跟申请人说一下。",
+                    ),
+                    ("以上所说是否属实？还有无补充？", "属实，没有补充。"),
+                ]
+                .into_iter()
+                .map(|(q, a)| zhixing_domain::measure::QuestionAnswer {
+                    question: q.into(),
+                    answer: a.into(),
+                })
+                .collect();
+                let record = zhixing_domain::measure::QuestioningRecord {
+                    place: "本院执行局询问室".into(),
+                    began_at: began,
+                    ended_at: end.clone(),
+                    questioners: vec!["张伟".into(), "李明".into()],
+                    recorder: "刘洋".into(),
+                    subject_name: m.subject_name.clone(),
+                    subject_id_number: m.subject_id_number.clone(),
+                    credentials_shown: true,
+                    rights_told: true,
+                    false_statement_warned: true,
+                    qa,
+                    read_over: zhixing_domain::measure::READ_BY_SUBJECT.into(),
+                    signed: true,
+                    refusal_note: String::new(),
+                    officers_signed: true,
+                };
                 self.execute_measure_at(
                     &cmd,
                     &m.id,
@@ -498,6 +553,7 @@ impl App {
                         note: "拘传到院接受调查询问，如实陈述了财产情况",
                         at: Some(&at),
                         questioning_ended_at: Some(&end),
+                        questioning: Some(&record),
                         ..Default::default()
                     },
                     now_ms,

@@ -45,6 +45,20 @@ fn parent_court_name(path: &str, names: &[(String, String)]) -> String {
         .unwrap_or_else(|| "上一级人民法院".into())
 }
 
+/// Which document of a measure: its own legal document, or the record of carrying it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Measure,
+    SearchRecord,
+    QuestioningRecord,
+}
+
+/// A China-time minute (`YYYY-MM-DD HH:MM`) as courts write it: 2024年9月28日9时30分.
+fn minute_zh(raw: &str) -> Option<String> {
+    zhixing_domain::time::parse_china_minute(raw)
+        .map(|t| t.format("%Y年%-m月%-d日%-H时%M分").to_string())
+}
+
 impl App {
     /// The legal document of a measure (only once it is effective: an unapproved measure has no
     /// document to serve).
@@ -53,7 +67,7 @@ impl App {
         actor: &Actor,
         measure_id: &str,
     ) -> Result<Document, AppError> {
-        self.document_of(actor, measure_id, false).await
+        self.document_of(actor, measure_id, Which::Measure).await
     }
 
     /// The 搜查笔录 of a search carried out (CPLI arts 495–498), from the record stored with its
@@ -63,28 +77,42 @@ impl App {
         actor: &Actor,
         measure_id: &str,
     ) -> Result<Document, AppError> {
-        self.document_of(actor, measure_id, true).await
+        self.document_of(actor, measure_id, Which::SearchRecord)
+            .await
+    }
+
+    /// The 询问笔录 of a 拘传 carried out (CPLI art 482; CPL arts 133, 150), from the record stored
+    /// with its execution: times, place, officers, the person questioned, what they were told, each
+    /// question and answer, and how it was confirmed and signed.
+    pub async fn questioning_record_document(
+        &self,
+        actor: &Actor,
+        measure_id: &str,
+    ) -> Result<Document, AppError> {
+        self.document_of(actor, measure_id, Which::QuestioningRecord)
+            .await
     }
 
     async fn document_of(
         &self,
         actor: &Actor,
         measure_id: &str,
-        record: bool,
+        which: Which,
     ) -> Result<Document, AppError> {
         let (case, m) = self.measure(actor, measure_id).await?;
         let kind = MeasureKind::from_str_opt(&m.kind)
             .ok_or_else(|| AppError::Internal(format!("stored kind {}", m.kind)))?;
-        let search_record = if record {
+        let no_record = |message: &str| AppError::Conflict {
+            code: "no_record",
+            field: None,
+            message: message.into(),
+        };
+        let search_record = if which == Which::SearchRecord {
             let r = m
                 .search_record
                 .as_deref()
                 .filter(|_| kind == MeasureKind::Search)
-                .ok_or(AppError::Conflict {
-                    code: "no_record",
-                    field: None,
-                    message: "只有已执行并记录了搜查笔录的搜查才有搜查笔录".into(),
-                })?;
+                .ok_or_else(|| no_record("只有已执行并记录了搜查笔录的搜查才有搜查笔录"))?;
             Some(
                 serde_json::from_str::<zhixing_domain::measure::SearchRecord>(r)
                     .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -92,14 +120,28 @@ impl App {
         } else {
             None
         };
-        let doc = if record {
-            DocKind::SearchRecord
+        let questioning_record = if which == Which::QuestioningRecord {
+            let r = m
+                .questioning_record
+                .as_deref()
+                .filter(|_| kind == MeasureKind::Summons)
+                .ok_or_else(|| no_record("只有已执行并记录了询问笔录的拘传才有询问笔录"))?;
+            Some(
+                serde_json::from_str::<zhixing_domain::measure::QuestioningRecord>(r)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            )
         } else {
-            kind.document()
+            None
+        };
+        let doc = match which {
+            Which::SearchRecord => DocKind::SearchRecord,
+            Which::QuestioningRecord => DocKind::QuestioningRecord,
+            Which::Measure => kind
+                .document()
                 .and_then(DocKind::from_str_opt)
                 .ok_or_else(|| {
                     AppError::invalid("no_document", "kind", "该措施没有对应的法律文书")
-                })?
+                })?,
         };
         if !matches!(
             m.status.as_str(),
@@ -259,12 +301,8 @@ impl App {
             };
             let executed = m.executed_on.clone().unwrap_or_else(|| date.clone());
             // As courts write it: 2026年11月23日9时30分 (or the day alone).
-            let search_time = match m
-                .executed_at
-                .as_deref()
-                .and_then(zhixing_domain::time::parse_china_minute)
-            {
-                Some(t) => t.format("%Y年%-m月%-d日%-H时%M分").to_string(),
+            let search_time = match m.executed_at.as_deref().and_then(minute_zh) {
+                Some(t) => t,
                 None => chrono::NaiveDate::parse_from_str(&executed, "%Y-%m-%d").map_or_else(
                     |_| executed.clone(),
                     |d| d.format("%Y年%-m月%-d日").to_string(),
@@ -292,6 +330,52 @@ impl App {
                 },
             );
             f.insert("date", executed);
+        }
+        if let Some(r) = &questioning_record {
+            let began = zhixing_domain::time::parse_china_minute(&r.began_at);
+            let ended = zhixing_domain::time::parse_china_minute(&r.ended_at);
+            let written = |raw: &str| minute_zh(raw).unwrap_or_else(|| raw.to_owned());
+            f.insert("questioning_began", written(&r.began_at));
+            // The end on the same day as courts write it: 9时30分至11时10分.
+            f.insert(
+                "questioning_ended",
+                match (began, ended) {
+                    (Some(b), Some(e)) if b.date() == e.date() => e.format("%-H时%M分").to_string(),
+                    _ => written(&r.ended_at),
+                },
+            );
+            f.insert(
+                "arrived_at",
+                m.executed_at
+                    .as_deref()
+                    .map_or_else(|| r.began_at.clone(), written),
+            );
+            f.insert("questioning_place", r.place.clone());
+            f.insert("questioners", r.questioners.join("、"));
+            f.insert("recorder", r.recorder.clone());
+            f.insert("questioned_name", r.subject_name.clone());
+            f.insert("questioned_id_number", r.subject_id_number.clone());
+            f.insert("questioning_qa", zhixing_domain::measure::qa_text(&r.qa));
+            let read = if r.read_over == zhixing_domain::measure::READ_ALOUD {
+                "以上笔录已向被询问人宣读"
+            } else {
+                "以上笔录已交被询问人阅读"
+            };
+            f.insert(
+                "questioning_confirmation",
+                if r.signed {
+                    format!("{read}，被询问人核对无误后签名（捺印）。询问人、记录人已签名。")
+                } else {
+                    format!(
+                        "{read}。签名情况：{}（记明情况附卷）。询问人、记录人已签名。",
+                        r.refusal_note.trim_end_matches('。')
+                    )
+                },
+            );
+            f.insert(
+                "date",
+                m.executed_on.clone().unwrap_or_else(|| date.clone()),
+            );
         }
         let docx = zhixing_docs::render(doc, &f, &self.doc_templates)
             .map_err(|e| AppError::invalid("document", "template", e.to_string()))?;

@@ -185,28 +185,17 @@ impl PublicLists {
     }
 
     /// A partner's bulk check: for each normalised key, its published entries on `list`
-    /// (newest first, at most [`PUBLIC_LIMIT`]), in the order of `keys`; one batched probe of the
-    /// key index (`ListIndex::by_keys_with`).
-    pub fn check_keys(
-        &self,
-        list: &str,
-        keys: &[String],
-        mask: &str,
-        today: NaiveDate,
-    ) -> Vec<Vec<PublicItem>> {
+    /// (newest first, every one: the caller shows at most [`PUBLIC_LIMIT`] but weighs all when it
+    /// reads permissions), in the order of `keys`; one batched probe of the key index
+    /// (`ListIndex::by_keys_with`).
+    pub fn check_keys(&self, list: &str, keys: &[String]) -> Vec<Vec<ListEntryRow>> {
         let s = self.read();
         let Some(l) = s.lists.get(list) else {
             return vec![Vec::new(); keys.len()];
         };
         let mut out = Vec::with_capacity(keys.len());
         l.index.by_keys_with(keys, |_, docs| {
-            out.push(
-                docs.iter()
-                    .take(PUBLIC_LIMIT)
-                    .filter_map(|&d| l.row(d))
-                    .map(|r| public_item(r, mask, today))
-                    .collect(),
-            );
+            out.push(docs.iter().filter_map(|&d| l.row(d)).cloned().collect());
         });
         out
     }
@@ -299,6 +288,11 @@ impl App {
             for c in changes {
                 if c.created_at < settle {
                     new_cursor = c.id.clone();
+                }
+                // A consumption-permission event changes no list entry (the partners' check reads
+                // permissions from the database).
+                if c.kind() != "entry" {
+                    continue;
                 }
                 let row = store::find_entry(&mut conn, &c.entry_id).await?;
                 rows.push((c.entry_id, c.list, row));

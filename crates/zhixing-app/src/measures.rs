@@ -43,6 +43,9 @@ pub struct ExecutionInput<'a> {
     /// 拘传: when the questioning ended (`YYYY-MM-DD HH:MM`); `at` is the arrival. Required for a
     /// 拘传, checked against its approved hours (CPLI art 482).
     pub questioning_ended_at: Option<&'a str>,
+    /// 拘传: the questioning record (询问笔录), required for a 拘传 and refused for anything else;
+    /// its end is `questioning_ended_at`, its start not before the arrival.
+    pub questioning: Option<&'a measure::QuestioningRecord>,
 }
 
 /// A proposal as it arrives from a form or the API.
@@ -524,6 +527,7 @@ impl App {
             family_notified_at: None,
             search_record: None,
             questioning_ended_at: None,
+            questioning_record: None,
             created_at: now_ms,
             updated_at: now_ms,
         };
@@ -944,6 +948,7 @@ impl App {
                         family_notified_at: None,
                         search_record: None,
                         questioning_ended_at: None,
+                        questioning_record: None,
                         created_at: now_ms,
                         updated_at: now_ms,
                         ..m.clone()
@@ -1207,6 +1212,53 @@ impl App {
             }
             (false, None) => None,
         };
+        // The questioning's record (询问笔录): who asked whom, what was told, asked and answered,
+        // and how it was confirmed, from the arrival to the end just checked.
+        let questioning_record = match (m.kind == "summons", input.questioning) {
+            (true, Some(r)) => {
+                let (Some(arrived_at), Some(ended_at)) = (
+                    executed_at,
+                    questioning_ended
+                        .as_deref()
+                        .and_then(zhixing_domain::time::parse_china_minute),
+                ) else {
+                    return Err(AppError::Internal(
+                        "a 拘传 checked without its times".into(),
+                    ));
+                };
+                let r = measure::check_questioning_record(
+                    r,
+                    &measure::QuestioningFacts {
+                        arrived_at,
+                        ended_at,
+                        subject_name: &m.subject_name,
+                        subject_id_number: &m.subject_id_number,
+                    },
+                )
+                .map_err(AppError::Invalid)?;
+                Some(r)
+            }
+            (true, None) => {
+                return Err(AppError::invalid(
+                    "required",
+                    "questioning",
+                    "拘传后应当立即调查询问并制作询问笔录：询问人和记录人、被询问人、告知事项、问答和签名（民诉法解释第四百八十二条，民事诉讼法第一百三十三条）",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(AppError::invalid(
+                    "not_a_summons",
+                    "questioning",
+                    "只有拘传才记录询问笔录",
+                ));
+            }
+            (false, None) => None,
+        };
+        let questioning_json = questioning_record
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let executed_at = executed_at.map(zhixing_domain::time::minute_text);
         let backend = self.db.backend();
         let mut tx = self.db.begin().await?;
@@ -1223,6 +1275,7 @@ impl App {
                     family_notified_at: family_notified.as_deref(),
                     search_record: search_record.as_deref(),
                     questioning_ended_at: questioning_ended.as_deref(),
+                    questioning_record: questioning_json.as_deref(),
                 },
                 now_ms,
             )],
@@ -1243,7 +1296,8 @@ impl App {
             Some(
                 serde_json::json!({"on": ymd(on_d), "note": note, "release_on": release,
                     "executed_at": executed_at, "family_notified_at": family_notified,
-                    "search_record": input.search, "questioning_ended_at": questioning_ended})
+                    "search_record": input.search, "questioning_ended_at": questioning_ended,
+                    "questioning_record": questioning_record})
                 .to_string(),
             ),
             now_ms,
@@ -1342,6 +1396,46 @@ impl App {
             // Ended meanwhile by a concurrent request: none of this one may happen.
             return Err(AppError::conflict("not_effective", "措施不在生效状态"));
         }
+        // A consumption permission relieves this order only (XF2015 arts 3, 8): lifted, its
+        // grants not yet over stop applying today — the partners' feed says so in this
+        // transaction, read after the order's guarded UPDATE above so a grant racing the lifting
+        // (or its publication after a grace period) is either seen here or refused
+        // (`store::consumption::hold_order_stmt`).
+        let mut stopped = Vec::new();
+        if kind == MeasureKind::ConsumptionRestriction {
+            let grants = zhixing_store::consumption::granted_not_over(
+                tx,
+                &case.court_code,
+                &case.id,
+                &m.id,
+                &ymd(today),
+            )
+            .await?;
+            if !grants.is_empty() {
+                let court_name = courts::find(tx, &case.court_code)
+                    .await?
+                    .map(|c| c.name)
+                    .unwrap_or_default();
+                // Whether the partners had the entry (and so the grant), as of the lock.
+                let entries = store::entries_of_case(tx, &case.court_code, &case.id).await?;
+                let mut feed = Vec::with_capacity(grants.len());
+                for p in &grants {
+                    if let Some(c) = crate::consumption::permission_change(
+                        p,
+                        m,
+                        &case.case_number,
+                        &court_name,
+                        &entries,
+                        Some(&ymd(today)),
+                        now_ms,
+                    )? {
+                        feed.push(store::insert_change_stmt(&c));
+                    }
+                    stopped.push(p.id.clone());
+                }
+                batch::run(tx, feed).await?;
+            }
+        }
         if rule.within_working_days.is_some()
             && matches!(
                 kind,
@@ -1387,7 +1481,7 @@ impl App {
             &m.id,
             Some(&case.id),
             Some(serde_json::json!({"status": m.status}).to_string()),
-            Some(serde_json::json!({"status": status, "ground": g.as_str(), "ground_on": ymd(ground_on), "source": rule.source}).to_string()),
+            Some(serde_json::json!({"status": status, "ground": g.as_str(), "ground_on": ymd(ground_on), "source": rule.source, "permissions_ended": stopped}).to_string()),
             now_ms,
         )
         .await?;
@@ -1471,6 +1565,81 @@ impl App {
             stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
         }
         let mut tx = self.db.begin().await?;
+        // Consumption permissions granted under a 限制消费令 during its grace period reach the
+        // partners now, after the entry's 'add' (`consumption::permission_change`). Each order is
+        // held first (before the entries are marked: orders, then entries, the lifting's lock
+        // order), so a grant or a lifting racing this publication is seen or waits.
+        let mut orders: Vec<(&str, &str, &str)> = due
+            .iter()
+            .filter(|e| e.list == "restricted")
+            .filter_map(|e| {
+                e.measure_id
+                    .as_deref()
+                    .map(|m| (e.court_code.as_str(), m, e.case_id.as_str()))
+            })
+            .collect();
+        orders.sort_unstable();
+        orders.dedup();
+        let mut granted = Vec::new();
+        for (court, measure_id, case_id) in orders {
+            let held = batch::run(
+                &mut tx,
+                vec![zhixing_store::consumption::hold_order_stmt(
+                    court, measure_id,
+                )],
+            )
+            .await?;
+            if !batch::returned(&held, "live_order") {
+                continue;
+            }
+            let Some(m) = store::find_measure(&mut tx, measure_id).await? else {
+                continue;
+            };
+            for p in zhixing_store::consumption::granted_not_over(
+                &mut tx,
+                court,
+                case_id,
+                measure_id,
+                &ymd(today),
+            )
+            .await?
+            {
+                granted.push((m.clone(), p));
+            }
+        }
+        let rows = batch::run(&mut tx, stmts).await?;
+        // Only for the entries this call published: a racing scheduler may repeat an 'add'
+        // (applied idempotently) but never a grant.
+        let marked: Vec<String> = rows
+            .iter()
+            .filter_map(|r| sqlx::Row::try_get::<String, _>(r, "marked_entry").ok())
+            .collect();
+        let mut stmts = Vec::new();
+        for (m, p) in &granted {
+            let Some(e) = due.iter().find(|e| {
+                e.list == "restricted"
+                    && e.measure_id.as_deref() == Some(m.id.as_str())
+                    && e.id_number.eq_ignore_ascii_case(&p.applicant_id_number)
+                    && marked.contains(&e.id)
+            }) else {
+                continue;
+            };
+            let sent = ListEntryRow {
+                feed_sent: 1,
+                ..e.clone()
+            };
+            if let Some(c) = crate::consumption::permission_change(
+                p,
+                m,
+                &e.case_number,
+                &e.court_name,
+                std::slice::from_ref(&sent),
+                None,
+                now_ms,
+            )? {
+                stmts.push(store::insert_change_stmt(&c));
+            }
+        }
         batch::run(&mut tx, stmts).await?;
         tx.commit().await?;
         self.lists_changed(now_ms).await;
@@ -1949,6 +2118,7 @@ impl App {
                 family_notified_at: None,
                 search_record: None,
                 questioning_ended_at: None,
+                questioning_record: None,
                 created_at: now_ms,
                 updated_at: now_ms,
             };
@@ -2039,10 +2209,26 @@ pub struct KeyCheck {
     pub key: String,
     /// Whether the key has a published entry on the list.
     pub listed: bool,
-    /// Its published entries, newest first (at most 20), masked as on the public portal.
-    pub items: Vec<PublicItem>,
-    /// On the 失信 and 限制消费 lists: the court's permissions in force today for this key
-    /// (XF2015 art 3 para 2, art 8), so an airline or the railway lets the permitted act through.
+    /// Its published entries, newest first (at most 20), masked as on the public portal; on the
+    /// 失信 and 限制消费 lists each with the permissions granted under its own order.
+    pub items: Vec<CheckedItem>,
+    /// On the 失信 and 限制消费 lists: the acts the court permits today for this key under
+    /// **every** 限制消费令 in effect for it (XF2015 art 3 para 2, art 8; the intersection, see
+    /// [`App::partner_check`]), so an airline or the railway lets the permitted act through.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<PermissionInForce>,
+}
+
+/// One published entry in a partner's bulk check: the public item (the same JSON fields) plus
+/// the entry's id (the `entry_id` of the feed) and the permissions in force today under the
+/// order behind this entry only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CheckedItem {
+    #[serde(flatten)]
+    pub item: PublicItem,
+    pub entry_id: String,
+    /// Acts permitted today under this entry's 限制消费令 (on the 限制消费 list: the entry's own
+    /// order; on the 失信 list: the 限制消费令 of the same case binding the key).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permissions: Vec<PermissionInForce>,
 }
@@ -2053,11 +2239,29 @@ pub struct PermissionInForce {
     /// One of the nine acts of XF2015 art 3 para 1 (code) and its text.
     pub act: String,
     pub act_text: String,
-    /// `YYYY-MM-DD`, both days counted.
+    /// `YYYY-MM-DD`, both days counted: the days on which every order considered permits it.
     pub from: String,
     pub to: String,
-    /// The court that granted it.
+    /// The court that granted it (code); with several orders, the court whose grant ends first.
     pub court: String,
+    /// Every court whose grant is part of the answer (codes, sorted).
+    #[serde(default)]
+    pub courts: Vec<String>,
+}
+
+impl From<zhixing_domain::consumption::Permitted> for PermissionInForce {
+    fn from(p: zhixing_domain::consumption::Permitted) -> Self {
+        PermissionInForce {
+            act_text: zhixing_domain::consumption::act(&p.act)
+                .map(|a| a.text_zh.to_owned())
+                .unwrap_or_default(),
+            act: p.act,
+            from: p.from,
+            to: p.to,
+            court: p.court,
+            courts: p.courts,
+        }
+    }
 }
 
 /// One published item as the public portal shows it (SX2017 art 6), masked.
@@ -2180,7 +2384,7 @@ impl App {
             norm.push(key);
         }
         self.load_public_lists(now_ms).await?;
-        let answers = self.lists.check_keys(list, &norm, mask, today);
+        let answers = self.lists.check_keys(list, &norm);
         // Permissions matter where consumption is restricted: the 限制消费 list and the 失信 list
         // (every 失信 debtor is restricted, XF2015 art 1). Asked only for the keys that are listed.
         let listed: Vec<String> = norm
@@ -2189,33 +2393,22 @@ impl App {
             .filter(|(_, items)| !items.is_empty())
             .map(|(k, _)| k.clone())
             .collect();
-        let granted = if matches!(list, "restricted" | "dishonest") && !listed.is_empty() {
+        let (orders, granted) = if matches!(list, "restricted" | "dishonest") && !listed.is_empty()
+        {
             let mut conn = self.db.conn().await?;
-            zhixing_store::consumption::granted_on(&mut conn, &listed, &ymd(today)).await?
+            let orders =
+                zhixing_store::consumption::orders_in_effect(&mut conn, &listed, &ymd(today))
+                    .await?;
+            let granted =
+                zhixing_store::consumption::granted_on(&mut conn, &listed, &ymd(today)).await?;
+            (orders, granted)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         Ok(norm
             .into_iter()
             .zip(answers)
-            .map(|(key, items)| KeyCheck {
-                permissions: granted
-                    .iter()
-                    .filter(|p| p.applicant_id_number == key)
-                    .map(|p| PermissionInForce {
-                        act_text: zhixing_domain::consumption::act(&p.act)
-                            .map(|a| a.text_zh.to_owned())
-                            .unwrap_or_default(),
-                        act: p.act.clone(),
-                        from: p.period_from.clone(),
-                        to: p.period_to.clone(),
-                        court: p.court_code.clone(),
-                    })
-                    .collect(),
-                key,
-                listed: !items.is_empty(),
-                items,
-            })
+            .map(|(key, rows)| check_answer(list, key, &rows, &orders, &granted, mask, today))
             .collect())
     }
 
@@ -2232,6 +2425,102 @@ impl App {
             measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
         self.load_public_lists(now_ms).await?;
         Ok(self.lists.by_name(list, &name, mask, china_date(now_ms)))
+    }
+}
+
+/// One key's answer of a partner's bulk check from its published `rows` on `list`, the orders in
+/// effect (`orders`) and the grants in force today (`granted`) of the keys checked.
+///
+/// The rule (XF2015 art 3 para 2: 「执行法院审查属实的，应予准许」; art 8: 「应当向人民法院提出申请，
+/// 获批准后方可进行」): a permission is granted under one 限制消费令 and relieves that order only.
+/// So each listed entry carries the permissions granted under its own order — on the 限制消费
+/// list the order the entry publishes (`measure_id`), on the 失信 list the 限制消费令 of the same
+/// case binding the key (XF2015 art 1) — and never one granted under another case's order. The
+/// reading at key level (the stricter one): a person bound by several orders at once may do an
+/// act only where every order in effect permits it, so the key's `permissions` are the
+/// intersection over all of them ([`zhixing_domain::consumption::permitted_under_every_order`]);
+/// a 失信 entry whose case has no 限制消费令 in effect for the key still restricts (art 1) with
+/// nothing granted to relieve it, so it empties the key's answer.
+fn check_answer(
+    list: &str,
+    key: String,
+    rows: &[ListEntryRow],
+    orders: &[zhixing_store::consumption::OrderInEffect],
+    granted: &[zhixing_store::consumption::PermissionRow],
+    mask: &str,
+    today: NaiveDate,
+) -> KeyCheck {
+    use zhixing_domain::consumption::{Grant, permitted_under_every_order};
+    let mut mine: Vec<&zhixing_store::consumption::OrderInEffect> = orders
+        .iter()
+        .filter(|o| o.id_number.eq_ignore_ascii_case(&key))
+        .collect();
+    mine.sort_by(|a, b| (&a.court_code, &a.measure_id).cmp(&(&b.court_code, &b.measure_id)));
+    mine.dedup_by(|a, b| a.court_code == b.court_code && a.measure_id == b.measure_id);
+    let grants = |o: &zhixing_store::consumption::OrderInEffect| -> Vec<Grant> {
+        granted
+            .iter()
+            .filter(|p| {
+                p.applicant_id_number.eq_ignore_ascii_case(&key)
+                    && p.court_code == o.court_code
+                    && p.measure_id == o.measure_id
+            })
+            .map(|p| Grant {
+                act: p.act.clone(),
+                from: p.period_from.clone(),
+                to: p.period_to.clone(),
+                court: p.court_code.clone(),
+            })
+            .collect()
+    };
+    let permits = matches!(list, "restricted" | "dishonest");
+    let mut unrelieved = false;
+    let items: Vec<CheckedItem> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let linked: Vec<Vec<Grant>> = mine
+                .iter()
+                .filter(|o| {
+                    o.court_code == e.court_code
+                        && match list {
+                            "restricted" => e.measure_id.as_deref() == Some(o.measure_id.as_str()),
+                            _ => o.case_id == e.case_id,
+                        }
+                })
+                .map(|o| grants(o))
+                .collect();
+            if list == "dishonest" && linked.is_empty() {
+                unrelieved = true;
+            }
+            (i < crate::lists::PUBLIC_LIMIT).then(|| CheckedItem {
+                item: public_item(e, mask, today),
+                entry_id: e.id.clone(),
+                permissions: if permits {
+                    permitted_under_every_order(&linked)
+                        .into_iter()
+                        .map(Into::into)
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+        })
+        .collect();
+    let permissions = if permits && !unrelieved {
+        let all: Vec<Vec<Grant>> = mine.iter().map(|o| grants(o)).collect();
+        permitted_under_every_order(&all)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    KeyCheck {
+        key,
+        listed: !rows.is_empty(),
+        items,
+        permissions,
     }
 }
 

@@ -66,6 +66,11 @@
 //! `search_officers`, `search_place`, `search_time`, `warrant_number` (搜查令的文号),
 //! `search_present` (到场人员), `search_witness` (基层组织到场人员, or why none),
 //! `search_female` (搜查妇女身体的情况), `search_findings`, `search_signatures` (签名或拒签情况),
+//! `questioning_began` / `questioning_ended` (询问起止时间, as courts write them: 2024年9月28日9时30分
+//! and, on the same day, 11时10分), `arrived_at` (到案时间), `questioning_place`, `questioners`
+//! (询问人, joined by 、), `recorder` (记录人), `questioned_name` / `questioned_id_number`
+//! (被询问人), `questioning_qa` (每问每答一行：问：…／答：…), `questioning_confirmation`
+//! (阅读或宣读、签名或拒签的记载),
 //! `permit_applicant` / `permit_role` (申请人 and their capacity), `restriction_number` (限制消费令的文号),
 //! `permit_applied` (申请日期, as written), `permit_ground`, `permit_period`, `consumption_act`,
 //! `permit_reason`, `decision_text` (the decision with its legal basis),
@@ -85,6 +90,7 @@
 //! | 限制消费令 | `consumption_restriction` | `court_name`, `case_number`, `debtor_name`, `debtor_id_number`, `applicant_name`, `basis_court`, `basis_number`, `claim_amount`, `restricted_persons`, `president_name`, `date` |
 //! | 失信决定书 | `dishonest_decision` | `court_name`, `document_number`, `applicant_name`, `debtor_name`, `debtor_id_number`, `case_number`, `basis_court`, `basis_number`, `obligation`, `claim_amount`, `dishonest_facts`, `dishonest_ground`, `dishonest_term`, `review_court`, `president_name`, `date` |
 //! | 拘传票 | `summons` | `court_name`, `case_number`, `summoned_name`, `summoned_id_number`, `summoned_role`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `summons_time`, `summons_place`, `president_name`, `date` |
+//! | 询问笔录 | `questioning_record` | `court_name`, `case_number`, `questioning_began`, `questioning_ended`, `questioning_place`, `questioners`, `recorder`, `questioned_name`, `questioned_id_number`, `summoned_role`, `applicant_name`, `debtor_name`, `claim_amount`, `document_number`, `arrived_at`, `questioning_qa`, `questioning_confirmation`, `date` |
 //! | 罚款决定书 | `fine_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `fine_amount`, `payment_days`, `review_court`, `president_name`, `date` |
 //! | 拘留决定书 | `detention_decision` | `court_name`, `document_number`, `sanctioned_name`, `sanctioned_id_number`, `case_number`, `applicant_name`, `debtor_name`, `claim_amount`, `violation_facts`, `violation_basis`, `detention_days`, `detention_place`, `review_court`, `president_name`, `date` |
 //! | 搜查令 | `search_warrant` | `court_name`, `case_number`, `applicant_name`, `debtor_name`, `basis_court`, `basis_number`, `claim_amount`, `search_officers`, `search_place`, `president_name`, `date` |
@@ -122,6 +128,8 @@ pub enum DocKind {
     DishonestDecision,
     /// 拘传票
     Summons,
+    /// 询问笔录 (the record of the questioning that follows a 拘传, CPLI art 482; CPL arts 133, 150)
+    QuestioningRecord,
     /// 罚款决定书
     FineDecision,
     /// 拘留决定书
@@ -142,12 +150,13 @@ pub enum DocKind {
 
 impl DocKind {
     /// Every kind, in the order of the enforcement process.
-    pub const ALL: [DocKind; 13] = [
+    pub const ALL: [DocKind; 14] = [
         DocKind::EnforcementNotice,
         DocKind::AssetReportOrder,
         DocKind::ConsumptionRestriction,
         DocKind::DishonestDecision,
         DocKind::Summons,
+        DocKind::QuestioningRecord,
         DocKind::FineDecision,
         DocKind::DetentionDecision,
         DocKind::SearchWarrant,
@@ -166,6 +175,7 @@ impl DocKind {
             DocKind::ConsumptionRestriction => "consumption_restriction",
             DocKind::DishonestDecision => "dishonest_decision",
             DocKind::Summons => "summons",
+            DocKind::QuestioningRecord => "questioning_record",
             DocKind::FineDecision => "fine_decision",
             DocKind::DetentionDecision => "detention_decision",
             DocKind::SearchWarrant => "search_warrant",
@@ -185,6 +195,7 @@ impl DocKind {
             DocKind::ConsumptionRestriction => "限制消费令",
             DocKind::DishonestDecision => "失信决定书",
             DocKind::Summons => "拘传票",
+            DocKind::QuestioningRecord => "询问笔录",
             DocKind::FineDecision => "罚款决定书",
             DocKind::DetentionDecision => "拘留决定书",
             DocKind::SearchWarrant => "搜查令",
@@ -211,6 +222,7 @@ impl DocKind {
             }
             DocKind::DishonestDecision => include_str!("../templates/dishonest_decision.txt"),
             DocKind::Summons => include_str!("../templates/summons.txt"),
+            DocKind::QuestioningRecord => include_str!("../templates/questioning_record.txt"),
             DocKind::FineDecision => include_str!("../templates/fine_decision.txt"),
             DocKind::DetentionDecision => include_str!("../templates/detention_decision.txt"),
             DocKind::SearchWarrant => include_str!("../templates/search_warrant.txt"),

@@ -353,6 +353,93 @@ pub fn decide(
     Ok((if grant { "granted" } else { "refused" }, note))
 }
 
+/// A granted permission in force on the day asked, under one 限制消费令: the act, its days
+/// (`YYYY-MM-DD`, both counted, so they compare as text) and the court that granted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub act: String,
+    pub from: String,
+    pub to: String,
+    pub court: String,
+}
+
+/// An act permitted under every order considered, and the days on which it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permitted {
+    /// One of [`ACTS`]' codes.
+    pub act: String,
+    /// The days the act is permitted under every order: the latest first day and the earliest
+    /// last day of the grants (one per order) that permit it.
+    pub from: String,
+    pub to: String,
+    /// The court whose grant ends first (it bounds `to`).
+    pub court: String,
+    /// Every court whose grant is part of the answer, sorted, once each.
+    pub courts: Vec<String>,
+}
+
+/// The acts a person may do on a day when `orders` bind them at once: `orders[i]` holds the
+/// grants in force that day under the i-th 限制消费令 in effect for the person.
+///
+/// The rule. Each 限制消费令 forbids the acts of XF2015 art 3 para 1 on its own; a permission
+/// (art 3 para 2: 「执行法院审查属实的，应予准许」; art 8: 「应当向人民法院提出申请，获批准后方可进行」)
+/// is granted in one case, by the court that issued that order, and relieves that order only.
+/// The reading (the stricter one): a person bound by two orders at once (two cases, perhaps two
+/// courts) may do an act only where **every** order in effect permits it — a grant under order A
+/// does not lift order B, whose court has examined nothing. So an act is returned only if each
+/// order has a grant for it, and only for the days every one of them covers. With no order in
+/// effect there is nothing to permit (nothing is returned: the person is not restricted by an
+/// order, and a permission needs one). Output in the regulation's order of the acts.
+pub fn permitted_under_every_order(orders: &[Vec<Grant>]) -> Vec<Permitted> {
+    if orders.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for act in &ACTS {
+        // Under each order, the grant for the act that lasts longest (ties: the first).
+        let mut chosen: Vec<&Grant> = Vec::with_capacity(orders.len());
+        for grants in orders {
+            let best =
+                grants
+                    .iter()
+                    .filter(|g| g.act == act.code)
+                    .fold(None::<&Grant>, |best, g| match best {
+                        Some(b) if b.to >= g.to => Some(b),
+                        _ => Some(g),
+                    });
+            match best {
+                Some(g) => chosen.push(g),
+                None => break,
+            }
+        }
+        if chosen.len() < orders.len() {
+            continue;
+        }
+        let from = chosen.iter().map(|g| g.from.as_str()).max().unwrap_or("");
+        let Some(first_end) = chosen
+            .iter()
+            .copied()
+            .reduce(|a, b| if b.to < a.to { b } else { a })
+        else {
+            continue;
+        };
+        if from > first_end.to.as_str() {
+            continue;
+        }
+        let mut courts: Vec<String> = chosen.iter().map(|g| g.court.clone()).collect();
+        courts.sort();
+        courts.dedup();
+        out.push(Permitted {
+            act: act.code.to_owned(),
+            from: from.to_owned(),
+            to: first_end.to.clone(),
+            court: first_end.court.clone(),
+            courts,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -563,5 +650,62 @@ mod tests {
             "period_over"
         );
         decide("applied", false, "期间已过", d("2024-09-26"), today).unwrap();
+    }
+
+    fn g(act: &str, from: &str, to: &str, court: &str) -> Grant {
+        Grant {
+            act: act.into(),
+            from: from.into(),
+            to: to.into(),
+            court: court.into(),
+        }
+    }
+
+    #[test]
+    fn permission_under_every_order_is_the_intersection() {
+        // One order: its grants as they are (regulation order of the acts).
+        let one = vec![vec![
+            g("travel", "2024-10-01", "2024-10-07", "川1123"),
+            g("premium_transport", "2024-09-28", "2024-10-10", "川1123"),
+        ]];
+        let p = permitted_under_every_order(&one);
+        assert_eq!(
+            p.iter().map(|x| x.act.as_str()).collect::<Vec<_>>(),
+            ["premium_transport", "travel"]
+        );
+        assert_eq!(
+            (p[0].from.as_str(), p[0].to.as_str(), p[0].courts.len()),
+            ("2024-09-28", "2024-10-10", 1)
+        );
+        // Two orders, a grant under one only: nothing is permitted (XF2015 arts 3, 8: the grant
+        // relieves its own order, the other still forbids the act).
+        let two = vec![one[0].clone(), vec![]];
+        assert!(permitted_under_every_order(&two).is_empty());
+        let two = vec![
+            one[0].clone(),
+            vec![g("travel", "2024-09-30", "2024-10-20", "川1124")],
+        ];
+        assert!(!permitted_under_every_order(&two).is_empty());
+        // Both permit travel: only on the days both cover; the court whose grant ends first.
+        let p = permitted_under_every_order(&two);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (
+                p[0].act.as_str(),
+                p[0].from.as_str(),
+                p[0].to.as_str(),
+                p[0].court.as_str()
+            ),
+            ("travel", "2024-10-01", "2024-10-07", "川1123")
+        );
+        assert_eq!(p[0].courts, ["川1123", "川1124"]);
+        // Two grants for one act under one order: the one lasting longer counts.
+        let dup = vec![vec![
+            g("travel", "2024-09-28", "2024-10-02", "川1123"),
+            g("travel", "2024-10-01", "2024-10-09", "川1123"),
+        ]];
+        assert_eq!(permitted_under_every_order(&dup)[0].to, "2024-10-09");
+        // No order in effect: nothing to permit.
+        assert!(permitted_under_every_order(&[]).is_empty());
     }
 }

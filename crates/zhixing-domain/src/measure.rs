@@ -1739,3 +1739,724 @@ mod search_record_tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 询问笔录: the record of a 拘传's questioning (民诉法解释 art 482; 民事诉讼法 arts 133, 150, 239)
+// ---------------------------------------------------------------------------------------------
+
+/// One question put to the person questioned and their answer, as written in the record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuestionAnswer {
+    pub question: String,
+    pub answer: String,
+}
+
+/// How the record was confirmed to the person questioned before signing: given to them to read
+/// (交其阅读) …
+pub const READ_BY_SUBJECT: &str = "read";
+/// … or read out to them (向其宣读): 民事诉讼法 art 150 para 2 (法庭笔录应当当庭宣读，也可以告知 …
+/// 阅读), the civil rule nearest to a questioning record.
+pub const READ_ALOUD: &str = "read_aloud";
+
+/// The record of the questioning that follows a 拘传 (询问笔录), as the officers state it.
+/// Times are China-time minutes, `YYYY-MM-DD HH:MM` (the `datetime-local` form is accepted and
+/// stored normalised).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuestioningRecord {
+    /// Where the questioning took place (询问地点), e.g. the court's enforcement bureau or, outside
+    /// the district, the local court the person was brought to (民诉法解释 art 482 para 2).
+    pub place: String,
+    /// When the questioning began: not before the recorded arrival (拘传后，应当立即调查询问).
+    pub began_at: String,
+    /// When it ended: the execution's `questioning_ended_at`, so the 8/24-hour check of
+    /// [`check_questioning`] stays the one rule on the hours.
+    pub ended_at: String,
+    /// The officers who put the questions (询问人), in the order they sign.
+    pub questioners: Vec<String>,
+    /// The officer who kept the record (记录人), named apart from the questioners.
+    pub recorder: String,
+    /// The person questioned: the one the 拘传 was issued for (name and ID number as on the 拘传票).
+    pub subject_name: String,
+    pub subject_id_number: String,
+    /// Work certificates were shown (民事诉讼法 art 239 para 2: 采取强制执行措施时，执行员应当出示
+    /// 证件; art 133: 调查时应当向被调查人出示证件).
+    pub credentials_shown: bool,
+    /// The person was told their rights and obligations in the questioning (权利义务告知) …
+    pub rights_told: bool,
+    /// … and that they must answer truthfully, and the consequences of a false or refused answer:
+    /// a fine or detention (民事诉讼法 art 114 on obstructing proceedings, art 252 and 财产调查规定
+    /// art 9 on a refused or false report of assets), criminal liability where it is a crime.
+    pub false_statement_warned: bool,
+    /// The questions and answers in the order they were put (at least one).
+    pub qa: Vec<QuestionAnswer>,
+    /// How the record was confirmed before signing: [`READ_BY_SUBJECT`] or [`READ_ALOUD`].
+    pub read_over: String,
+    /// The person questioned confirmed it (核对无误) and signed or thumb-printed it …
+    pub signed: bool,
+    /// … or refused to sign, as the officers note it (民事诉讼法 art 150 para 3: 拒绝签名盖章的，记明
+    /// 情况附卷).
+    pub refusal_note: String,
+    /// The questioners and the recorder signed the record (民事诉讼法 art 133: 由被调查人、调查人
+    /// 签名或者盖章).
+    pub officers_signed: bool,
+}
+
+/// What a questioning record is checked against: the 拘传 and its execution.
+#[derive(Debug, Clone, Copy)]
+pub struct QuestioningFacts<'a> {
+    /// The recorded arrival (到案), the execution's `executed_at`.
+    pub arrived_at: chrono::NaiveDateTime,
+    /// The execution's `questioning_ended_at`, already checked by [`check_questioning`].
+    pub ended_at: chrono::NaiveDateTime,
+    /// The person the 拘传 was issued for.
+    pub subject_name: &'a str,
+    pub subject_id_number: &'a str,
+}
+
+/// Longest question in a record, in characters.
+pub const QA_QUESTION_MAX: usize = 500;
+/// Longest answer in a record, in characters.
+pub const QA_ANSWER_MAX: usize = 2000;
+/// Most questions in one record.
+pub const QA_MAX: usize = 200;
+/// Longest place, officer's name or refusal note.
+const QUESTIONING_PLACE_MAX: usize = 100;
+const OFFICER_NAME_MAX: usize = 30;
+const QUESTIONING_NOTE_MAX: usize = 500;
+/// Most questioners named in one record.
+const QUESTIONERS_MAX: usize = 10;
+
+/// Check a 拘传's questioning record and return it normalised (texts trimmed, empty questioners
+/// dropped, times as `YYYY-MM-DD HH:MM`). Errors name the record's field (`questioning.place`,
+/// `questioning.qa[2].answer` …).
+///
+/// Sources and readings:
+/// - 民诉法解释 art 482 [V]: 「拘传后，应当立即调查询问，询问时间不得超过八小时；情况复杂，依法可能
+///   采取拘留措施的，调查询问的时间不得超过二十四小时」: the questioning begins at or after the
+///   arrival and ends at the execution's `questioning_ended_at` (the hours themselves are
+///   [`check_questioning`]'s; counting them from the arrival, not from the start of the questioning,
+///   is the stricter reading of 「拘传后」). 「立即」 has no number in the text, so no bound is put on
+///   the wait beyond the hours.
+/// - The person questioned is the one the 拘传 was issued for (CPL art 119: 拘传应当发拘传票;
+///   财产调查规定 art 15 names who may be brought): name and ID number must match the measure's.
+/// - At least two officers, the recorder named apart from the questioners: no civil or enforcement
+///   article seen says so ([U]); it is the stricter reading, after 刑事诉讼法 art 118 (讯问的时候，
+///   侦查人员不得少于二人, [S]), the two-officer rule for cash in the 2006 执行款物 rules (rules.md
+///   §5) and the practice of enforcement officers acting in pairs. The recorder may not also be a
+///   questioner, so two persons are always named.
+/// - Certificates shown (CPL arts 133, 239 para 2 [V]); rights and obligations told, and the
+///   consequences of a false statement (CPL arts 114, 252; 财产调查规定 art 9 [V]): the record must say
+///   so. Told orally without it being recorded is, for the record, not told (stricter reading).
+/// - The record read over by, or read out to, the person questioned, then signed by them, or their
+///   refusal noted by the officers; the officers sign (CPL art 133 [V]: 调查笔录经被调查人校阅后，由
+///   被调查人、调查人签名或者盖章; art 150 [V]: 宣读 or 阅读, 拒绝签名盖章的，记明情况附卷). A record
+///   marked signed that also carries a refusal note is refused as contradictory (stricter reading).
+pub fn check_questioning_record(
+    r: &QuestioningRecord,
+    facts: &QuestioningFacts<'_>,
+) -> Result<QuestioningRecord, FieldError> {
+    use crate::time::{minute_text, parse_china_minute};
+    let f = |name: &str| format!("questioning.{name}");
+    let long = |name: &str, max: usize| bad("too_long", &f(name), format!("不能超过 {max} 字"));
+    let mut out = QuestioningRecord {
+        place: r.place.trim().to_owned(),
+        began_at: String::new(),
+        ended_at: String::new(),
+        questioners: r
+            .questioners
+            .iter()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())
+            .collect(),
+        recorder: r.recorder.trim().to_owned(),
+        subject_name: r.subject_name.trim().to_owned(),
+        subject_id_number: r.subject_id_number.trim().to_uppercase(),
+        credentials_shown: r.credentials_shown,
+        rights_told: r.rights_told,
+        false_statement_warned: r.false_statement_warned,
+        qa: r
+            .qa
+            .iter()
+            .map(|x| QuestionAnswer {
+                question: x.question.trim().to_owned(),
+                answer: x.answer.trim().to_owned(),
+            })
+            .collect(),
+        read_over: r.read_over.trim().to_owned(),
+        signed: r.signed,
+        refusal_note: r.refusal_note.trim().to_owned(),
+        officers_signed: r.officers_signed,
+    };
+    // Where and when.
+    if out.place.is_empty() {
+        return Err(bad("required", &f("place"), "须写明询问地点"));
+    }
+    if out.place.chars().count() > QUESTIONING_PLACE_MAX {
+        return Err(long("place", QUESTIONING_PLACE_MAX));
+    }
+    let minute = |name: &str, raw: &str| {
+        if raw.trim().is_empty() {
+            return Err(bad("required", &f(name), "须填写时间（YYYY-MM-DD HH:MM）"));
+        }
+        parse_china_minute(raw)
+            .ok_or_else(|| bad("datetime", &f(name), "时间格式应为 YYYY-MM-DD HH:MM"))
+    };
+    let began = minute("began_at", &r.began_at)?;
+    let ended = minute("ended_at", &r.ended_at)?;
+    if began < facts.arrived_at {
+        return Err(bad(
+            "questioning_time",
+            &f("began_at"),
+            format!(
+                "询问开始时间不能早于到案时间 {}（民诉法解释第四百八十二条：拘传后，应当立即调查询问）",
+                minute_text(facts.arrived_at)
+            ),
+        ));
+    }
+    if ended != facts.ended_at {
+        return Err(bad(
+            "questioning_time",
+            &f("ended_at"),
+            format!(
+                "笔录的询问结束时间应与记录的询问结束时间 {} 一致",
+                minute_text(facts.ended_at)
+            ),
+        ));
+    }
+    if ended <= began {
+        return Err(bad(
+            "questioning_time",
+            &f("began_at"),
+            "询问开始时间应早于结束时间",
+        ));
+    }
+    out.began_at = minute_text(began);
+    out.ended_at = minute_text(ended);
+    // Who asked and who wrote.
+    if out.questioners.is_empty() {
+        return Err(bad("required", &f("questioners"), "须写明询问人"));
+    }
+    if out.questioners.len() > QUESTIONERS_MAX {
+        return Err(bad(
+            "too_long",
+            &f("questioners"),
+            format!("询问人不超过 {QUESTIONERS_MAX} 人"),
+        ));
+    }
+    for (i, q) in out.questioners.iter().enumerate() {
+        if q.chars().count() > OFFICER_NAME_MAX {
+            return Err(long(&format!("questioners[{i}]"), OFFICER_NAME_MAX));
+        }
+        if out.questioners.iter().take(i).any(|p| p == q) {
+            return Err(bad(
+                "questioning_officers",
+                &f(&format!("questioners[{i}]")),
+                format!("询问人“{q}”重复"),
+            ));
+        }
+    }
+    if out.recorder.is_empty() {
+        return Err(bad("required", &f("recorder"), "须写明记录人"));
+    }
+    if out.recorder.chars().count() > OFFICER_NAME_MAX {
+        return Err(long("recorder", OFFICER_NAME_MAX));
+    }
+    if out.questioners.contains(&out.recorder) {
+        return Err(bad(
+            "questioning_officers",
+            &f("recorder"),
+            "记录人应为询问人以外的执行人员：询问须有两名以上执行人员在场，分别询问和记录",
+        ));
+    }
+    // Whom.
+    if out.subject_name != facts.subject_name.trim() {
+        return Err(bad(
+            "questioning_subject",
+            &f("subject_name"),
+            format!(
+                "被询问人应为被拘传人{}（民诉法解释第四百八十二条）",
+                facts.subject_name.trim()
+            ),
+        ));
+    }
+    if out.subject_id_number != facts.subject_id_number.trim().to_uppercase() {
+        return Err(bad(
+            "questioning_subject",
+            &f("subject_id_number"),
+            "被询问人的身份证号码与拘传票所载被拘传人不符",
+        ));
+    }
+    // What they were told.
+    if !out.credentials_shown {
+        return Err(bad(
+            "credentials_not_shown",
+            &f("credentials_shown"),
+            "询问前应当向被询问人出示工作证件（民事诉讼法第一百三十三条、第二百三十九条）",
+        ));
+    }
+    if !out.rights_told {
+        return Err(bad(
+            "rights_not_told",
+            &f("rights_told"),
+            "笔录须载明已告知被询问人的权利义务",
+        ));
+    }
+    if !out.false_statement_warned {
+        return Err(bad(
+            "rights_not_told",
+            &f("false_statement_warned"),
+            "笔录须载明已告知如实陈述的义务及虚假陈述、拒绝报告的法律后果（民事诉讼法第一百一十四条、第二百五十二条）",
+        ));
+    }
+    // What was asked and answered.
+    if out.qa.is_empty() {
+        return Err(bad(
+            "required",
+            &f("qa"),
+            "须记录询问的问题和回答，至少一问一答",
+        ));
+    }
+    if out.qa.len() > QA_MAX {
+        return Err(bad(
+            "too_long",
+            &f("qa"),
+            format!("一份笔录不超过 {QA_MAX} 问"),
+        ));
+    }
+    for (i, x) in out.qa.iter().enumerate() {
+        if x.question.is_empty() {
+            return Err(bad(
+                "required",
+                &f(&format!("qa[{i}].question")),
+                format!("第 {} 问没有问题", i + 1),
+            ));
+        }
+        if x.question.chars().count() > QA_QUESTION_MAX {
+            return Err(long(&format!("qa[{i}].question"), QA_QUESTION_MAX));
+        }
+        if x.answer.is_empty() {
+            return Err(bad(
+                "required",
+                &f(&format!("qa[{i}].answer")),
+                format!("第 {} 问没有回答；拒绝回答或沉默的，如实记明", i + 1),
+            ));
+        }
+        if x.answer.chars().count() > QA_ANSWER_MAX {
+            return Err(long(&format!("qa[{i}].answer"), QA_ANSWER_MAX));
+        }
+    }
+    // How it was confirmed and signed.
+    if out.read_over != READ_BY_SUBJECT && out.read_over != READ_ALOUD {
+        return Err(bad(
+            "not_read_over",
+            &f("read_over"),
+            "笔录应交被询问人阅读（read）或者向其宣读（read_aloud）（民事诉讼法第一百三十三条、第一百五十条）",
+        ));
+    }
+    if out.refusal_note.chars().count() > QUESTIONING_NOTE_MAX {
+        return Err(long("refusal_note", QUESTIONING_NOTE_MAX));
+    }
+    if out.signed && !out.refusal_note.is_empty() {
+        return Err(bad(
+            "questioning_signature",
+            &f("refusal_note"),
+            "被询问人已签名的，不应再记拒绝签名的情况",
+        ));
+    }
+    if !out.signed && out.refusal_note.is_empty() {
+        return Err(bad(
+            "questioning_signature",
+            &f("refusal_note"),
+            "被询问人核对无误后应当签名或者捺印；拒绝签名的，须记明情况（民事诉讼法第一百五十条）",
+        ));
+    }
+    if !out.officers_signed {
+        return Err(bad(
+            "questioning_signature",
+            &f("officers_signed"),
+            "询问人、记录人应当在笔录上签名（民事诉讼法第一百三十三条）",
+        ));
+    }
+    Ok(out)
+}
+
+/// The questions and answers as a record writes them, one line each: `问：…` then `答：…`.
+pub fn qa_text(qa: &[QuestionAnswer]) -> String {
+    qa.iter()
+        .map(|x| format!("问：{}\n答：{}", x.question, x.answer))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Read questions and answers typed as a record writes them: a line starting `问：` (or `问:`)
+/// opens a question, the next `答：` line its answer; other non-empty lines continue the question
+/// or answer above them; empty lines are skipped. A question left without an answer comes back
+/// with an empty answer, which [`check_questioning_record`] refuses naming it. Errors name
+/// `field` (the text's field) and the line.
+pub fn parse_qa(text: &str, field: &str) -> Result<Vec<QuestionAnswer>, FieldError> {
+    let mut out: Vec<QuestionAnswer> = Vec::new();
+    // Whether the last line written went into an answer (else into a question).
+    let mut in_answer = false;
+    fn strip(line: &str, mark: char) -> Option<&str> {
+        line.strip_prefix(mark)
+            .and_then(|rest| rest.strip_prefix(['：', ':']))
+            .map(str::trim)
+    }
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = n + 1;
+        if let Some(q) = strip(line, '问') {
+            out.push(QuestionAnswer {
+                question: q.to_owned(),
+                answer: String::new(),
+            });
+            in_answer = false;
+        } else if let Some(a) = strip(line, '答') {
+            let i = out.len().saturating_sub(1);
+            match out.last_mut() {
+                None => {
+                    return Err(bad(
+                        "qa_format",
+                        field,
+                        format!("第 {at} 行：“答：”之前应有“问：”"),
+                    ));
+                }
+                Some(x) if in_answer || !x.answer.is_empty() => {
+                    return Err(bad(
+                        "qa_format",
+                        &format!("{field}[{i}].answer"),
+                        format!("第 {at} 行：同一问题有两个“答：”，一问一答"),
+                    ));
+                }
+                Some(x) => x.answer = a.to_owned(),
+            }
+            in_answer = true;
+        } else {
+            match out.last_mut() {
+                None => {
+                    return Err(bad("qa_format", field, format!("第 {at} 行应以“问：”开始")));
+                }
+                Some(x) => {
+                    let target = if in_answer {
+                        &mut x.answer
+                    } else {
+                        &mut x.question
+                    };
+                    if !target.is_empty() {
+                        target.push('\n');
+                    }
+                    target.push_str(line);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod questioning_record_tests {
+    use super::*;
+    use crate::time::parse_china_minute;
+
+    const ID: &str = "51112319800101002X";
+
+    fn facts() -> QuestioningFacts<'static> {
+        QuestioningFacts {
+            arrived_at: parse_china_minute("2024-09-28 09:20").unwrap(),
+            ended_at: parse_china_minute("2024-09-28 11:10").unwrap(),
+            subject_name: "吴九",
+            subject_id_number: ID,
+        }
+    }
+
+    fn full() -> QuestioningRecord {
+        QuestioningRecord {
+            place: "本院执行局第二询问室".into(),
+            began_at: "2024-09-28T09:30".into(),
+            ended_at: "2024-09-28 11:10".into(),
+            questioners: vec!["李四".into(), " ".into()],
+            recorder: "王五".into(),
+            subject_name: "吴九".into(),
+            subject_id_number: "51112319800101002x".into(),
+            credentials_shown: true,
+            rights_told: true,
+            false_statement_warned: true,
+            qa: vec![
+                QuestionAnswer {
+                    question: "你现在有哪些财产？".into(),
+                    answer: "名下有一辆车，已抵押。".into(),
+                },
+                QuestionAnswer {
+                    question: "为何不履行判决？".into(),
+                    answer: "没有钱。".into(),
+                },
+            ],
+            read_over: READ_BY_SUBJECT.into(),
+            signed: true,
+            refusal_note: String::new(),
+            officers_signed: true,
+        }
+    }
+
+    fn err(r: &QuestioningRecord) -> Option<(&'static str, String)> {
+        check_questioning_record(r, &facts())
+            .err()
+            .map(|e| (e.code, e.field))
+    }
+
+    fn is(code: &'static str, field: &str) -> Option<(&'static str, String)> {
+        Some((code, field.to_owned()))
+    }
+
+    #[test]
+    fn a_full_record_passes_and_comes_back_normalised() {
+        let out = check_questioning_record(&full(), &facts()).unwrap();
+        assert_eq!(out.began_at, "2024-09-28 09:30");
+        assert_eq!(out.questioners, vec!["李四".to_owned()]);
+        assert_eq!(out.subject_id_number, ID);
+        // Refused to sign, with the officers' note, read out to them: also a record.
+        let refused = QuestioningRecord {
+            signed: false,
+            read_over: READ_ALOUD.into(),
+            refusal_note: "被询问人拒绝签名，询问人记明附卷".into(),
+            ..full()
+        };
+        assert_eq!(err(&refused), None);
+    }
+
+    #[test]
+    fn the_questioning_runs_from_arrival_to_the_recorded_end_cpli_482() {
+        let early = QuestioningRecord {
+            began_at: "2024-09-28 09:19".into(),
+            ..full()
+        };
+        assert_eq!(err(&early), is("questioning_time", "questioning.began_at"));
+        // Beginning at the arrival itself is immediate, not early.
+        let at_arrival = QuestioningRecord {
+            began_at: "2024-09-28 09:20".into(),
+            ..full()
+        };
+        assert_eq!(err(&at_arrival), None);
+        let other_end = QuestioningRecord {
+            ended_at: "2024-09-28 11:11".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&other_end),
+            is("questioning_time", "questioning.ended_at")
+        );
+        let after_end = QuestioningRecord {
+            began_at: "2024-09-28 11:10".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&after_end),
+            is("questioning_time", "questioning.began_at")
+        );
+        let garbled = QuestioningRecord {
+            began_at: "28/09/2024 9:30".into(),
+            ..full()
+        };
+        assert_eq!(err(&garbled), is("datetime", "questioning.began_at"));
+        let missing = QuestioningRecord {
+            ended_at: " ".into(),
+            ..full()
+        };
+        assert_eq!(err(&missing), is("required", "questioning.ended_at"));
+        let nowhere = QuestioningRecord {
+            place: " ".into(),
+            ..full()
+        };
+        assert_eq!(err(&nowhere), is("required", "questioning.place"));
+        let far = QuestioningRecord {
+            place: "某".repeat(101),
+            ..full()
+        };
+        assert_eq!(err(&far), is("too_long", "questioning.place"));
+    }
+
+    #[test]
+    fn two_officers_at_least_the_recorder_apart_from_the_questioners() {
+        let nobody = QuestioningRecord {
+            questioners: vec![" ".into()],
+            ..full()
+        };
+        assert_eq!(err(&nobody), is("required", "questioning.questioners"));
+        let alone = QuestioningRecord {
+            recorder: "李四".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&alone),
+            is("questioning_officers", "questioning.recorder")
+        );
+        let no_recorder = QuestioningRecord {
+            recorder: String::new(),
+            ..full()
+        };
+        assert_eq!(err(&no_recorder), is("required", "questioning.recorder"));
+        let twice = QuestioningRecord {
+            questioners: vec!["李四".into(), "李四".into()],
+            ..full()
+        };
+        assert_eq!(
+            err(&twice),
+            is("questioning_officers", "questioning.questioners[1]")
+        );
+        let two_asking = QuestioningRecord {
+            questioners: vec!["李四".into(), "赵六".into()],
+            ..full()
+        };
+        assert_eq!(err(&two_asking), None);
+    }
+
+    #[test]
+    fn the_person_questioned_is_the_one_summoned() {
+        let other = QuestioningRecord {
+            subject_name: "吴十".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&other),
+            is("questioning_subject", "questioning.subject_name")
+        );
+        let other_id = QuestioningRecord {
+            subject_id_number: "511123198001010038".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&other_id),
+            is("questioning_subject", "questioning.subject_id_number")
+        );
+    }
+
+    #[test]
+    fn certificates_rights_and_the_consequences_of_lying_are_recorded_as_told() {
+        for (r, code, field) in [
+            (
+                QuestioningRecord {
+                    credentials_shown: false,
+                    ..full()
+                },
+                "credentials_not_shown",
+                "questioning.credentials_shown",
+            ),
+            (
+                QuestioningRecord {
+                    rights_told: false,
+                    ..full()
+                },
+                "rights_not_told",
+                "questioning.rights_told",
+            ),
+            (
+                QuestioningRecord {
+                    false_statement_warned: false,
+                    ..full()
+                },
+                "rights_not_told",
+                "questioning.false_statement_warned",
+            ),
+        ] {
+            assert_eq!(err(&r), is(code, field));
+        }
+    }
+
+    #[test]
+    fn questions_and_answers_at_least_one_each_filled_and_bounded() {
+        let none = QuestioningRecord {
+            qa: vec![],
+            ..full()
+        };
+        assert_eq!(err(&none), is("required", "questioning.qa"));
+        let mut r = full();
+        r.qa[1].answer = " ".into();
+        assert_eq!(err(&r), is("required", "questioning.qa[1].answer"));
+        let mut r = full();
+        r.qa[0].question = String::new();
+        assert_eq!(err(&r), is("required", "questioning.qa[0].question"));
+        let mut r = full();
+        r.qa[1].answer = "答".repeat(QA_ANSWER_MAX + 1);
+        assert_eq!(err(&r), is("too_long", "questioning.qa[1].answer"));
+        let mut r = full();
+        r.qa[0].question = "问".repeat(QA_QUESTION_MAX + 1);
+        assert_eq!(err(&r), is("too_long", "questioning.qa[0].question"));
+        let mut r = full();
+        r.qa = vec![r.qa[0].clone(); QA_MAX + 1];
+        assert_eq!(err(&r), is("too_long", "questioning.qa"));
+    }
+
+    #[test]
+    fn read_over_then_signed_or_the_refusal_noted_and_the_officers_sign_cpl_133_150() {
+        let unread = QuestioningRecord {
+            read_over: String::new(),
+            ..full()
+        };
+        assert_eq!(err(&unread), is("not_read_over", "questioning.read_over"));
+        let unsigned = QuestioningRecord {
+            signed: false,
+            ..full()
+        };
+        assert_eq!(
+            err(&unsigned),
+            is("questioning_signature", "questioning.refusal_note")
+        );
+        let both = QuestioningRecord {
+            refusal_note: "拒绝签名".into(),
+            ..full()
+        };
+        assert_eq!(
+            err(&both),
+            is("questioning_signature", "questioning.refusal_note")
+        );
+        let officers = QuestioningRecord {
+            officers_signed: false,
+            ..full()
+        };
+        assert_eq!(
+            err(&officers),
+            is("questioning_signature", "questioning.officers_signed")
+        );
+    }
+
+    #[test]
+    fn questions_and_answers_are_read_from_the_way_a_record_writes_them() {
+        let text = "问：你现在有哪些财产？\r\n答：名下有一辆车，\n已抵押。\n\n问:为何不履行？\n答:没有钱。";
+        let qa = parse_qa(text, "questioning.qa").unwrap();
+        assert_eq!(
+            qa,
+            vec![
+                QuestionAnswer {
+                    question: "你现在有哪些财产？".into(),
+                    answer: "名下有一辆车，\n已抵押。".into()
+                },
+                QuestionAnswer {
+                    question: "为何不履行？".into(),
+                    answer: "没有钱。".into()
+                },
+            ]
+        );
+        // Written back the same way.
+        assert_eq!(parse_qa(&qa_text(&qa), "questioning.qa").unwrap(), qa);
+        // A question without its answer comes back empty, for the check to name it.
+        let open = parse_qa("问：甲？\n答：乙。\n问：丙？", "questioning.qa").unwrap();
+        let r = QuestioningRecord { qa: open, ..full() };
+        assert_eq!(err(&r), is("required", "questioning.qa[1].answer"));
+        let e = parse_qa("你有财产吗？", "questioning.qa").unwrap_err();
+        assert_eq!((e.code, e.field.as_str()), ("qa_format", "questioning.qa"));
+        assert!(e.message.contains("第 1 行"), "{}", e.message);
+        let e = parse_qa("答：有。", "questioning.qa").unwrap_err();
+        assert_eq!((e.code, e.field.as_str()), ("qa_format", "questioning.qa"));
+        let e = parse_qa("问：甲？\n答：乙。\n答：丙。", "questioning.qa").unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_str()),
+            ("qa_format", "questioning.qa[0].answer")
+        );
+        assert!(e.message.contains("第 3 行"), "{}", e.message);
+        assert_eq!(parse_qa(" \n", "questioning.qa").unwrap(), vec![]);
+    }
+}

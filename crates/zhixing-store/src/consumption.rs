@@ -147,3 +147,93 @@ pub async fn granted_on(
     }
     Ok(q.fetch_all(conn).await?)
 }
+
+/// An effective 限制消费令 binding a key (upper-case ID number / credit code): the debtor or a
+/// bound person, as its entry on the 限制消费 list names them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OrderInEffect {
+    /// The key as the entry stores it (compare ASCII-case-insensitively).
+    pub id_number: String,
+    pub court_code: String,
+    pub measure_id: String,
+    pub case_id: String,
+}
+
+/// The effective 限制消费令 binding each of `keys` on `day`, in any court: every order whose entry
+/// on the 限制消费 list (debtor or bound person) is listed and published by `day` (an order in its
+/// grace period, 宽限期, restricts from its publication date). A key with an `X` check character
+/// is also asked in lower case (a bound person's number is stored as typed). For the partners'
+/// bulk check: a permission is lawful only where every one of these permits the act (XF2015
+/// arts 3, 8; `domain::consumption::permitted_under_every_order`).
+pub async fn orders_in_effect(
+    conn: &mut AnyConnection,
+    keys: &[String],
+    day: &str,
+) -> Result<Vec<OrderInEffect>, StoreError> {
+    let mut asked: Vec<String> = Vec::with_capacity(keys.len());
+    for k in keys {
+        asked.push(k.clone());
+        let lower = k.to_ascii_lowercase();
+        if lower != *k {
+            asked.push(lower);
+        }
+    }
+    if asked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (0..asked.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT DISTINCT e.id_number, m.court_code, m.id AS measure_id, m.case_id \
+         FROM public_list_entries e JOIN measures m ON m.court_code = e.court_code \
+         AND m.id = e.measure_id WHERE e.list = 'restricted' AND e.status = 'listed' \
+         AND e.publish_on <= $1 AND e.id_number IN ({marks}) \
+         AND m.kind = 'consumption_restriction' AND m.status = 'effective' \
+         ORDER BY e.id_number, m.court_code, m.id"
+    );
+    let mut q = sqlx::query_as::<_, OrderInEffect>(dynamic(&sql)).bind(day.to_owned());
+    for k in asked {
+        q = q.bind(k);
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
+/// Hold the 限制消费令 a grant relieves while the grant is written, and check it is still in
+/// effect: a no-op UPDATE guarded by the status (`RETURNING id AS live_order`; no row when it was
+/// lifted meanwhile). On PostgreSQL it locks the row, so a grant and the order's lifting are
+/// serialised: either the lifting sees the grant (and stops it in the feed) or the grant sees the
+/// order lifted (409). SQLite serialises writers anyway.
+pub fn hold_order_stmt(court: &str, measure_id: &str) -> Stmt {
+    Stmt::new(
+        "UPDATE measures SET updated_at = updated_at WHERE court_code = $1 AND id = $2 \
+         AND kind = 'consumption_restriction' AND status = 'effective' RETURNING id AS live_order",
+    )
+    .text(court)
+    .text(measure_id)
+}
+
+/// Granted permissions under the 限制消费令 `measure_id` that still cover `day` or a later day:
+/// what stops applying early when the order is lifted on `day`. Read in the lifting's
+/// transaction after the order's guarded UPDATE (see [`hold_order_stmt`]). `case_id` is the
+/// order's case (index `consumption_permissions_case`).
+pub async fn granted_not_over(
+    conn: &mut AnyConnection,
+    court_code: &str,
+    case_id: &str,
+    measure_id: &str,
+    day: &str,
+) -> Result<Vec<PermissionRow>, StoreError> {
+    let sql = format!(
+        "SELECT {COLS} FROM consumption_permissions WHERE court_code = $1 AND case_id = $2 \
+         AND measure_id = $3 AND status = 'granted' AND period_to >= $4 ORDER BY created_at, id"
+    );
+    Ok(sqlx::query_as::<_, PermissionRow>(dynamic(&sql))
+        .bind(court_code.to_owned())
+        .bind(case_id.to_owned())
+        .bind(measure_id.to_owned())
+        .bind(day.to_owned())
+        .fetch_all(conn)
+        .await?)
+}

@@ -43,6 +43,9 @@ pub struct MeasureRow {
     pub search_record: Option<String>,
     /// 拘传: when the questioning ended, `YYYY-MM-DD HH:MM` (migration 0013).
     pub questioning_ended_at: Option<String>,
+    /// 拘传: the questioning record (询问笔录) as JSON (migration 0015); `None` for a 拘传
+    /// executed before it was recorded.
+    pub questioning_record: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -50,12 +53,13 @@ pub struct MeasureRow {
 const MEASURE_COLS: &str = "court_code, id, case_id, kind, subject_party_id, subject_kind, subject_name, \
     subject_id_number, params, amount_fen, status, needs_approval, document_number, proposed_by, proposed_on, \
     decided_by, decided_on, effective_on, publish_on, expires_on, ended_on, end_reason, executed_on, \
-    execution_note, executed_at, family_notified_at, search_record, questioning_ended_at, created_at, updated_at";
+    execution_note, executed_at, family_notified_at, search_record, questioning_ended_at, questioning_record, \
+    created_at, updated_at";
 
 pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     Stmt::new(format!(
         "INSERT INTO measures ({MEASURE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)"
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
     ))
     .text(&m.court_code)
     .text(&m.id)
@@ -85,6 +89,7 @@ pub fn insert_measure_stmt(m: &MeasureRow) -> Stmt {
     .opt(m.family_notified_at.clone())
     .opt(m.search_record.clone())
     .opt(m.questioning_ended_at.clone())
+    .opt(m.questioning_record.clone())
     .int(m.created_at)
     .int(m.updated_at)
 }
@@ -152,13 +157,16 @@ pub struct Execution<'a> {
     pub search_record: Option<&'a str>,
     /// 拘传: when the questioning ended.
     pub questioning_ended_at: Option<&'a str>,
+    /// 拘传: the checked questioning record as JSON.
+    pub questioning_record: Option<&'a str>,
 }
 
 pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64) -> Stmt {
     Stmt::new(
         "UPDATE measures SET executed_on = $1, execution_note = $2, expires_on = COALESCE($3, expires_on), \
          executed_at = $4, family_notified_at = $5, search_record = $6, questioning_ended_at = $7, \
-         updated_at = $8 WHERE court_code = $9 AND id = $10 AND status = 'effective' \
+         questioning_record = $8, updated_at = $9 WHERE court_code = $10 AND id = $11 \
+         AND status = 'effective' \
          AND executed_on IS NULL RETURNING id AS executed_measure",
     )
     .text(e.on)
@@ -168,6 +176,7 @@ pub fn execute_measure_stmt(court: &str, id: &str, e: Execution<'_>, now_ms: i64
     .opt(e.family_notified_at)
     .opt(e.search_record)
     .opt(e.questioning_ended_at)
+    .opt(e.questioning_record)
     .int(now_ms)
     .text(court)
     .text(id)
@@ -388,10 +397,12 @@ pub fn insert_entry_stmt(e: &ListEntryRow) -> Stmt {
     .int(e.feed_sent)
 }
 
-/// Mark an entry's 'add' as sent to the feed.
+/// Mark an entry's 'add' as sent to the feed (`RETURNING id AS marked_entry` when this call
+/// marked it, nothing when another scheduler had).
 pub fn mark_feed_sent_stmt(court: &str, id: &str) -> Stmt {
     Stmt::new(
-        "UPDATE public_list_entries SET feed_sent = 1 WHERE court_code = $1 AND id = $2 AND feed_sent = 0",
+        "UPDATE public_list_entries SET feed_sent = 1 WHERE court_code = $1 AND id = $2 AND feed_sent = 0 \
+         RETURNING id AS marked_entry",
     )
     .text(court)
     .text(id)
@@ -491,12 +502,31 @@ pub async fn listed_page(
 pub struct ListChangeRow {
     pub court_code: String,
     pub id: String,
+    /// The list entry changed; for a permission event, the applicant's entry on the 限制消费 list
+    /// under the order the permission relieves ("" if none).
     pub entry_id: String,
     pub list: String,
-    /// add | change | delete
+    /// add | change | delete (a list entry), or one of [`PERMISSION_OPS`] (a consumption
+    /// permission under a 限制消费令: granted, or stopped early because the order was lifted).
     pub op: String,
+    /// The entry, or for a permission event the permission (see `app::consumption`).
     pub payload: String,
     pub created_at: i64,
+}
+
+/// Feed ops of consumption-permission events: they share the feed (one table, one cursor, one
+/// settle window) with the list changes, so a partner reads both in commit order.
+pub const PERMISSION_OPS: [&str; 2] = ["permission_granted", "permission_ended"];
+
+impl ListChangeRow {
+    /// `entry` for a change of a list entry, `permission` for a consumption-permission event.
+    pub fn kind(&self) -> &'static str {
+        if PERMISSION_OPS.contains(&self.op.as_str()) {
+            "permission"
+        } else {
+            "entry"
+        }
+    }
 }
 
 pub fn insert_change_stmt(c: &ListChangeRow) -> Stmt {

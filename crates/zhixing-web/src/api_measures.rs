@@ -98,6 +98,10 @@ pub struct MeasureOut {
     pub search_record: Option<serde_json::Value>,
     /// 拘传: when the questioning ended (`YYYY-MM-DD HH:MM`); `executed_at` is the arrival.
     pub questioning_ended_at: Option<String>,
+    /// 拘传: the questioning record (询问笔录) as recorded, the fields of [`QuestioningRecordIn`]
+    /// (times normalised to `YYYY-MM-DD HH:MM`); null for a 拘传 executed before records were kept.
+    #[schema(value_type = Option<Object>)]
+    pub questioning_record: Option<serde_json::Value>,
     pub ended_on: Option<String>,
     pub end_reason: Option<String>,
 }
@@ -131,6 +135,10 @@ impl From<&MeasureRow> for MeasureOut {
                 .as_deref()
                 .and_then(|r| serde_json::from_str(r).ok()),
             questioning_ended_at: m.questioning_ended_at.clone(),
+            questioning_record: m
+                .questioning_record
+                .as_deref()
+                .and_then(|r| serde_json::from_str(r).ok()),
             ended_on: m.ended_on.clone(),
             end_reason: m.end_reason.clone(),
         }
@@ -168,6 +176,85 @@ pub struct ExecutionRequest {
     /// 拘传: when the questioning ended, `YYYY-MM-DD HH:MM`; with `executed_at` (the arrival)
     /// within the approved hours (8, or 24 where detention may follow: CPLI art 482).
     pub questioning_ended_at: Option<String>,
+    /// 拘传: the questioning record (询问笔录), required for a 拘传 and refused for any other
+    /// measure; `ended_at` must equal `questioning_ended_at`, `began_at` not before `executed_at`.
+    pub questioning: Option<QuestioningRecordIn>,
+}
+
+/// One question and its answer, in the order put.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuestionAnswerIn {
+    /// At most 500 characters.
+    pub question: String,
+    /// At most 2,000 characters; a refusal to answer or silence is written as such.
+    pub answer: String,
+}
+
+/// The record of a 拘传's questioning (询问笔录) on the wire: what CPLI art 482 and CPL arts 133,
+/// 150, 239 require it to state. Errors name the field (`questioning.qa[2].answer` …).
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuestioningRecordIn {
+    /// Where the questioning took place.
+    pub place: String,
+    /// `YYYY-MM-DD HH:MM`, not before the arrival (`executed_at`): 拘传后，应当立即调查询问.
+    pub began_at: String,
+    /// `YYYY-MM-DD HH:MM`, equal to the request's `questioning_ended_at`.
+    pub ended_at: String,
+    /// The officers who put the questions (询问人).
+    pub questioners: Vec<String>,
+    /// The officer who kept the record (记录人), not one of the questioners: two officers at least.
+    pub recorder: String,
+    /// The person questioned: name and ID number of the person the 拘传 was issued for.
+    pub subject_name: String,
+    pub subject_id_number: String,
+    /// Work certificates were shown (CPL arts 133, 239).
+    pub credentials_shown: bool,
+    /// Rights and obligations were told.
+    pub rights_told: bool,
+    /// The duty to answer truthfully and the consequences of a false statement were told (CPL
+    /// arts 114, 252).
+    pub false_statement_warned: bool,
+    /// The questions and answers in order, at least one (at most 200).
+    pub qa: Vec<QuestionAnswerIn>,
+    /// `read` (given to the person to read) | `read_aloud` (read out to them) (CPL arts 133, 150).
+    pub read_over: String,
+    /// The person questioned confirmed and signed …
+    pub signed: bool,
+    /// … or refused to sign, as the officers note it (CPL art 150).
+    pub refusal_note: String,
+    /// The questioners and the recorder signed (CPL art 133).
+    pub officers_signed: bool,
+}
+
+impl From<QuestioningRecordIn> for zhixing_domain::measure::QuestioningRecord {
+    fn from(r: QuestioningRecordIn) -> Self {
+        zhixing_domain::measure::QuestioningRecord {
+            place: r.place,
+            began_at: r.began_at,
+            ended_at: r.ended_at,
+            questioners: r.questioners,
+            recorder: r.recorder,
+            subject_name: r.subject_name,
+            subject_id_number: r.subject_id_number,
+            credentials_shown: r.credentials_shown,
+            rights_told: r.rights_told,
+            false_statement_warned: r.false_statement_warned,
+            qa: r
+                .qa
+                .into_iter()
+                .map(|x| zhixing_domain::measure::QuestionAnswer {
+                    question: x.question,
+                    answer: x.answer,
+                })
+                .collect(),
+            read_over: r.read_over,
+            signed: r.signed,
+            refusal_note: r.refusal_note,
+            officers_signed: r.officers_signed,
+        }
+    }
 }
 
 /// A search record (搜查笔录) on the wire: what 民诉法解释 arts 495–498 require it to state.
@@ -312,26 +399,113 @@ pub struct ChangeOut {
     /// The cursor of this change.
     pub id: String,
     pub court_code: String,
+    /// The list entry changed; for a permission event, the applicant's entry on the 限制消费 list
+    /// under the order the permission relieves ("" if none).
     pub entry_id: String,
     pub list: String,
-    /// add | change | delete
+    /// `kind` = `entry`: add | change | delete. `kind` = `permission`: permission_granted |
+    /// permission_ended.
     pub op: String,
-    #[schema(value_type = Object)]
+    /// The entry (`kind` = `entry`); null for a permission event.
+    #[schema(value_type = Option<Object>, required = true)]
     pub entry: serde_json::Value,
     /// unix ms
     pub at: i64,
+    /// `entry` (a change of a published list) or `permission` (a consumption permission under a
+    /// 限制消费令, XF2015 art 3 para 2 and art 8). Clients skip kinds they do not know.
+    pub kind: String,
+    /// The permission event (`kind` = `permission` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<PermissionEventOut>,
+}
+
+/// A consumption-permission event of the feed: granted (the act may be let through on the days
+/// `from`..`to`, for the entry `entry_id` only — another 限制消费令 binding the same person is not
+/// relieved), or ended early because the order it relieves was lifted (`ended_on`: the first day
+/// it no longer applies). No reasons. A permission simply running to its `to` has no end event.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PermissionEventOut {
+    pub permission_id: String,
+    /// permission_granted | permission_ended
+    pub op: String,
+    /// The applicant's entry on the 限制消费 list under the order relieved ("" if none).
+    pub entry_id: String,
+    /// The applicant's name and full ID number (or credit code).
+    pub name: String,
+    pub id_number: String,
+    /// One of the nine acts of XF2015 art 3 para 1 (code) and its text.
+    pub act: String,
+    pub act_text: String,
+    /// `YYYY-MM-DD`, both days counted, as granted.
+    pub from: String,
+    pub to: String,
+    /// The 限制消费令 relieved: measure id and document number; its case number.
+    pub measure_id: String,
+    pub order_number: String,
+    pub case_number: String,
+    /// The court that issued the order and granted the permission: name and code.
+    pub court: String,
+    pub court_code: String,
+    /// `YYYY-MM-DD` of the grant.
+    pub granted_on: String,
+    /// permission_ended: the first day it no longer applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<String>,
+    /// permission_ended: `order_lifted`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
+}
+
+impl From<zhixing_app::consumption::PermissionEvent> for PermissionEventOut {
+    fn from(e: zhixing_app::consumption::PermissionEvent) -> Self {
+        PermissionEventOut {
+            permission_id: e.permission_id,
+            op: e.op,
+            entry_id: e.entry_id,
+            name: e.name,
+            id_number: e.id_number,
+            act: e.act,
+            act_text: e.act_text,
+            from: e.from,
+            to: e.to,
+            measure_id: e.measure_id,
+            order_number: e.order_number,
+            case_number: e.case_number,
+            court: e.court,
+            court_code: e.court_code,
+            granted_on: e.granted_on,
+            ended_on: e.ended_on,
+            end_reason: e.end_reason,
+        }
+    }
 }
 
 impl From<&ListChangeRow> for ChangeOut {
     fn from(c: &ListChangeRow) -> Self {
+        let kind = c.kind();
+        let (entry, permission) = if kind == "permission" {
+            (
+                serde_json::Value::Null,
+                serde_json::from_str::<zhixing_app::consumption::PermissionEvent>(&c.payload)
+                    .ok()
+                    .map(Into::into),
+            )
+        } else {
+            (
+                serde_json::from_str(&c.payload).unwrap_or(serde_json::Value::Null),
+                None,
+            )
+        };
         ChangeOut {
             id: c.id.clone(),
             court_code: c.court_code.clone(),
             entry_id: c.entry_id.clone(),
             list: c.list.clone(),
             op: c.op.clone(),
-            entry: serde_json::from_str(&c.payload).unwrap_or(serde_json::Value::Null),
+            entry,
             at: c.created_at,
+            kind: kind.to_owned(),
+            permission,
         }
     }
 }
@@ -383,8 +557,90 @@ pub struct PartnerCheckRequest {
 /// One answer per key, in the order of the request.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PartnerCheckOut {
-    #[schema(value_type = Vec<Object>)]
-    pub results: Vec<zhixing_app::measures::KeyCheck>,
+    pub results: Vec<KeyCheckOut>,
+}
+
+/// One key's answer in a partner's bulk check.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct KeyCheckOut {
+    /// The key as checked (trimmed, upper case).
+    pub key: String,
+    /// Whether the key has a published entry on the list.
+    pub listed: bool,
+    /// Its published entries, newest first (at most 20), masked as on the public portal.
+    pub items: Vec<CheckedItemOut>,
+    /// On the 失信 and 限制消费 lists: the acts permitted today under **every** 限制消费令 in
+    /// effect for the key (XF2015 art 3 para 2, art 8: a permission relieves its own order only,
+    /// so with two orders an act is permitted only where both permit it, on the days both
+    /// cover). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<PermissionInForceOut>,
+}
+
+/// A published entry in a partner's bulk check: the public portal's fields (SX2017 art 6, ID
+/// number masked), the entry's id and the permissions under this entry's own order.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckedItemOut {
+    /// name, id_masked, sex, age, legal_representative, case_number, court, basis, obligation,
+    /// performance, conduct, filed_on, listed_on (as `GET /api/v1/public/{list}` answers).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub item: PublicItem,
+    /// The entry's id (the feed's `entry_id`).
+    pub entry_id: String,
+    /// The acts permitted today under the 限制消费令 behind this entry only (on the 限制消费 list
+    /// the order it publishes; on the 失信 list the 限制消费令 of the same case). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<PermissionInForceOut>,
+}
+
+/// A consumption permission in force today, as a partner sees it: the act and the days, no
+/// reasons.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PermissionInForceOut {
+    /// One of the nine acts of XF2015 art 3 para 1 (code) and its text.
+    pub act: String,
+    pub act_text: String,
+    /// `YYYY-MM-DD`, both days counted.
+    pub from: String,
+    pub to: String,
+    /// The court that granted it (code); at key level with several orders, the court whose
+    /// grant ends first.
+    pub court: String,
+    /// Every granting court whose grant is part of this answer (codes, sorted).
+    pub courts: Vec<String>,
+}
+
+impl From<zhixing_app::measures::PermissionInForce> for PermissionInForceOut {
+    fn from(p: zhixing_app::measures::PermissionInForce) -> Self {
+        PermissionInForceOut {
+            act: p.act,
+            act_text: p.act_text,
+            from: p.from,
+            to: p.to,
+            court: p.court,
+            courts: p.courts,
+        }
+    }
+}
+
+impl From<zhixing_app::measures::KeyCheck> for KeyCheckOut {
+    fn from(k: zhixing_app::measures::KeyCheck) -> Self {
+        KeyCheckOut {
+            key: k.key,
+            listed: k.listed,
+            items: k
+                .items
+                .into_iter()
+                .map(|i| CheckedItemOut {
+                    item: i.item,
+                    entry_id: i.entry_id,
+                    permissions: i.permissions.into_iter().map(Into::into).collect(),
+                })
+                .collect(),
+            permissions: k.permissions.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 // ---- handlers -----------------------------------------------------------------------------------
@@ -490,6 +746,8 @@ pub async fn execute(
 ) -> Result<Json<MeasureOut>, ApiError> {
     let r: ExecutionRequest = parse_json(&body)?;
     let search: Option<zhixing_domain::measure::SearchRecord> = r.search.clone().map(Into::into);
+    let questioning: Option<zhixing_domain::measure::QuestioningRecord> =
+        r.questioning.clone().map(Into::into);
     let m = st
         .app
         .execute_measure_at(
@@ -503,6 +761,7 @@ pub async fn execute(
                 family_notified_at: r.family_notified_at.as_deref(),
                 search: search.as_ref(),
                 questioning_ended_at: r.questioning_ended_at.as_deref(),
+                questioning: questioning.as_ref(),
             },
             st.now_ms(),
         )
@@ -551,6 +810,21 @@ pub async fn search_record(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let d = st.app.search_record_document(&actor, &id).await?;
+    docx_response(d)
+}
+
+/// The 询问笔录 of a 拘传 carried out, as DOCX (CPLI art 482; CPL arts 133, 150): 409
+/// `no_record` for a measure that is not a 拘传 with its record (also a 拘传 executed before
+/// records were kept).
+#[utoipa::path(get, path = "/api/v1/measures/{id}/questioning-record", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn questioning_record(
+    State(st): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let d = st.app.questioning_record_document(&actor, &id).await?;
     docx_response(d)
 }
 
@@ -808,7 +1082,9 @@ pub async fn list_reviews(
     Ok(Json(v.iter().map(Into::into).collect()))
 }
 
-/// The joint-punishment feed (SX2017 art 8): list changes after a cursor, signed with HMAC-SM3.
+/// The joint-punishment feed (SX2017 art 8): list changes after a cursor, signed with HMAC-SM3;
+/// with them, in the same cursor order, the consumption permissions granted under a 限制消费令 and
+/// their early end when the order is lifted (`kind` = `permission`, XF2015 art 3 para 2, art 8).
 #[utoipa::path(get, path = "/api/v1/partner/list-changes", params(FeedQuery),
     responses((status = 200, body = ChangesOut), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn feed(
@@ -844,7 +1120,9 @@ pub async fn feed(
 }
 
 /// A partner's bulk check (联合惩戒): up to 1,000 ID numbers / credit codes against one
-/// published list; for each, whether it is listed and its entries (SX2017 art 6 fields, masked).
+/// published list; for each, whether it is listed and its entries (SX2017 art 6 fields, masked),
+/// on the 失信 and 限制消费 lists with the consumption permissions in force today: per entry under
+/// its own order, and per key those permitted under every order in effect.
 #[utoipa::path(post, path = "/api/v1/partner/check", request_body = PartnerCheckRequest,
     responses((status = 200, body = PartnerCheckOut), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn partner_check(
@@ -863,7 +1141,9 @@ pub async fn partner_check(
             st.now_ms(),
         )
         .await?;
-    Ok(Json(PartnerCheckOut { results }))
+    Ok(Json(PartnerCheckOut {
+        results: results.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// The client a public request is counted against: the peer address when the server was started
@@ -1056,6 +1336,7 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         end,
         document,
         search_record,
+        questioning_record,
         approvals,
         list_entries,
         request_correction,
@@ -1080,6 +1361,8 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         MeasureDecisionRequest,
         ExecutionRequest,
         SearchRecordIn,
+        QuestioningRecordIn,
+        QuestionAnswerIn,
         EndRequest,
         ListEntryOut,
         CorrectionOut,
@@ -1091,8 +1374,12 @@ pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<R
         ReviewOut,
         ChangeOut,
         ChangesOut,
+        PermissionEventOut,
         PartnerCheckRequest,
         PartnerCheckOut,
+        KeyCheckOut,
+        CheckedItemOut,
+        PermissionInForceOut,
         PublicOut,
         QueryCodeOut,
         QueryCodesOut
@@ -1108,6 +1395,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/measures/{id}/end", post(end))
         .route("/api/v1/measures/{id}/document", get(document))
         .route("/api/v1/measures/{id}/search-record", get(search_record))
+        .route(
+            "/api/v1/measures/{id}/questioning-record",
+            get(questioning_record),
+        )
         .route("/api/v1/approvals", get(approvals))
         .route("/api/v1/cases/{id}/list-entries", get(list_entries))
         .route(

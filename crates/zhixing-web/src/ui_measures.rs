@@ -17,7 +17,9 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use zhixing_app::AppError;
 use zhixing_app::measures::{MeasureInput, PublicItem};
 use zhixing_app::reviews::{ReviewInput, ReviewTerms};
-use zhixing_domain::measure::{EndGround, MeasureKind, SearchRecord, end_rule};
+use zhixing_domain::measure::{
+    EndGround, MeasureKind, QuestioningRecord, SearchRecord, end_rule, parse_qa,
+};
 use zhixing_domain::money::Fen;
 use zhixing_domain::role::Permission;
 use zhixing_store::measures::ReviewRow;
@@ -58,6 +60,27 @@ pub struct TrM {
     pub search_findings: &'static str,
     pub search_signed: &'static str,
     pub search_refusal: &'static str,
+    /// 询问笔录 of a 拘传 (CPLI art 482; CPL arts 133, 150): the DOCX link, the record's label on
+    /// the list (`{name}`, `{questioners}`, `{recorder}`, `{count}`) and the form's fields.
+    pub questioning_record_doc: &'static str,
+    pub questioning_summary: &'static str,
+    pub q_place: &'static str,
+    pub q_began: &'static str,
+    pub q_questioners: &'static str,
+    pub q_recorder: &'static str,
+    pub q_subject_name: &'static str,
+    pub q_subject_id: &'static str,
+    pub q_credentials: &'static str,
+    pub q_rights: &'static str,
+    pub q_warned: &'static str,
+    pub q_qa: &'static str,
+    pub q_qa_placeholder: &'static str,
+    pub q_read_over: &'static str,
+    pub q_read: &'static str,
+    pub q_read_aloud: &'static str,
+    pub q_signed: &'static str,
+    pub q_refusal: &'static str,
+    pub q_officers_signed: &'static str,
     pub execute: &'static str,
     pub end: &'static str,
     pub propose: &'static str,
@@ -267,6 +290,25 @@ const ZH: TrM = TrM {
     search_findings: "搜查发现及查封、扣押的财产（未发现亦写明）",
     search_signed: "笔录已由搜查人员、被搜查人及在场人签名",
     search_refusal: "拒绝签名的情况",
+    questioning_record_doc: "询问笔录（DOCX）",
+    questioning_summary: "询问笔录：被询问人{name}；询问人{questioners}，记录人{recorder}；{count}问",
+    q_place: "询问地点",
+    q_began: "询问开始时间",
+    q_questioners: "询问人（多人以“、”分隔）",
+    q_recorder: "记录人（询问人以外的执行人员）",
+    q_subject_name: "被询问人姓名",
+    q_subject_id: "被询问人身份证号码",
+    q_credentials: "已出示工作证件",
+    q_rights: "已告知权利义务",
+    q_warned: "已告知如实陈述义务及虚假陈述的法律后果",
+    q_qa: "问答（每问一行“问：…”，其后一行“答：…”）",
+    q_qa_placeholder: "问：你现在有哪些财产？\n答：……",
+    q_read_over: "笔录核对方式",
+    q_read: "交被询问人阅读",
+    q_read_aloud: "向被询问人宣读",
+    q_signed: "被询问人核对无误并签名",
+    q_refusal: "拒绝签名的情况",
+    q_officers_signed: "询问人、记录人已签名",
     execute: "记录执行",
     end: "删除/解除",
     propose: "提请采取措施",
@@ -466,6 +508,25 @@ const EN: TrM = TrM {
     search_findings: "Found, and seized or sealed (or that nothing was found)",
     search_signed: "Record signed by the searchers, the searched and those present",
     search_refusal: "Who refused to sign",
+    questioning_record_doc: "Questioning record (DOCX)",
+    questioning_summary: "Questioning record: {name} questioned by {questioners}, recorded by {recorder}; {count} question(s)",
+    q_place: "Place of questioning",
+    q_began: "Questioning began at",
+    q_questioners: "Questioned by (several separated by 、 or commas)",
+    q_recorder: "Recorded by (an officer other than the questioners)",
+    q_subject_name: "Name of the person questioned",
+    q_subject_id: "ID number of the person questioned",
+    q_credentials: "Work certificates shown",
+    q_rights: "Rights and obligations told",
+    q_warned: "Duty to answer truthfully and consequences of a false statement told",
+    q_qa: "Questions and answers (a line \"问：…\" per question, then a line \"答：…\")",
+    q_qa_placeholder: "问：What assets do you have now?\n答：…",
+    q_read_over: "Record confirmed by",
+    q_read: "giving it to the person to read",
+    q_read_aloud: "reading it out to the person",
+    q_signed: "The person questioned confirmed it and signed",
+    q_refusal: "Refusal to sign, as noted",
+    q_officers_signed: "Questioners and recorder signed",
     execute: "Record execution",
     end: "Delete / lift",
     propose: "Propose a measure",
@@ -666,6 +727,8 @@ pub struct Row {
     pub has_document: bool,
     /// A search carried out with its record: the 搜查笔录 DOCX can be printed.
     pub has_search_record: bool,
+    /// A 拘传 carried out with its questioning record: the 询问笔录 DOCX can be printed.
+    pub has_questioning_record: bool,
     pub grounds: Vec<(&'static str, &'static str)>,
     /// The measure's 复议 as it stands ("复议：待 川11 决定（… 前）"); empty when there is none.
     pub review: String,
@@ -859,6 +922,21 @@ async fn render_case(
             {
                 detail.push_str(&search_summary(tm, &r));
             }
+            if let Some(r) = m
+                .questioning_record
+                .as_deref()
+                .and_then(|r| serde_json::from_str::<QuestioningRecord>(r).ok())
+            {
+                detail.push_str(&fill(
+                    tm.questioning_summary,
+                    &[
+                        ("name", &r.subject_name),
+                        ("questioners", &r.questioners.join("、")),
+                        ("recorder", &r.recorder),
+                        ("count", &r.qa.len().to_string()),
+                    ],
+                ));
+            }
             let dates = [
                 (tm.on_proposed, Some(m.proposed_on.clone())),
                 (tm.on_effective, m.effective_on.clone()),
@@ -913,6 +991,7 @@ async fn render_case(
                     && matches!(m.kind.as_str(), "summons" | "fine" | "detention" | "search"),
                 can_end: can_propose && m.status == "effective" && !grounds.is_empty(),
                 has_search_record: m.search_record.is_some(),
+                has_questioning_record: m.questioning_record.is_some(),
                 has_document: kind.and_then(MeasureKind::document).is_some()
                     && !matches!(m.status.as_str(), "pending_approval" | "refused"),
                 grounds,
@@ -1206,6 +1285,12 @@ async fn execution_submit(
             refusal_note: field(&form, "search_refusal_note"),
         }
     });
+    // The 拘传 form carries its questioning record (询问笔录); its end is the form's
+    // `questioning_ended_at`, the questions and answers one textarea read by `parse_qa`.
+    let questioning = match questioning_from_form(&form) {
+        Ok(q) => q,
+        Err(e) => return after(&st, &staff, &back, Err(e)).await,
+    };
     let r = st
         .app
         .execute_measure_at(
@@ -1220,12 +1305,48 @@ async fn execution_submit(
                 family_notified_at: Some(field(&form, "family_notified_at")).as_deref(),
                 search: search.as_ref(),
                 questioning_ended_at: Some(field(&form, "questioning_ended_at")).as_deref(),
+                questioning: questioning.as_ref(),
             },
             st.now_ms(),
         )
         .await
         .map(|_| ());
     after(&st, &staff, &back, r).await
+}
+
+/// The questioning record of the 拘传 form, when the form carries one (`questioning_form`).
+/// Checkboxes are present only when ticked; questioners are split on 、，, and commas; the Q/A
+/// textarea is read by [`parse_qa`], whose errors name `questioning.qa`.
+fn questioning_from_form(
+    form: &HashMap<String, String>,
+) -> Result<Option<QuestioningRecord>, AppError> {
+    if !form.contains_key("questioning_form") {
+        return Ok(None);
+    }
+    let ticked = |k: &str| form.get(k).is_some_and(|v| !v.is_empty());
+    let qa =
+        parse_qa(&field(form, "questioning_qa"), "questioning.qa").map_err(AppError::Invalid)?;
+    Ok(Some(QuestioningRecord {
+        place: field(form, "questioning_place"),
+        began_at: field(form, "questioning_began_at"),
+        ended_at: field(form, "questioning_ended_at"),
+        questioners: field(form, "questioning_questioners")
+            .split(['、', '，', ',', ';', '；'])
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())
+            .collect(),
+        recorder: field(form, "questioning_recorder"),
+        subject_name: field(form, "questioning_subject_name"),
+        subject_id_number: field(form, "questioning_subject_id"),
+        credentials_shown: ticked("questioning_credentials"),
+        rights_told: ticked("questioning_rights"),
+        false_statement_warned: ticked("questioning_warned"),
+        qa,
+        read_over: field(form, "questioning_read_over"),
+        signed: ticked("questioning_signed"),
+        refusal_note: field(form, "questioning_refusal_note"),
+        officers_signed: ticked("questioning_officers_signed"),
+    }))
 }
 
 /// A search record in one line for the measures list.
@@ -1916,7 +2037,7 @@ fn two_way(
     }
 }
 
-/// A measure's legal document, or a search's 搜查笔录, as DOCX for a signed-in user (the page's
+/// A measure's legal document, a search's 搜查笔录 or a 拘传's 询问笔录, as DOCX for a signed-in user (the page's
 /// links; the `/api/v1/…` routes take a bearer token, which a browser does not send).
 async fn document_download(
     State(st): State<AppState>,
@@ -1926,6 +2047,7 @@ async fn document_download(
     let d = match which.as_str() {
         "document" => st.app.measure_document(&staff.actor, &mid).await,
         "search-record" => st.app.search_record_document(&staff.actor, &mid).await,
+        "questioning-record" => st.app.questioning_record_document(&staff.actor, &mid).await,
         _ => Err(AppError::NotFound),
     };
     docx_or_page(&staff, d)

@@ -221,6 +221,7 @@ async fn a_measure_without_the_presidents_approval_cannot_take_effect() {
             family_notified_at: Some(notified),
             search: None,
             questioning_ended_at: None,
+            questioning: None,
         };
         for (input, code, field) in [
             (
@@ -470,11 +471,13 @@ async fn a_summons_questioning_stays_within_its_hours() {
             .await
             .unwrap();
         let later = NOW_MS + 30 * 3_600_000; // 2024-09-28 16:00
+        let record = questioning_record(&m, "2024-09-27 09:10", "2024-09-27 17:00");
         let exec = |at: Option<&'static str>, end: Option<&'static str>| ExecutionInput {
             on: "2024-09-27",
             note: "拘传到院接受调查询问",
             at,
             questioning_ended_at: end,
+            questioning: Some(&record),
             ..ExecutionInput::default()
         };
         for (input, code, field) in [
@@ -552,6 +555,236 @@ async fn a_summons_questioning_stays_within_its_hours() {
             (e.code, e.field.as_str()),
             ("not_a_summons", "questioning_ended_at")
         );
+        t.cleanup().await;
+    }
+}
+
+/// A full 询问笔录 for the 拘传 `m`, from `began` to `ended` (`YYYY-MM-DD HH:MM`).
+fn questioning_record(
+    m: &zhixing_store::measures::MeasureRow,
+    began: &str,
+    ended: &str,
+) -> zhixing_domain::measure::QuestioningRecord {
+    use zhixing_domain::measure::{QuestionAnswer, QuestioningRecord, READ_BY_SUBJECT};
+    QuestioningRecord {
+        place: "本院执行局第二询问室".into(),
+        began_at: began.into(),
+        ended_at: ended.into(),
+        questioners: vec!["李四".into(), "钱七".into()],
+        recorder: "孙八".into(),
+        subject_name: m.subject_name.clone(),
+        subject_id_number: m.subject_id_number.clone(),
+        credentials_shown: true,
+        rights_told: true,
+        false_statement_warned: true,
+        qa: vec![
+            QuestionAnswer {
+                question: "你现在有哪些财产？".into(),
+                answer: "农业银行卡里有三千多元工资，名下有一辆电动三轮车。".into(),
+            },
+            QuestionAnswer {
+                question: "收到执行通知前一年内有无转让财产？".into(),
+                answer: "去年卖了一辆小货车，得款两万元。".into(),
+            },
+        ],
+        read_over: READ_BY_SUBJECT.into(),
+        signed: true,
+        refusal_note: String::new(),
+        officers_signed: true,
+    }
+}
+
+/// A 拘传 is carried out with its 询问笔录 (CPLI art 482; CPL arts 133, 150): the questioning
+/// from the arrival to the recorded end, the person summoned questioned, two officers, what was
+/// told, each question answered, read over and signed; errors name the record's field; the
+/// stored record prints as a DOCX; nothing else takes a record; a 拘传 executed before records
+/// were kept still loads and has no 询问笔录 (409 no_record).
+#[tokio::test]
+async fn a_summons_is_carried_out_with_its_questioning_record() {
+    use zhixing_domain::measure::{QuestionAnswer, QuestioningRecord};
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "qr").await;
+        let case = case_with(app, &f.command, person("郑十", 17)).await;
+        let handler = case
+            .handler_id
+            .as_deref()
+            .and_then(|h| f.judges.iter().find(|j| j.user_id == h))
+            .unwrap_or(&f.command);
+        let party = debtor_id(app, &case).await;
+        let mut summons = input("summons", &party);
+        summons.hours = Some(8);
+        summons.summoned_for = Some("2024-09-25".into());
+        summons.place = Some("2024-09-27 09:00 本院执行局".into());
+        summons.reason = "经依法传唤无正当理由拒不到场".into();
+        let m = app
+            .propose_measure(handler, &case.id, &summons, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let later = NOW_MS + 30 * 3_600_000; // 2024-09-28 16:00
+        let ok = questioning_record(&m, "2024-09-27T09:30", "2024-09-27 11:10");
+        fn exec(r: Option<&QuestioningRecord>) -> ExecutionInput<'_> {
+            ExecutionInput {
+                on: "2024-09-27",
+                note: "拘传到院接受调查询问",
+                at: Some("2024-09-27 09:20"),
+                questioning_ended_at: Some("2024-09-27 11:10"),
+                questioning: r,
+                ..ExecutionInput::default()
+            }
+        }
+        let early = QuestioningRecord {
+            began_at: "2024-09-27 09:19".into(),
+            ..ok.clone()
+        };
+        let other_end = QuestioningRecord {
+            ended_at: "2024-09-27 11:30".into(),
+            ..ok.clone()
+        };
+        let stranger = QuestioningRecord {
+            subject_name: "郑十一".into(),
+            ..ok.clone()
+        };
+        let alone = QuestioningRecord {
+            questioners: vec!["孙八".into()],
+            ..ok.clone()
+        };
+        let mut unanswered = ok.clone();
+        unanswered.qa.push(QuestionAnswer {
+            question: "还有无补充？".into(),
+            answer: " ".into(),
+        });
+        let unwarned = QuestioningRecord {
+            false_statement_warned: false,
+            ..ok.clone()
+        };
+        let unsigned = QuestioningRecord {
+            signed: false,
+            ..ok.clone()
+        };
+        for (r, code, field) in [
+            (None, "required", "questioning"),
+            (Some(&early), "questioning_time", "questioning.began_at"),
+            (Some(&other_end), "questioning_time", "questioning.ended_at"),
+            (
+                Some(&stranger),
+                "questioning_subject",
+                "questioning.subject_name",
+            ),
+            (Some(&alone), "questioning_officers", "questioning.recorder"),
+            (Some(&unanswered), "required", "questioning.qa[2].answer"),
+            (
+                Some(&unwarned),
+                "rights_not_told",
+                "questioning.false_statement_warned",
+            ),
+            (
+                Some(&unsigned),
+                "questioning_signature",
+                "questioning.refusal_note",
+            ),
+        ] {
+            let e = expect_invalid(
+                app.execute_measure_at(&f.police, &m.id, &exec(r), later)
+                    .await,
+                field,
+            );
+            assert_eq!((e.code, e.field.as_str()), (code, field));
+        }
+        // Nothing was recorded by the refusals.
+        let (_, still) = app.measure(&f.police, &m.id).await.unwrap();
+        assert_eq!((still.executed_on, still.questioning_record), (None, None));
+        let done = app
+            .execute_measure_at(&f.police, &m.id, &exec(Some(&ok)), later)
+            .await
+            .unwrap();
+        let stored: QuestioningRecord =
+            serde_json::from_str(done.questioning_record.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            stored,
+            QuestioningRecord {
+                began_at: "2024-09-27 09:30".into(),
+                ..ok.clone()
+            }
+        );
+        // The 询问笔录 prints what was recorded, as courts write the times.
+        let doc = app
+            .questioning_record_document(&f.police, &m.id)
+            .await
+            .unwrap();
+        assert!(doc.file_name.starts_with("询问笔录-"), "{}", doc.file_name);
+        assert!(doc.docx.starts_with(b"PK"));
+        for want in [
+            "询问笔录",
+            "时间：2024年9月27日9时30分至11时10分",
+            "地点：本院执行局第二询问室",
+            "询问人：李四、钱七",
+            "记录人：孙八",
+            &format!("被询问人：郑十，身份证号码：{}", m.subject_id_number),
+            "于2024年9月27日9时20分到案",
+            "问：你现在有哪些财产？",
+            "答：去年卖了一辆小货车，得款两万元。",
+            "以上笔录已交被询问人阅读，被询问人核对无误后签名（捺印）。",
+            "二〇二四年九月二十七日",
+            &m.document_number,
+        ] {
+            assert!(doc.text.contains(want), "{want}: {}", doc.text);
+        }
+        // A record on anything but a 拘传 is refused; such a measure has no 询问笔录.
+        let mut fine = input("fine", &party);
+        fine.amount_fen = Some(1_000_000);
+        fine.reason = "拒不到场接受询问".into();
+        let fm = app
+            .propose_measure(handler, &case.id, &fine, NOW_MS)
+            .await
+            .unwrap();
+        app.decide_measure(&f.president, &fm.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        let e = expect_invalid(
+            app.execute_measure_at(
+                &f.police,
+                &fm.id,
+                &ExecutionInput {
+                    on: "2024-09-27",
+                    note: "罚款已缴纳",
+                    questioning: Some(&ok),
+                    ..ExecutionInput::default()
+                },
+                later,
+            )
+            .await,
+            "record on a fine",
+        );
+        assert_eq!((e.code, e.field.as_str()), ("not_a_summons", "questioning"));
+        let (code, _, _) = expect_conflict(
+            app.questioning_record_document(&f.police, &fm.id).await,
+            "a fine has no questioning record",
+        );
+        assert_eq!(code, "no_record");
+        // A 拘传 executed before records were kept (the column NULL) still loads; it has no
+        // 询问笔录 to print.
+        sqlx::query(
+            "UPDATE measures SET questioning_record = NULL WHERE court_code = $1 AND id = $2",
+        )
+        .bind("川1123")
+        .bind(&m.id)
+        .execute(t.db().pool())
+        .await
+        .unwrap();
+        let (_, old) = app.measure(&f.police, &m.id).await.unwrap();
+        assert_eq!(
+            (old.executed_at.as_deref(), old.questioning_record),
+            (Some("2024-09-27 09:20"), None)
+        );
+        let (code, _, _) = expect_conflict(
+            app.questioning_record_document(&f.police, &m.id).await,
+            "an old 拘传 has no questioning record",
+        );
+        assert_eq!(code, "no_record");
         t.cleanup().await;
     }
 }

@@ -115,6 +115,23 @@ fn libreoffice_reads_every_kind() {
     }
     assert!(read("fine_decision").contains("罚款20,000.00 元"));
     assert!(read("reward_notice").contains("最高不超过3,000.00 元"));
+    // The 询问笔录 carries the person questioned, the officers and each question and answer.
+    let questioning = read("questioning_record");
+    for expected in [
+        "询问笔录",
+        "被询问人：王五，身份证号码：11010519491231002X",
+        "询问人：李四、钱七",
+        "记录人：孙八",
+        "2026年11月25日9时30分至11时10分",
+        "问：你公司现有哪些银行账户和财产？",
+        "答：以为公司没有钱就不用报告，现在愿意补充报告。",
+        "核对无误后签名",
+    ] {
+        assert!(
+            questioning.contains(expected),
+            "questioning_record: LibreOffice text lacks {expected}:\n{questioning}"
+        );
+    }
     assert!(read("special").contains("张三 <A&B>"));
     std::fs::remove_dir_all(&dir).unwrap();
 }

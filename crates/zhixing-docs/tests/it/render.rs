@@ -40,10 +40,13 @@ fn every_kind_renders_a_docx_with_the_case_names_and_amounts() {
             } else {
                 value.to_owned()
             };
-            assert!(
-                xml.contains(&shown),
-                "{kind}: document.xml lacks {field} = {shown}"
-            );
+            // A value's line breaks become `<w:br/>`: each line is there.
+            for line in shown.lines() {
+                assert!(
+                    xml.contains(line),
+                    "{kind}: document.xml lacks {field} = {shown}"
+                );
+            }
         }
         assert!(!xml.contains("{{"), "{kind}: an unfilled placeholder");
         // The document's own name is printed.
@@ -78,6 +81,9 @@ fn kind_specific_amounts_and_legal_citations_are_printed() {
     assert!(text(DocKind::Summons).contains("不得超过八小时"));
     assert!(text(DocKind::Summons).contains("不得超过二十四小时"));
     assert!(text(DocKind::SearchWarrant).contains("第二百五十九条"));
+    let questioning = text(DocKind::QuestioningRecord);
+    assert!(questioning.contains("第一百一十四条、第二百五十二条"));
+    assert!(questioning.contains("询问人：李四、钱七　　记录人：孙八"));
     assert!(text(DocKind::AssetReportOrder).contains("收到执行通知之日前一年"));
     assert!(text(DocKind::EnforcementNotice).contains("纳入失信被执行人名单"));
     assert!(text(DocKind::RewardNotice).contains("实际到位执行款的10%，最高不超过3,000.00 元"));

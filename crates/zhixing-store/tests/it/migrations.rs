@@ -97,6 +97,12 @@ const EXPECTED: &[(i64, &str, &str, &str)] = &[
         "094d38d9e292e40b17d2dc9f6bc7c037c6cde62dc2825510abef87f523629730",
         "38561673fa6a25d0c6e9514fd70f7b135f7754d3c3698306620a4275ba6b3f3b2f1ccaa1251db354df0446292214fd7c",
     ),
+    (
+        15,
+        "0015_questioning_record.sql",
+        "4e89cb4dcebdbaa9cf5611d3a98d826c17bde09e19def579b6296c04fedd9e9a",
+        "a36070355dde0daf4b35724ceb0e229451f79fc59dd1461b75fe2fbbdee0afafed8f3a1889f92046309eb0409bb0cd57",
+    ),
 ];
 
 fn migrations_dir() -> PathBuf {

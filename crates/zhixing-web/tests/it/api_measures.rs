@@ -487,6 +487,184 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
     }
 }
 
+/// A 拘传 is carried out through the API with its 询问笔录 (`ExecutionRequest.questioning`, CPLI
+/// art 482; CPL arts 133, 150): missing, an unknown field or an unanswered question is a 422
+/// naming the field; the stored record comes back on the measure (`questioning_record`) and
+/// prints as DOCX at `/api/v1/measures/{id}/questioning-record` (bearer only); another measure
+/// there is 409 `no_record`.
+#[tokio::test]
+async fn a_summons_is_executed_with_its_questioning_record_through_the_api() {
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let debtor = person("冯十三", 23);
+        let id_number = debtor.id_number.clone().unwrap();
+        let case = app
+            .file_case(
+                &t.court.command,
+                &filing("川1123", 33, debtor, 800_000),
+                NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let party = zhixing_testkit::debtor_id(app, &case).await;
+        let president = app
+            .issue_token(&t.court.president.username, "t", NOW_MS)
+            .await
+            .unwrap();
+        let cmd = t.token("command");
+        let uri = format!("/api/v1/cases/{}/measures", case.id);
+        let approve = async |id: &str| {
+            let (s, v) = t
+                .json(
+                    "POST",
+                    &format!("/api/v1/measures/{id}/decision"),
+                    Some(&president),
+                    Some(r#"{"approve": true}"#),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+        };
+        let (s, m) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "summons", "party_id": party, "hours": 8,
+                "summoned_for": "2024-09-25", "place": "2024-09-27 08:00 本院执行局", "reason": "经依法传唤无正当理由拒不到场"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let sid = m["id"].as_str().unwrap().to_owned();
+        approve(&sid).await;
+        let (s, f) = t
+            .json("POST", &uri, Some(&cmd), Some(&serde_json::json!({"kind": "fine", "party_id": party, "amount_fen": 500_000, "reason": "拒不到场"}).to_string()))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{f}");
+        let fid = f["id"].as_str().unwrap().to_owned();
+        approve(&fid).await;
+
+        let exec = format!("/api/v1/measures/{sid}/execution");
+        let record = serde_json::json!({
+            "place": "本院执行局询问室",
+            "began_at": "2024-09-27T08:10",
+            "ended_at": "2024-09-27 09:40",
+            "questioners": ["李四", "钱七"],
+            "recorder": "孙八",
+            "subject_name": "冯十三",
+            "subject_id_number": id_number,
+            "credentials_shown": true,
+            "rights_told": true,
+            "false_statement_warned": true,
+            "qa": [
+                {"question": "你现在有哪些财产？", "answer": "名下有一辆货车，已抵押给银行。"},
+                {"question": "为何不到庭？", "answer": "在外地送货。"}
+            ],
+            "read_over": "read_aloud",
+            "signed": false,
+            "refusal_note": "被询问人拒绝签名"
+        });
+        let body = |q: Option<&Value>| {
+            let mut b = serde_json::json!({"on": "2024-09-27", "note": "拘传到院接受调查询问",
+                "executed_at": "2024-09-27 08:00", "questioning_ended_at": "2024-09-27 09:40"});
+            if let Some(q) = q {
+                b["questioning"] = q.clone();
+            }
+            b.to_string()
+        };
+        let mut unknown = record.clone();
+        unknown["qa"][0]["note"] = Value::from("x");
+        let mut unanswered = record.clone();
+        unanswered["qa"][1]["answer"] = Value::from("");
+        let unsigned_officers = record.clone();
+        for (q, code, field) in [
+            (None, "required", "questioning"),
+            (Some(&unknown), "invalid_type", "questioning.qa[0]"),
+            (Some(&unanswered), "required", "questioning.qa[1].answer"),
+            (
+                Some(&unsigned_officers),
+                "questioning_signature",
+                "questioning.officers_signed",
+            ),
+        ] {
+            let (s, e) = t.json("POST", &exec, Some(&cmd), Some(&body(q))).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+            assert_eq!(e["error"]["code"].as_str(), Some(code), "{e}");
+            assert!(
+                e["error"]["field"]
+                    .as_str()
+                    .is_some_and(|f| f.starts_with(field)),
+                "{field}: {e}"
+            );
+        }
+        let mut ok = record.clone();
+        ok["officers_signed"] = Value::from(true);
+        let (s, m) = t
+            .json("POST", &exec, Some(&cmd), Some(&body(Some(&ok))))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        let r = &m["questioning_record"];
+        assert_eq!(
+            (
+                r["began_at"].as_str(),
+                r["recorder"].as_str(),
+                r["qa"][1]["answer"].as_str(),
+                r["refusal_note"].as_str(),
+            ),
+            (
+                Some("2024-09-27 08:10"),
+                Some("孙八"),
+                Some("在外地送货。"),
+                Some("被询问人拒绝签名")
+            )
+        );
+        // The 询问笔录 as DOCX with a bearer token; another measure has none (409).
+        let get = |id: &str, token: Option<&str>| {
+            let mut req =
+                axum::http::Request::get(format!("/api/v1/measures/{id}/questioning-record"));
+            if let Some(tok) = token {
+                req = req.header("authorization", format!("Bearer {tok}"));
+            }
+            req.body(axum::body::Body::empty()).unwrap()
+        };
+        let (s, h, docx) = t.call(get(&sid, Some(&cmd))).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            h.get("content-type").unwrap(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert!(docx.starts_with(b"PK"));
+        let (s, _, _) = t.call(get(&sid, None)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, e) = t
+            .json(
+                "GET",
+                &format!("/api/v1/measures/{fid}/questioning-record"),
+                Some(&cmd),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("no_record"))
+        );
+        // A record is refused on anything but a 拘传.
+        let (s, e) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{fid}/execution"),
+                Some(&cmd),
+                Some(
+                    &serde_json::json!({"on": "2024-09-27", "note": "罚款", "questioning": ok})
+                        .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(
+            (e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (Some("not_a_summons"), Some("questioning"))
+        );
+        t.db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn the_public_portal_is_rate_limited_per_client() {
     let t = TestApp::new(zhixing_testkit::sqlite().await).await;

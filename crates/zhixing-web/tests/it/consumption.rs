@@ -393,3 +393,266 @@ async fn consumption_permission_through_the_case_page() {
         t.db.cleanup().await;
     }
 }
+
+/// The partner API for permissions (XF2015 art 3 para 2, art 8): two 限制消费令 against one
+/// person, a permission granted under one: the bulk check carries it on that entry only (with the
+/// entry's id) and not at key level; the signed feed carries a `kind: permission` item once after
+/// the cursor, and its end when the order is lifted through the API; both documented.
+#[tokio::test]
+async fn permission_events_in_the_signed_feed_and_per_entry_in_the_check() {
+    use tower::ServiceExt;
+    use zhixing_domain::audit::{hmac_sm3_hex, sm3_hex};
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let sys = zhixing_app::Actor::system("川1123", "最高法/川/川11/川1123");
+        app.add_user(
+            &sys,
+            zhixing_app::admin::NewUser {
+                court: "川1123".into(),
+                role: "partner".into(),
+                username: "air-feed".into(),
+                name: "某航空公司联合惩戒接口".into(),
+                team: None,
+                password: PASSWORD.into(),
+            },
+            NOW_MS,
+        )
+        .await
+        .unwrap();
+        let partner = app.issue_token("air-feed", "feed", NOW_MS).await.unwrap();
+        let pres = app
+            .issue_token(&t.court.president.username, "t", NOW_MS)
+            .await
+            .unwrap();
+        let cmd = t.token("command");
+        // 王五, debtor of two cases, each with its 限制消费令.
+        let wang = person("王五", 77);
+        let key = wang.id_number.clone().unwrap();
+        let mut orders = Vec::new();
+        for n in [63, 64] {
+            let case = app
+                .file_case(
+                    &t.court.command,
+                    &filing("川1123", n, wang.clone(), 900_000),
+                    NOW_MS,
+                )
+                .await
+                .unwrap()
+                .case;
+            let party = zhixing_testkit::debtor_id(app, &case).await;
+            let m = app
+                .propose_measure(
+                    &t.court.command,
+                    &case.id,
+                    &MeasureInput {
+                        kind: "consumption_restriction".into(),
+                        party_id: Some(party),
+                        reason: "未按执行通知履行".into(),
+                        ..Default::default()
+                    },
+                    NOW_MS,
+                )
+                .await
+                .unwrap();
+            app.decide_measure(&t.court.president, &m.id, true, "", NOW_MS)
+                .await
+                .unwrap();
+            orders.push((case, m));
+        }
+        // The server two days later (the feed serves changes older than its 5 s window).
+        let later = zhixing_web::router(
+            app.clone(),
+            zhixing_web::WebConfig {
+                secure_cookies: false,
+                clock: zhixing_web::Clock::Fixed(NOW_MS + 2 * 86_400_000),
+                ..Default::default()
+            },
+        );
+        let call = |req: axum::http::Request<axum::body::Body>| {
+            let router = later.clone();
+            async move {
+                use http_body_util::BodyExt;
+                let resp = router.oneshot(req).await.unwrap();
+                let status = resp.status();
+                let headers = resp.headers().clone();
+                let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+                (status, headers, bytes.to_vec())
+            }
+        };
+        let feed = |after: String| {
+            let partner = partner.clone();
+            let call = &call;
+            async move {
+                let req = axum::http::Request::builder()
+                    .uri(format!(
+                        "/api/v1/partner/list-changes?after={after}&limit=1000"
+                    ))
+                    .header("authorization", format!("Bearer {partner}"))
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                let (s, h, bytes) = call(req).await;
+                assert_eq!(s, StatusCode::OK);
+                // The signature still verifies over the exact body.
+                assert_eq!(
+                    h["x-zhixing-signature"].to_str().unwrap(),
+                    format!(
+                        "hmac-sm3={}",
+                        hmac_sm3_hex(sm3_hex(partner.as_bytes()).as_bytes(), &bytes)
+                    )
+                );
+                let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                let items = v["items"].as_array().unwrap().clone();
+                for i in &items {
+                    match i["kind"].as_str() {
+                        Some("entry") => assert!(
+                            i.get("permission").is_none() && i["entry"].is_object(),
+                            "{i}"
+                        ),
+                        Some("permission") => {
+                            assert!(i["entry"].is_null() && i["permission"].is_object(), "{i}")
+                        }
+                        _ => panic!("kind: {i}"),
+                    }
+                }
+                let perms: Vec<serde_json::Value> = items
+                    .into_iter()
+                    .filter(|i| i["kind"] == "permission")
+                    .collect();
+                (perms, v["next_cursor"].as_str().unwrap().to_owned())
+            }
+        };
+        let (perms, c0) = feed(String::new()).await;
+        assert!(perms.is_empty());
+
+        // Applied and granted over the API under the first order.
+        let (case1, m1) = &orders[0];
+        let (s, p) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{}/consumption-permissions", m1.id),
+                Some(&cmd),
+                Some(
+                    &json!({"applicant_name": "王五", "applicant_id_number": key, "act": "premium_transport",
+                            "ground": "necessity", "reason": "赴北京就医", "from": "2024-09-28", "to": "2024-10-05"})
+                    .to_string(),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        let pid = p["id"].as_str().unwrap().to_owned();
+        let (s, v) = t
+            .json(
+                "POST",
+                &format!("/api/v1/consumption-permissions/{pid}/decision"),
+                Some(&pres),
+                Some(&json!({"grant": true}).to_string()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+
+        // The bulk check: the permission on the first order's entry only, none at key level.
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/v1/partner/check")
+            .header("authorization", format!("Bearer {partner}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({"list": "restricted", "keys": [key]}).to_string(),
+            ))
+            .unwrap();
+        let (s, _, bytes) = call(req).await;
+        assert_eq!(s, StatusCode::OK);
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let r = &v["results"][0];
+        assert_eq!(r["listed"], true, "{v}");
+        assert!(r.get("permissions").is_none(), "not at key level: {v}");
+        let items = r["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{v}");
+        let first = items
+            .iter()
+            .find(|i| i["case_number"] == case1.case_number.as_str())
+            .unwrap();
+        let other = items
+            .iter()
+            .find(|i| i["case_number"] != case1.case_number.as_str())
+            .unwrap();
+        assert_eq!(first["name"], "王五", "public fields kept: {first}");
+        assert!(first["id_masked"].as_str().unwrap().contains('*'));
+        assert_eq!(
+            first["permissions"],
+            json!([{"act": "premium_transport", "act_text": first["permissions"][0]["act_text"],
+                    "from": "2024-09-28", "to": "2024-10-05", "court": "川1123", "courts": ["川1123"]}]),
+            "{v}"
+        );
+        assert!(other.get("permissions").is_none(), "{v}");
+        let entry_id = first["entry_id"].as_str().unwrap().to_owned();
+        assert!(!entry_id.is_empty() && other["entry_id"] != entry_id.as_str());
+
+        // The feed: the grant once after the cursor, naming the entry.
+        let (perms, c1) = feed(c0).await;
+        assert_eq!(perms.len(), 1, "{perms:?}");
+        let g = &perms[0];
+        assert_eq!(
+            (&g["op"], &g["entry_id"], &g["list"]),
+            (
+                &json!("permission_granted"),
+                &json!(entry_id),
+                &json!("restricted")
+            )
+        );
+        let pe = &g["permission"];
+        assert_eq!(pe["permission_id"], pid.as_str());
+        assert_eq!(pe["entry_id"], entry_id.as_str());
+        assert_eq!(pe["id_number"], key.as_str());
+        assert_eq!(pe["order_number"], m1.document_number.as_str());
+        assert_eq!(pe["case_number"], case1.case_number.as_str());
+        assert_eq!(
+            (&pe["from"], &pe["to"]),
+            (&json!("2024-09-28"), &json!("2024-10-05"))
+        );
+        assert!(
+            pe.get("ended_on").is_none() && pe.get("reason").is_none(),
+            "{pe}"
+        );
+        let (perms, c2) = feed(c1.clone()).await;
+        assert!(perms.is_empty() && c2 == c1, "{perms:?}");
+
+        // Lifting the order over the API ends the permission in the feed.
+        let (s, v) = t
+            .json(
+                "POST",
+                &format!("/api/v1/measures/{}/end", m1.id),
+                Some(&cmd),
+                Some(&json!({"ground": "security", "ground_on": "2024-09-27"}).to_string()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (perms, _) = feed(c1).await;
+        assert_eq!(perms.len(), 1, "{perms:?}");
+        assert_eq!(perms[0]["op"], "permission_ended");
+        assert_eq!(perms[0]["permission"]["permission_id"], pid.as_str());
+        assert_eq!(perms[0]["permission"]["ended_on"], "2024-09-27");
+        assert_eq!(perms[0]["permission"]["end_reason"], "order_lifted");
+
+        // Documented.
+        let (_, doc) = t.json("GET", "/api/v1/openapi.json", None, None).await;
+        let schemas = &doc["components"]["schemas"];
+        for s in [
+            "PermissionEventOut",
+            "KeyCheckOut",
+            "CheckedItemOut",
+            "PermissionInForceOut",
+        ] {
+            assert!(schemas[s].is_object(), "{s} documented");
+        }
+        for p in ["kind", "permission"] {
+            assert!(
+                schemas["ChangeOut"]["properties"][p].is_object(),
+                "ChangeOut.{p}: {}",
+                schemas["ChangeOut"]
+            );
+        }
+        t.db.cleanup().await;
+    }
+}

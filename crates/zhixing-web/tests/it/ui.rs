@@ -1593,6 +1593,21 @@ async fn a_search_is_carried_out_with_its_record_through_the_page() {
             ("executed_at", "2024-09-27T00:30"),
             ("questioning_ended_at", "2024-09-27T08:31"),
             ("note", "拘传到院接受调查询问"),
+            // The 询问笔录 (tested on its own in a_summons_is_carried_out_with_its_questioning_record_through_the_page).
+            ("questioning_form", "1"),
+            ("questioning_began_at", "2024-09-27T00:40"),
+            ("questioning_place", "本院执行局询问室"),
+            ("questioning_questioners", "李四、钱七"),
+            ("questioning_recorder", "孙八"),
+            ("questioning_subject_name", "褚十二"),
+            ("questioning_subject_id", s_m.subject_id_number.as_str()),
+            ("questioning_credentials", "1"),
+            ("questioning_rights", "1"),
+            ("questioning_warned", "1"),
+            ("questioning_qa", "问：你有哪些财产？\n答：没有。"),
+            ("questioning_read_over", "read"),
+            ("questioning_signed", "1"),
+            ("questioning_officers_signed", "1"),
         ];
         let (s, _, html) = post_form(&t, &uri, &cmd, &pairs).await;
         assert_eq!(s, StatusCode::OK);
@@ -1604,6 +1619,178 @@ async fn a_search_is_carried_out_with_its_record_through_the_page() {
         assert_eq!(s, StatusCode::SEE_OTHER);
         let html = page(&t, &measures, &cmd).await.1;
         assert!(html.contains("询问结束 2024-09-27 08:15"), "{html}");
+        t.db.cleanup().await;
+    }
+}
+
+/// A 拘传 is carried out through the measures page with its 询问笔录 (CPLI art 482; CPL arts
+/// 133, 150): the form has the record's fields (in English with the cookie), questions and
+/// answers typed as `问：…` / `答：…` lines; a line that is neither, a person other than the one
+/// summoned or a recorder who also questioned is refused on the page naming the field, with
+/// nothing recorded; the full record is stored, summarised on the list and printed through the
+/// page's link with the session.
+#[tokio::test]
+async fn a_summons_is_carried_out_with_its_questioning_record_through_the_page() {
+    use zhixing_app::measures::MeasureInput;
+    for db in backends().await {
+        let t = TestApp::new(db).await;
+        let app = &t.db.app;
+        let case = app
+            .file_case(
+                &t.court.command,
+                &zhixing_testkit::filing(
+                    "川1123",
+                    57,
+                    zhixing_testkit::person("卫十四", 57),
+                    600_000,
+                ),
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap()
+            .case;
+        let party = zhixing_testkit::debtor_id(app, &case).await;
+        let m = app
+            .propose_measure(
+                &t.court.command,
+                &case.id,
+                &MeasureInput {
+                    kind: "summons".into(),
+                    party_id: Some(party),
+                    hours: Some(8),
+                    summoned_for: Some("2024-09-26".into()),
+                    place: Some("2024-09-27 08:00 本院执行局".into()),
+                    reason: "经依法传唤无正当理由拒不到场".into(),
+                    ..Default::default()
+                },
+                zhixing_testkit::NOW_MS,
+            )
+            .await
+            .unwrap();
+        app.decide_measure(&t.court.president, &m.id, true, "", zhixing_testkit::NOW_MS)
+            .await
+            .unwrap();
+        let measures = format!("/cases/{}/measures", case.id);
+        let (_, cmd, _) = login(&t, &t.court.command.username, PASSWORD).await;
+        let cmd = cmd.unwrap();
+        let (s, html) = page(&t, &measures, &cmd).await;
+        assert_eq!(s, StatusCode::OK);
+        for field in [
+            r#"name="questioning_form""#,
+            r#"type="datetime-local" name="questioning_began_at""#,
+            r#"name="questioning_recorder""#,
+            r#"name="questioning_subject_name" value="卫十四""#,
+            r#"<textarea name="questioning_qa""#,
+            r#"<option value="read_aloud">向被询问人宣读</option>"#,
+            r#"name="questioning_officers_signed""#,
+        ] {
+            assert!(html.contains(field), "{field}: {html}");
+        }
+        let en = page(&t, &measures, &format!("{cmd}; zx_lang=en")).await.1;
+        assert!(
+            en.contains("Recorded by (an officer other than the questioners)")
+                && en.contains("reading it out to the person"),
+            "{en}"
+        );
+        let csrf = csrf_of(&html);
+        let uri = format!("/measures/{}/execution", m.id);
+        let qa = "问：你现在有哪些财产？\n答：名下有一辆货车，\n已抵押给银行。\n问：为何不到庭？\n答：在外地送货。";
+        let base = [
+            ("csrf", csrf.as_str()),
+            ("back", case.id.as_str()),
+            ("executed_at", "2024-09-27T08:00"),
+            ("questioning_ended_at", "2024-09-27T09:40"),
+            ("note", "拘传到院接受调查询问"),
+            ("questioning_form", "1"),
+            ("questioning_began_at", "2024-09-27T08:10"),
+            ("questioning_place", "本院执行局询问室"),
+            ("questioning_questioners", "李四、钱七"),
+            ("questioning_recorder", "孙八"),
+            ("questioning_subject_name", "卫十四"),
+            ("questioning_subject_id", m.subject_id_number.as_str()),
+            ("questioning_credentials", "1"),
+            ("questioning_rights", "1"),
+            ("questioning_warned", "1"),
+            ("questioning_qa", qa),
+            ("questioning_read_over", "read"),
+            ("questioning_signed", "1"),
+            ("questioning_officers_signed", "1"),
+        ];
+        let with = |k: &'static str, v: &'static str| {
+            let mut p = base.to_vec();
+            p.retain(|(f, _)| *f != k);
+            p.push((k, v));
+            p
+        };
+        for (pairs, needle) in [
+            (
+                with("questioning_qa", "你有财产吗？\n答：没有。"),
+                "（questioning.qa：qa_format）",
+            ),
+            (
+                with(
+                    "questioning_qa",
+                    "问：你有财产吗？\n答：\n问：为何不到庭？\n答：在外地。",
+                ),
+                "（questioning.qa[0].answer：required）",
+            ),
+            (
+                with("questioning_subject_id", "11010519491231002X"),
+                "（questioning.subject_id_number：questioning_subject）",
+            ),
+            (
+                with("questioning_recorder", "钱七"),
+                "（questioning.recorder：questioning_officers）",
+            ),
+        ] {
+            let (s, _, html) = post_form(&t, &uri, &cmd, &pairs).await;
+            assert_eq!(s, StatusCode::OK);
+            assert!(html.contains(needle), "{needle}: {html}");
+        }
+        let (_, still) = app.measure(&t.court.command, &m.id).await.unwrap();
+        assert_eq!((still.executed_on, still.questioning_record), (None, None));
+        let (s, _, _) = post_flash(&t, &uri, &cmd, &base).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let done = app.measure(&t.court.command, &m.id).await.unwrap().1;
+        let rec: serde_json::Value =
+            serde_json::from_str(done.questioning_record.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            (
+                rec["questioners"].clone(),
+                rec["began_at"].as_str(),
+                rec["ended_at"].as_str(),
+                rec["qa"][0]["answer"].as_str(),
+                rec["qa"][1]["question"].as_str(),
+            ),
+            (
+                serde_json::json!(["李四", "钱七"]),
+                Some("2024-09-27 08:10"),
+                Some("2024-09-27 09:40"),
+                Some("名下有一辆货车，\n已抵押给银行。"),
+                Some("为何不到庭？"),
+            )
+        );
+        let html = page(&t, &measures, &cmd).await.1;
+        assert!(
+            html.contains("询问笔录：被询问人卫十四；询问人李四、钱七，记录人孙八；2问"),
+            "{html}"
+        );
+        let link = format!("/measures/{}/questioning-record", m.id);
+        assert!(html.contains(&format!(r#"href="{link}""#)), "{html}");
+        let (s, h, body) = t
+            .call(
+                Request::get(&link)
+                    .header(header::COOKIE, &cmd)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            h.get(header::CONTENT_TYPE).unwrap(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert!(body.starts_with(b"PK"));
         t.db.cleanup().await;
     }
 }
