@@ -1548,8 +1548,8 @@ impl App {
     }
 
     /// The scheduler's publication timer: entries whose grace period ended get their feed 'add'
-    /// now (a new change row, so partners' cursors see it in order). Two schedulers racing may both
-    /// send it; a partner applies an 'add' idempotently.
+    /// now (a new change row, so partners' cursors see it in order), each once: only the call
+    /// that marks an entry sends it. Returns how many it published.
     pub async fn publish_due_feed(&self, now_ms: i64, limit: i64) -> Result<usize, AppError> {
         let today = china_date(now_ms);
         let mut conn = self.db.conn().await?;
@@ -1558,12 +1558,12 @@ impl App {
         if due.is_empty() {
             return Ok(0);
         }
-        let mut stmts = Vec::new();
-        for mut e in due.iter().cloned() {
-            e.feed_sent = 1;
-            stmts.push(store::mark_feed_sent_stmt(&e.court_code, &e.id));
-            stmts.push(store::insert_change_stmt(&change(&e, "add", now_ms)?));
-        }
+        // Marked first, announced only if marked: an entry deleted since it was read (the
+        // order lifted, full performance) is refused by the mark and never announced.
+        let stmts: Vec<Stmt> = due
+            .iter()
+            .map(|e| store::mark_feed_sent_stmt(&e.court_code, &e.id))
+            .collect();
         let mut tx = self.db.begin().await?;
         // Consumption permissions granted under a 限制消费令 during its grace period reach the
         // partners now, after the entry's 'add' (`consumption::permission_change`). Each order is
@@ -1615,6 +1615,13 @@ impl App {
             .filter_map(|r| sqlx::Row::try_get::<String, _>(r, "marked_entry").ok())
             .collect();
         let mut stmts = Vec::new();
+        for e in due.iter().filter(|e| marked.contains(&e.id)) {
+            let sent = ListEntryRow {
+                feed_sent: 1,
+                ..e.clone()
+            };
+            stmts.push(store::insert_change_stmt(&change(&sent, "add", now_ms)?));
+        }
         for (m, p) in &granted {
             let Some(e) = due.iter().find(|e| {
                 e.list == "restricted"
@@ -1643,7 +1650,7 @@ impl App {
         batch::run(&mut tx, stmts).await?;
         tx.commit().await?;
         self.lists_changed(now_ms).await;
-        Ok(due.len())
+        Ok(marked.len())
     }
 
     /// The scheduler's step: effective measures whose term has run out end by themselves — a
@@ -2014,19 +2021,49 @@ impl App {
         limit: i64,
         now_ms: i64,
     ) -> Result<Vec<ListChangeRow>, AppError> {
+        Ok(self.list_changes_page(actor, after, limit, now_ms).await?.0)
+    }
+
+    /// [`App::list_changes`] with the cursor to pass next: the last change read, which may be
+    /// one the partners are not sent. A 'change' or 'delete' of an entry whose 'add' was never
+    /// sent (it was still in its grace period) is not sent either: no partner hears of a listing
+    /// the court never published (SX2017 art 8 publishes from the publication date on), and one
+    /// deleted before that date is never announced (`mark_feed_sent_stmt` refuses a deleted
+    /// entry). A 'change' skipped this way is carried by the entry's later 'add', which is
+    /// built from the entry as it is then.
+    pub async fn list_changes_page(
+        &self,
+        actor: &Actor,
+        after: &str,
+        limit: i64,
+        now_ms: i64,
+    ) -> Result<(Vec<ListChangeRow>, String), AppError> {
         actor.require(Permission::PullListFeed)?;
         if after.len() > 64 || !after.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
             return Err(AppError::invalid("cursor", "after", "游标格式不正确"));
         }
         let limit = limit.clamp(1, 1000);
         let mut conn = self.db.conn().await?;
-        Ok(store::changes_after(
+        let rows = store::feed_changes_after(
             &mut conn,
             after,
             now_ms.saturating_sub(FEED_SETTLE_MS),
             limit,
         )
-        .await?)
+        .await?;
+        let next = rows
+            .last()
+            .map_or_else(|| after.to_owned(), |r| r.change.id.clone());
+        let items = rows
+            .into_iter()
+            .filter(|r| {
+                !(r.entry_sent == 0
+                    && r.change.kind() == "entry"
+                    && matches!(r.change.op.as_str(), "change" | "delete"))
+            })
+            .map(|r| r.change)
+            .collect();
+        Ok((items, next))
     }
 }
 

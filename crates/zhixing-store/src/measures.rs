@@ -398,11 +398,13 @@ pub fn insert_entry_stmt(e: &ListEntryRow) -> Stmt {
 }
 
 /// Mark an entry's 'add' as sent to the feed (`RETURNING id AS marked_entry` when this call
-/// marked it, nothing when another scheduler had).
+/// marked it, nothing when another scheduler had, or when the entry was deleted before its
+/// publication date: such an entry is never announced, and its 'delete' is not sent either,
+/// see [`feed_changes_after`]).
 pub fn mark_feed_sent_stmt(court: &str, id: &str) -> Stmt {
     Stmt::new(
         "UPDATE public_list_entries SET feed_sent = 1 WHERE court_code = $1 AND id = $2 AND feed_sent = 0 \
-         RETURNING id AS marked_entry",
+         AND status = 'listed' RETURNING id AS marked_entry",
     )
     .text(court)
     .text(id)
@@ -554,6 +556,37 @@ pub async fn changes_after(
     Ok(sqlx::query_as::<_, ListChangeRow>(
         "SELECT court_code, id, entry_id, list, op, payload, created_at FROM list_changes \
          WHERE id > $1 AND created_at < $2 ORDER BY id LIMIT $3",
+    )
+    .bind(after.to_owned())
+    .bind(settled_before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A change as the partners' feed reads it: the change, and whether its entry's 'add' has been
+/// sent (`entry_sent`: 1, or 1 for a change without an entry row).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FeedChangeRow {
+    #[sqlx(flatten)]
+    pub change: ListChangeRow,
+    pub entry_sent: i64,
+}
+
+/// [`changes_after`] for the partners' feed, each change with whether its entry was ever
+/// announced (`public_list_entries.feed_sent`, joined on the court and the entry id, so a
+/// distributed engine keeps the join on one shard).
+pub async fn feed_changes_after(
+    conn: &mut AnyConnection,
+    after: &str,
+    settled_before: i64,
+    limit: i64,
+) -> Result<Vec<FeedChangeRow>, StoreError> {
+    Ok(sqlx::query_as::<_, FeedChangeRow>(
+        "SELECT c.court_code, c.id, c.entry_id, c.list, c.op, c.payload, c.created_at, \
+         COALESCE(e.feed_sent, 1) AS entry_sent FROM list_changes c \
+         LEFT JOIN public_list_entries e ON e.court_code = c.court_code AND e.id = c.entry_id \
+         WHERE c.id > $1 AND c.created_at < $2 ORDER BY c.id LIMIT $3",
     )
     .bind(after.to_owned())
     .bind(settled_before)

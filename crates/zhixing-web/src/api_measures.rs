@@ -1093,13 +1093,12 @@ pub async fn feed(
     ApiActor(actor): ApiActor,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, ApiError> {
-    let items = st
+    // The cursor is the last change read, which may be one not sent (a never-published
+    // entry's change or deletion), so a page of only such changes still moves the cursor on.
+    let (items, next_cursor) = st
         .app
-        .list_changes(&actor, q.after.trim(), q.limit.unwrap_or(500), st.now_ms())
+        .list_changes_page(&actor, q.after.trim(), q.limit.unwrap_or(500), st.now_ms())
         .await?;
-    let next_cursor = items
-        .last()
-        .map_or_else(|| q.after.trim().to_owned(), |c| c.id.clone());
     let body = serde_json::to_vec(&ChangesOut {
         items: items.iter().map(Into::into).collect(),
         next_cursor,

@@ -1356,6 +1356,88 @@ async fn a_grace_period_keeps_the_entry_off_the_portal_until_its_publication_dat
     }
 }
 
+/// An entry deleted inside its grace period (宽限期) was never published: the partners' feed
+/// carries neither its listing nor its deletion (a 'delete' would name a debtor the court never
+/// published: SX2017 art 8 publishes from the publication date), the publication date announces
+/// nothing, the portal never shows it, and the feed's cursor still moves past the change it
+/// does not send.
+#[tokio::test]
+async fn an_entry_deleted_in_its_grace_period_is_never_announced() {
+    for t in backends().await {
+        let app = &t.app;
+        let f = seed_court(app, "川1123", "g").await;
+        let case = case_with(app, &f.command, person("褚三", 23)).await;
+        let party = debtor_id(app, &case).await;
+        let id_number = person("褚三", 23).id_number.unwrap();
+        app.load_public_lists(NOW_MS).await.unwrap();
+        let mut m = input("dishonest", &party);
+        m.ground = Some(4);
+        m.grace_months = Some(1);
+        let m = app
+            .propose_measure(&f.command, &case.id, &m, NOW_MS)
+            .await
+            .unwrap();
+        let m = app
+            .decide_measure(&f.president, &m.id, true, "", NOW_MS)
+            .await
+            .unwrap();
+        assert_eq!(m.publish_on.as_deref(), Some("2024-10-27"));
+        app.end_measure(&f.command, &m.id, "full_performance", "2024-09-27", NOW_MS)
+            .await
+            .unwrap();
+        let partner = add_user(app, "川1123", "partner", "g-feed", None).await;
+        let names = |items: &[zhixing_store::measures::ListChangeRow]| {
+            items
+                .iter()
+                .filter(|c| c.payload.contains(&id_number))
+                .map(|c| c.op.clone())
+                .collect::<Vec<_>>()
+        };
+        let (items, _) = app
+            .list_changes_page(&partner, "", 100, NOW_MS + 10_000)
+            .await
+            .unwrap();
+        assert_eq!(names(&items), Vec::<String>::new(), "{items:?}");
+        // The change is there (the portal's own refresh reads it), one page of it moves the
+        // partners' cursor on and sends nothing.
+        let (page, next) = app
+            .list_changes_page(&partner, "", 1, NOW_MS + 10_000)
+            .await
+            .unwrap();
+        assert!(page.is_empty() && !next.is_empty(), "{page:?} {next}");
+        let (rest, last) = app
+            .list_changes_page(&partner, &next, 100, NOW_MS + 10_000)
+            .await
+            .unwrap();
+        assert!(rest.is_empty() && last == next, "{rest:?}");
+        // The publication date announces nothing and the portal shows nothing.
+        assert_eq!(
+            app.publish_due_feed(at("2024-10-27"), 100).await.unwrap(),
+            0
+        );
+        app.refresh_public_lists(at("2024-10-27")).await.unwrap();
+        assert_eq!(
+            app.public_lookup(
+                "dishonest",
+                "褚三",
+                &id_number,
+                DEFAULT_ID_MASK,
+                at("2024-10-27")
+            )
+            .await
+            .unwrap()
+            .len(),
+            0
+        );
+        let (items, _) = app
+            .list_changes_page(&partner, "", 100, at("2024-10-27") + 10_000)
+            .await
+            .unwrap();
+        assert_eq!(names(&items), Vec::<String>::new(), "{items:?}");
+        t.cleanup().await;
+    }
+}
+
 /// A double submit (the same 院长 approving twice at once, two clerks recording the same
 /// execution or ending): one request wins, the other is 409 and adds nothing — one list entry,
 /// one feed record, one execution.
