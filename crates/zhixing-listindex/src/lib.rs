@@ -426,10 +426,60 @@ fn trim_fast(s: &str) -> &str {
     }
 }
 
-/// The table hash and the packed key of a trimmed key. A key that packs is hashed from its
-/// packed value (two multiplications) instead of byte by byte; any other key by its bytes.
+/// Clears bit 5 of every byte: 'a'..='z' hash as 'A'..='Z', and digits stay distinct.
+const FOLD: u64 = 0xDFDF_DFDF_DFDF_DFDF;
+
+/// The high and low halves of a 64 × 64-bit product, xored (one `mul`): a cheap mixer whose
+/// every output bit depends on every input bit of both factors.
+#[inline]
+fn mum(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    u64::try_from(m >> 64).unwrap_or(0) ^ u64::try_from(m & u128::from(u64::MAX)).unwrap_or(0)
+}
+
+/// The table hash of a key of 16..=[`PACK_MAX`] bytes (every ID number and credit code),
+/// from its raw bytes with ASCII case folded: the first 4 and the last 16 bytes (overlapping
+/// when the key is shorter than 20, which is still a function of the key) and its length.
+/// It needs no packing, so a lookup starts its memory accesses after ~20 instructions and
+/// packs the key for the comparison while they are in flight; the earlier the access in a
+/// lookup's instructions, the more lookups the CPU overlaps (bench/RESULTS.md §7, sixth
+/// session). `None` for other lengths.
+#[inline]
+fn hash16(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    if !(GROUP..=PACK_MAX).contains(&n) {
+        return None;
+    }
+    let word = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let first = b
+        .get(..4)
+        .and_then(|w| <[u8; 4]>::try_from(w).ok())
+        .map(u32::from_le_bytes)?;
+    let a = word(n - GROUP)? & FOLD;
+    let c = word(n - 8)? & FOLD;
+    let head = (u64::from(first) & FOLD) << 8 | u64::try_from(n).unwrap_or(0);
+    let x = mum(a ^ 0x2d35_8dcc_aa6c_78a5, c ^ 0x8bb8_4b93_962e_acc9);
+    Some(mum(x ^ head, 0x4b33_a62e_d433_d4a3))
+}
+
+/// The table hash and the packed key of a trimmed key. A key of 16–20 bytes that packs is
+/// hashed by [`hash16`]; another key that packs from its packed value (two multiplications)
+/// instead of byte by byte; any other key by its bytes. Insertion, removal and every lookup
+/// use this, so the three agree.
 #[inline]
 fn key_hash(trimmed: &str) -> (u64, u128) {
+    if let Some(h) = hash16(trimmed.as_bytes()) {
+        let packed = pack_key(trimmed);
+        return if packed == 0 {
+            (hash_key(trimmed), 0)
+        } else {
+            (h, packed)
+        };
+    }
     let packed = pack_key(trimmed);
     if packed == 0 {
         return (hash_key(trimmed), 0);
@@ -751,9 +801,9 @@ impl KeyView<'_> {
 
     /// The common answer of a key that packs (`q`), decided without the general probe's
     /// iterators: the control-byte group from the home slot holds the probe's end, and at most
-    /// one slot holds the key. Pushes that doc (if any) and returns true; returns false,
-    /// having pushed nothing, when the group does not hold the end or a relisted debtor has
-    /// several slots, for [`ListIndex::key_hits`] to answer. Fewer instructions per lookup
+    /// two slots hold the key (a debtor listed once or twice). Pushes those docs, newest first,
+    /// and returns true; returns false, having pushed nothing, when the group does not hold the
+    /// end or the key has three slots or more, for [`ListIndex::key_hits`] to answer. Fewer instructions per lookup
     /// let the CPU start the next lookup's memory access while this one waits
     /// (bench/RESULTS.md §7, sixth session).
     #[inline]
@@ -763,7 +813,8 @@ impl KeyView<'_> {
         let Some(mut bits) = group_matches(self.ctrl, start, ctrl_of(tag)) else {
             return false;
         };
-        let mut found = None;
+        // As postings, whose numeric order is the answer order (newest first when descending).
+        let (mut first, mut second) = (None, None);
         while bits != 0 {
             let at = start + usize::try_from(bits.trailing_zeros()).unwrap_or(0);
             bits &= bits - 1;
@@ -771,13 +822,24 @@ impl KeyView<'_> {
                 && slot_tag(s.head) == tag
                 && s.packed() == q
             {
-                if found.is_some() {
-                    return false;
+                let p = posting(s.listed_on, posting_doc(s.head));
+                match (first, second) {
+                    (None, _) => first = Some(p),
+                    (Some(_), None) => second = Some(p),
+                    // Three listings or more: the general path sorts them.
+                    (Some(_), Some(_)) => return false,
                 }
-                found = Some(posting_doc(s.head));
             }
         }
-        hits.extend(found);
+        match (first, second) {
+            (Some(a), Some(b)) => {
+                // A debtor listed twice (10 % of rows in the benchmark are such relistings).
+                let (newer, older) = if a > b { (a, b) } else { (b, a) };
+                hits.extend([posting_doc(newer), posting_doc(older)]);
+            }
+            (Some(a), None) => hits.push(posting_doc(a)),
+            _ => {}
+        }
         true
     }
 
@@ -1057,16 +1119,35 @@ impl ListIndex {
         // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
         // comparison with the trimmed query is a comparison with its normalised form.
         let k = trim_fast(key);
-        if !k.is_empty() {
-            let (h, q) = key_hash(k);
+        // An ID number or credit code: the memory accesses start before the key is packed
+        // ([`hash16`]), and the common answer is decided in [`KeyView::one_packed_hit`].
+        if let Some(h) = hash16(k.as_bytes()) {
             let view = self.keys.view();
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
+            let q = pack_key(k);
             if q != 0 && view.one_packed_hit(h, q, hits) {
                 return;
             }
-            self.key_hits(view, k, h, q, hits);
         }
+        self.by_key_general(k, hits);
+    }
+
+    /// Everything [`ListIndex::by_key_into`]'s common path does not answer: other key
+    /// lengths, keys that do not pack, a relisted debtor's several slots, a probe that runs
+    /// past its 16 control bytes. Kept out of line so that the common path is short and
+    /// needs few registers (a lookup's instruction count bounds how many the CPU overlaps:
+    /// bench/RESULTS.md §7, sixth session).
+    #[cold]
+    #[inline(never)]
+    fn by_key_general(&self, k: &str, hits: &mut Vec<DocId>) {
+        if k.is_empty() {
+            return;
+        }
+        let view = self.keys.view();
+        let (h, q) = key_hash(k);
+        view.prefetch(h);
+        self.key_hits(view, k, h, q, hits);
     }
 
     /// [`ListIndex::by_key`] for many keys at once (a partner's bulk check): `f(i, answer)` for

@@ -227,9 +227,36 @@ fn arb_name() -> impl Strategy<Value = String> {
 }
 
 fn arb_key() -> impl Strategy<Value = String> {
-    // Packable keys (0-9 A-Z after upper-casing) and keys compared by their text.
+    // Packable keys (0-9 A-Z after upper-casing) and keys compared by their text; short ones,
+    // and ID numbers and credit codes (16–20 bytes, hashed from their raw bytes by `hash16`)
+    // in either case, with blanks, one character apart, with a byte that does not pack, and
+    // at the lengths around that path's bounds.
     prop::sample::select(vec![
-        "", "1x", "1X", " 1x ", "2", "3Y", "3y", "k", "1-x", "1-X", "张", " 张 ",
+        "",
+        "1x",
+        "1X",
+        " 1x ",
+        "2",
+        "3Y",
+        "3y",
+        "k",
+        "1-x",
+        "1-X",
+        "张",
+        " 张 ",
+        "11010519491231002X",
+        "11010519491231002x",
+        " 11010519491231002x ",
+        "110105194912310027",
+        "1101051949123100-X",
+        "1101051949123100-x",
+        "91510100MA61234567",
+        "91510100ma61234567",
+        "123456789012345",
+        "1234567890123456",
+        "12345678901234567890",
+        "123456789012345678901",
+        "1234567890张1234567",
     ])
     .prop_map(String::from)
 }
