@@ -9,9 +9,10 @@
 //!   caller's ids are indexes into its own `Vec`, hence dense). Names and keys live in one text
 //!   arena, not one allocation each.
 //! - **By key** (ID number / credit code, normalised by [`normalize_key`]): an open-addressing
-//!   table of 32-byte slots (tag of the key's hash + doc, the key itself packed into 128 bits
-//!   when it is at most 20 characters of 0-9 A-Z, as every ID number and credit code is, and
-//!   the entry's `listed_on`), at most 3/4 full, so a lookup is one probe of the table and
+//!   table of 32-byte slots (tag of the key's hash + doc, the key itself in 20 bytes when it is
+//!   at most 20 characters of 0-9 A-Z, as every ID number and credit code is — case folded
+//!   bytes from 16 characters on, 6 bits per character below — and the entry's `listed_on`),
+//!   at most 3/4 full, so a lookup is one probe of the table and
 //!   several hits are ordered without reading their records. Keys that do not pack are compared with their text, so hash collisions can
 //!   never leak. One control byte per slot (empty, or 7 bits of the tag) lets a probe skip
 //!   slots that cannot match, so a miss reads only the control bytes (16 MiB at 10 M entries,
@@ -314,33 +315,116 @@ const KEY_DIGIT: [u8; 256] = {
     t
 };
 
-/// A normalised key of 1..=[`PACK_MAX`] characters from 0-9 A-Z (every ID number and credit
-/// code) packed into a u128: 6 bits per character with digits 1..=36, i.e. base 64 with no zero
-/// digit, so distinct keys give distinct values; 0 for any other key. Lower-case ASCII is packed
-/// as upper-case. The two halves are independent shift-or chains (no multiplication), so the
-/// CPU works on both at once in front of the table probe (bench/RESULTS.md §7).
-#[inline]
-fn pack_key(trimmed: &str) -> u128 {
-    let b = trimmed.as_bytes();
-    if b.is_empty() || b.len() > PACK_MAX {
-        return 0;
-    }
-    // 16..=20 characters (every ID number and credit code is 18): the last 16 at once.
-    if let Some(at) = b.len().checked_sub(GROUP)
-        && let Some((lo, lo_ok)) = b.get(at..).and_then(pack16)
-    {
-        let (hi, hi_ok) = pack6(b.get(..at).unwrap_or(&[]));
-        return if hi_ok && lo_ok {
-            (u128::from(hi) << 96) | lo
-        } else {
-            0
-        };
-    }
-    pack_key_scalar(b)
+/// A key as a slot stores it, decided by equality alone: `v == 0` when the key does not pack
+/// (its text decides). Two forms, which can never be equal to each other (see [`pack_key`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct KeyCode {
+    v: u128,
+    head: u32,
 }
 
-/// [`pack_key`] a byte at a time (any length; the reference the 16-at-once path is tested
-/// against).
+impl KeyCode {
+    fn is_packed(self) -> bool {
+        self.v != 0
+    }
+}
+
+/// The code of a normalised key of 1..=[`PACK_MAX`] characters from 0-9 A-Z (every ID number
+/// and credit code; lower-case ASCII as upper-case), `v == 0` for any other key:
+/// - 16..=20 characters (every ID number and credit code): the last 16 bytes as they are with
+///   bit 5 cleared (`v`, so 'x' is 'X'), the first 0–4 likewise (`head`, zero-extended). This
+///   is a byte compare, not a packing, so a lookup spends ~20 instructions on it in SSE2
+///   registers instead of ~75 ([`wide16`]; bench/RESULTS.md §7, sixth session). Folding is
+///   one-to-one on the 62 key characters, and every folded byte is 0x10 or more;
+/// - 1..=15 characters: 6 bits per character with digits 1..=36, i.e. base 64 with no zero
+///   digit, at most 90 bits, so never equal to a 16-byte form (whose top byte is 0x10 or more).
+///
+/// Distinct keys give distinct codes.
+#[inline]
+fn pack_key(trimmed: &str) -> KeyCode {
+    let b = trimmed.as_bytes();
+    let n = b.len();
+    if n > PACK_MAX || n == 0 {
+        return KeyCode::default();
+    }
+    if let Some(at) = n.checked_sub(GROUP) {
+        let (Some(v), Some(head)) = (b.get(at..).and_then(wide16), b.get(..at).and_then(head4))
+        else {
+            return KeyCode::default();
+        };
+        return KeyCode { v, head };
+    }
+    KeyCode {
+        v: pack_key_scalar(b),
+        head: 0,
+    }
+}
+
+/// The first 0–4 bytes of a 16–20-byte key with bit 5 cleared, as a little-endian u32 padded
+/// with zero bytes; `None` unless every byte is a key character.
+#[inline]
+fn head4(b: &[u8]) -> Option<u32> {
+    let mut out = [0u8; 4];
+    for (o, &c) in out.iter_mut().zip(b) {
+        if KEY_DIGIT[usize::from(c)] == 0 {
+            return None;
+        }
+        *o = c & 0xDF;
+    }
+    (b.len() <= 4).then(|| u32::from_le_bytes(out))
+}
+
+/// The 16 bytes of `b` with bit 5 cleared as a little-endian u128 (first byte lowest), if `b` is
+/// 16 bytes of key characters (0-9 A-Z a-z); SSE2 through `safe_arch` (baseline on x86-64).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn wide16(b: &[u8]) -> Option<u128> {
+    use safe_arch::{
+        bitand_m128i, bitor_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    let g: &[u8; GROUP] = b.try_into().ok()?;
+    let v = load_unaligned_m128i(g);
+    // Signed byte compares: bytes of 0x80 and above are negative and fall in no range.
+    let within = |lo: u8, hi: u8| {
+        let above = cmp_gt_mask_i8_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([lo - 1])));
+        let below = cmp_gt_mask_i8_m128i(set_splat_i8_m128i(i8::from_ne_bytes([hi + 1])), v);
+        bitand_m128i(above, below)
+    };
+    let valid = bitor_m128i(
+        bitor_m128i(within(b'0', b'9'), within(b'A', b'Z')),
+        within(b'a', b'z'),
+    );
+    if move_mask_i8_m128i(valid) != 0xFFFF {
+        return None;
+    }
+    let folded = bitand_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([0xDF])));
+    let [lo, hi]: [u64; 2] = folded.into();
+    Some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// [`wide16`] a byte at a time (other targets, and the reference it is tested against).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn wide16_scalar(b: &[u8]) -> Option<u128> {
+    let g: &[u8; GROUP] = b.try_into().ok()?;
+    let mut out = [0u8; GROUP];
+    for (o, &c) in out.iter_mut().zip(g) {
+        if KEY_DIGIT[usize::from(c)] == 0 {
+            return None;
+        }
+        *o = c & 0xDF;
+    }
+    Some(u128::from_le_bytes(out))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn wide16(b: &[u8]) -> Option<u128> {
+    wide16_scalar(b)
+}
+
+/// The 6-bit form of [`pack_key`] (keys of 1..=[`PACK_MAX`] bytes; `pack_key` uses it below
+/// 16). The two halves are independent shift-or chains.
 #[inline]
 fn pack_key_scalar(b: &[u8]) -> u128 {
     if b.is_empty() || b.len() > PACK_MAX {
@@ -353,57 +437,6 @@ fn pack_key_scalar(b: &[u8]) -> u128 {
         return 0;
     }
     (u128::from(hi) << (6 * tail.len())) | u128::from(lo)
-}
-
-/// The 6-bit digits of 16 key bytes as one 96-bit number (first byte most significant), and
-/// whether every byte was a key character; SSE2 through `safe_arch` (baseline on x86-64). A
-/// byte at a time this is ~7 instructions per character, most of a lookup's instructions; in
-/// 16 lanes it is ~30 for all of them, so the CPU reaches the next lookup's memory access
-/// sooner (bench/RESULTS.md §7, sixth session). `None` if `b` is not 16 bytes long.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn pack16(b: &[u8]) -> Option<(u128, bool)> {
-    use safe_arch::{
-        bitand_m128i, bitor_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-        mul_i16_horizontal_add_m128i, set_splat_i8_m128i, set_splat_i16_m128i, set_splat_i32_m128i,
-        shl_imm_u16_m128i, shr_imm_u16_m128i, sub_i8_m128i,
-    };
-    let g: &[u8; GROUP] = b.try_into().ok()?;
-    let v = load_unaligned_m128i(g);
-    // Signed byte compares: bytes of 0x80 and above are negative and fall in no range.
-    let within = |lo: u8, hi: u8| {
-        let above = cmp_gt_mask_i8_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([lo - 1])));
-        let below = cmp_gt_mask_i8_m128i(set_splat_i8_m128i(i8::from_ne_bytes([hi + 1])), v);
-        bitand_m128i(above, below)
-    };
-    let (digit, upper, lower) = (within(b'0', b'9'), within(b'A', b'Z'), within(b'a', b'z'));
-    let splat = |x: u8| set_splat_i8_m128i(i8::from_ne_bytes([x]));
-    // '0' → 1, 'A' and 'a' → 11, as KEY_DIGIT: subtract 0x2F, 0x36 or 0x56 (no lane borrows).
-    let sub = bitor_m128i(
-        bitor_m128i(
-            bitand_m128i(digit, splat(b'0' - 1)),
-            bitand_m128i(upper, splat(b'A' - 11)),
-        ),
-        bitand_m128i(lower, splat(b'a' - 11)),
-    );
-    let ok = move_mask_i8_m128i(bitor_m128i(bitor_m128i(digit, upper), lower)) == 0xFFFF;
-    let d = sub_i8_m128i(v, sub);
-    // Pairs of digits in 16-bit lanes (earlier byte × 64 + later), then pairs of those in
-    // 32-bit lanes (× 4096 + later): four 24-bit numbers of four characters each.
-    let pairs = bitor_m128i(
-        shl_imm_u16_m128i::<6>(bitand_m128i(d, set_splat_i16_m128i(0x00FF))),
-        shr_imm_u16_m128i::<8>(d),
-    );
-    let quads = mul_i16_horizontal_add_m128i(pairs, set_splat_i32_m128i(0x0001_1000));
-    let [a, c]: [u64; 2] = quads.into();
-    let eight = |w: u64| ((w & 0xFFFF_FFFF) << 24) | (w >> 32);
-    Some(((u128::from(eight(a)) << 48) | u128::from(eight(c)), ok))
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn pack16(_b: &[u8]) -> Option<(u128, bool)> {
-    None
 }
 
 /// 6-bit digits of at most 10 key bytes, and whether every byte was a key character.
@@ -471,22 +504,17 @@ fn hash16(b: &[u8]) -> Option<u64> {
 /// instead of byte by byte; any other key by its bytes. Insertion, removal and every lookup
 /// use this, so the three agree.
 #[inline]
-fn key_hash(trimmed: &str) -> (u64, u128) {
+fn key_hash(trimmed: &str) -> (u64, KeyCode) {
+    let code = pack_key(trimmed);
+    if !code.is_packed() {
+        return (hash_key(trimmed), code);
+    }
     if let Some(h) = hash16(trimmed.as_bytes()) {
-        let packed = pack_key(trimmed);
-        return if packed == 0 {
-            (hash_key(trimmed), 0)
-        } else {
-            (h, packed)
-        };
+        return (h, code);
     }
-    let packed = pack_key(trimmed);
-    if packed == 0 {
-        return (hash_key(trimmed), 0);
-    }
-    let lo = u64::try_from(packed & u128::from(u64::MAX)).unwrap_or(0);
-    let hi = u64::try_from(packed >> 64).unwrap_or(0);
-    (mix64(lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)), packed)
+    let lo = u64::try_from(code.v & u128::from(u64::MAX)).unwrap_or(0);
+    let hi = u64::try_from(code.v >> 64).unwrap_or(0);
+    (mix64(lo ^ hi.wrapping_mul(0x9e37_79b9_7f4a_7c15)), code)
 }
 
 /// One slot of the key table: `head` = occupied bit | 31-bit tag of the key hash | doc, the
@@ -501,12 +529,16 @@ struct Slot {
     key_hi: u64,
     key_lo: u64,
     listed_on: i32,
-    pad: u32,
+    /// [`KeyCode::head`].
+    key_head: u32,
 }
 
 impl Slot {
-    fn packed(&self) -> u128 {
-        (u128::from(self.key_hi) << 64) | u128::from(self.key_lo)
+    fn code(&self) -> KeyCode {
+        KeyCode {
+            v: (u128::from(self.key_hi) << 64) | u128::from(self.key_lo),
+            head: self.key_head,
+        }
     }
 }
 
@@ -664,7 +696,7 @@ impl KeyTable {
         }
     }
 
-    fn insert(&mut self, h: u64, doc: DocId, packed: u128, listed_on: i32) {
+    fn insert(&mut self, h: u64, doc: DocId, code: KeyCode, listed_on: i32) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             let old = std::mem::replace(self, KeyTable::with_capacity((self.len + 1) * 2));
             for s in old
@@ -677,7 +709,7 @@ impl KeyTable {
             }
             self.len = old.len;
         }
-        let b = packed.to_be_bytes();
+        let b = code.v.to_be_bytes();
         let mut hi = [0u8; 8];
         let mut lo = [0u8; 8];
         hi.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
@@ -687,7 +719,7 @@ impl KeyTable {
             key_hi: u64::from_be_bytes(hi),
             key_lo: u64::from_be_bytes(lo),
             listed_on,
-            pad: 0,
+            key_head: code.head,
         });
         self.len += 1;
     }
@@ -807,7 +839,7 @@ impl KeyView<'_> {
     /// let the CPU start the next lookup's memory access while this one waits
     /// (bench/RESULTS.md §7, sixth session).
     #[inline]
-    fn one_packed_hit(&self, h: u64, q: u128, hits: &mut Vec<DocId>) -> bool {
+    fn one_packed_hit(&self, h: u64, q: KeyCode, hits: &mut Vec<DocId>) -> bool {
         let tag = tag_of(h);
         let start = self.home(tag);
         let Some(mut bits) = group_matches(self.ctrl, start, ctrl_of(tag)) else {
@@ -820,7 +852,7 @@ impl KeyView<'_> {
             bits &= bits - 1;
             if let Some(s) = self.slots.get(at)
                 && slot_tag(s.head) == tag
-                && s.packed() == q
+                && s.code() == q
             {
                 let p = posting(s.listed_on, posting_doc(s.head));
                 match (first, second) {
@@ -847,7 +879,7 @@ impl KeyView<'_> {
     /// control bytes are read until one matches: the 16 from the home slot at once where they
     /// hold the end of the probe (nearly always, at most 3/4 full), else one by one.
     #[inline]
-    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, u128, i32)> + '_ {
+    fn candidates(&self, h: u64) -> impl Iterator<Item = (DocId, KeyCode, i32)> + '_ {
         let tag = tag_of(h);
         let want = ctrl_of(tag);
         let start = self.home(tag);
@@ -863,7 +895,7 @@ impl KeyView<'_> {
         };
         at.filter_map(|i| slots.get(i))
             .filter(move |s| slot_tag(s.head) == tag)
-            .map(|s| (posting_doc(s.head), s.packed(), s.listed_on))
+            .map(|s| (posting_doc(s.head), s.code(), s.listed_on))
     }
 }
 
@@ -1126,7 +1158,7 @@ impl ListIndex {
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
             let q = pack_key(k);
-            if q != 0 && view.one_packed_hit(h, q, hits) {
+            if q.is_packed() && view.one_packed_hit(h, q, hits) {
                 return;
             }
         }
@@ -1202,7 +1234,7 @@ impl ListIndex {
                 (h, q)
             })
         };
-        let mut ring: [Option<(u64, u128)>; AHEAD] = [None; AHEAD];
+        let mut ring: [Option<(u64, KeyCode)>; AHEAD] = [None; AHEAD];
         for (r, key) in ring.iter_mut().zip(keys) {
             *r = prep(key);
         }
@@ -1225,7 +1257,7 @@ impl ListIndex {
                 .and_then(|r| std::mem::replace(r, next));
             hits.clear();
             if let Some((h, q)) = cur
-                && !(q != 0 && view.one_packed_hit(h, q, &mut hits))
+                && !(q.is_packed() && view.one_packed_hit(h, q, &mut hits))
             {
                 self.key_hits(view, trim_fast(key.as_ref()), h, q, &mut hits);
             }
@@ -1243,7 +1275,7 @@ impl ListIndex {
     /// The live docs whose key is the trimmed, non-empty `k` (hash `h`, packed `q`), newest
     /// first, into `hits`.
     #[inline]
-    fn key_hits(&self, view: KeyView<'_>, k: &str, h: u64, q: u128, hits: &mut Vec<DocId>) {
+    fn key_hits(&self, view: KeyView<'_>, k: &str, h: u64, q: KeyCode, hits: &mut Vec<DocId>) {
         // A packed query is decided by the slot alone; otherwise only unpacked stored keys can
         // be equal, and their text decides. Only live docs are in the table.
         // The first hit goes straight to `hits`; only a relisted debtor's several entries are
@@ -1251,10 +1283,10 @@ impl ListIndex {
         let mut first = None;
         let mut more: Vec<u64> = Vec::new();
         for (doc, stored, listed_on) in view.candidates(h) {
-            let equal = if q != 0 {
+            let equal = if q.is_packed() {
                 stored == q
             } else {
-                stored == 0
+                !stored.is_packed()
                     && self.rec(doc).is_some_and(|r| {
                         self.key_of(r).as_bytes().eq_ignore_ascii_case(k.as_bytes())
                     })

@@ -163,22 +163,23 @@ fn names_longer_than_the_position_masks_are_still_exact() {
 
 #[test]
 fn keys_pack_injectively_and_others_use_their_text() {
-    assert_eq!(pack_key(""), 0);
-    assert_eq!(pack_key("1"), 2);
+    assert!(!pack_key("").is_packed());
+    assert_eq!(pack_key("1").v, 2);
     assert_ne!(pack_key("10"), pack_key("A"));
     assert_ne!(pack_key("0"), pack_key("00"));
     assert_eq!(
         pack_key("11010519491231002x"),
         pack_key("11010519491231002X")
     );
-    assert_ne!(pack_key(&"Z".repeat(20)), 0);
+    assert!(pack_key(&"Z".repeat(20)).is_packed());
     assert_ne!(pack_key(&"Z".repeat(20)), pack_key(&"Z".repeat(19)));
-    assert_eq!(pack_key(&"Z".repeat(21)), 0);
-    assert_eq!(pack_key("12345678\u{7f}9"), 0);
+    assert_ne!(pack_key(&"Z".repeat(16)), pack_key(&"Z".repeat(15)));
+    assert!(!pack_key(&"Z".repeat(21)).is_packed());
+    assert!(!pack_key("12345678\u{7f}9").is_packed());
     assert_eq!(trim_fast(" 1 "), "1");
     assert_eq!(trim_fast("\u{3000}1"), "1");
     assert_eq!(trim_fast("1"), "1");
-    assert_eq!(pack_key("1234-5678"), 0);
+    assert!(!pack_key("1234-5678").is_packed());
     let mut ix = ListIndex::new();
     ix.insert(e(0, "甲", "12345678-9", 1));
     ix.insert(e(1, "乙", "123456789", 2));
@@ -432,7 +433,7 @@ proptest! {
             let h = hashes[hi];
             let present = model.contains(&(h, doc));
             if ins && !present {
-                t.insert(h, doc, u128::from(doc) * 3 + 1, i32::try_from(doc).unwrap() % 7);
+                t.insert(h, doc, KeyCode { v: u128::from(doc) * 3 + 1, head: doc }, i32::try_from(doc).unwrap() % 7);
                 model.push((h, doc));
             } else if !ins && present {
                 t.remove(h, doc);
@@ -441,7 +442,8 @@ proptest! {
             prop_assert_eq!(t.len, model.len());
             assert_ctrl_mirrors_slots(&t);
             for &h in &hashes {
-                prop_assert!(t.view().candidates(h).all(|(d, p, l)| p == u128::from(d) * 3 + 1 && l == i32::try_from(d).unwrap() % 7));
+                let code = |d: DocId| KeyCode { v: u128::from(d) * 3 + 1, head: d };
+                prop_assert!(t.view().candidates(h).all(|(d, p, l)| p == code(d) && l == i32::try_from(d).unwrap() % 7));
                 let mut got: Vec<DocId> = t.view().candidates(h).map(|(d, _, _)| d).collect();
                 got.sort_unstable();
                 let mut want: Vec<DocId> = model
@@ -514,16 +516,38 @@ proptest! {
         junk in "[0-9A-Z]{0,9}[^0-9A-Za-z][0-9A-Z]{0,9}",
     ) {
         let (pa, pb) = (pack_key(&a), pack_key(&b));
-        prop_assert_eq!(pa != 0, a.len() <= PACK_MAX);
-        if pa != 0 && pb != 0 {
+        prop_assert_eq!(pa.is_packed(), a.len() <= PACK_MAX);
+        if pa.is_packed() && pb.is_packed() {
             prop_assert_eq!(pa == pb, a.eq_ignore_ascii_case(&b));
         }
-        prop_assert_eq!(pack_key(&junk), 0);
+        prop_assert!(!pack_key(&junk).is_packed());
+        // The same key in another case, and one character changed: equal, and not.
+        let flipped: String = a
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
+            .collect();
+        prop_assert_eq!(pack_key(&flipped), pa);
+        if let Some(last) = a.chars().last() {
+            let other = if last.eq_ignore_ascii_case(&'7') { '8' } else { '7' };
+            let changed = format!("{}{other}", &a[..a.len() - 1]);
+            if pa.is_packed() {
+                prop_assert_ne!(pack_key(&changed), pa);
+            }
+        }
+        if let Some(first) = a.chars().next() {
+            let other = if first.eq_ignore_ascii_case(&'7') { '8' } else { '7' };
+            let changed = format!("{other}{}", &a[1..]);
+            if pa.is_packed() {
+                prop_assert_ne!(pack_key(&changed), pa);
+            }
+        }
     }
 
-    /// The 16-at-once packing gives the byte-at-a-time value for every string: keys of 16–20
-    /// characters (where it runs), mixed case, a junk byte anywhere (including bytes ≥ 0x80,
-    /// which are negative to its signed compares) and the characters just outside each range.
+    /// The 16-at-once check and fold (SSE2) gives the byte-at-a-time answer for every string:
+    /// keys of 16–20 characters (where it runs), mixed case, a junk byte anywhere (including
+    /// bytes ≥ 0x80, which are negative to its signed compares) and the characters just outside
+    /// each range; a junk byte anywhere, head or tail, refuses the key.
     #[test]
     fn sixteen_at_once_packs_as_one_at_a_time(
         s in "[0-9A-Za-z/:@\\[`{\u{7f}é\u{0}]{0,22}",
@@ -531,16 +555,17 @@ proptest! {
         at in 0usize..20,
         bad in prop::sample::select(vec!['/', ':', '@', '[', '`', '{', '\u{7f}', 'é', '\u{0}', ' ', '-']),
     ) {
-        prop_assert_eq!(pack_key(&s), pack_key_scalar(s.as_bytes()));
-        prop_assert_eq!(pack_key(&clean), pack_key_scalar(clean.as_bytes()));
-        prop_assert_ne!(pack_key(&clean), 0);
+        for w in s.as_bytes().windows(GROUP).chain([clean.as_bytes().get(..GROUP).unwrap_or(&[])]) {
+            prop_assert_eq!(wide16(w), wide16_scalar(w));
+        }
+        prop_assert!(pack_key(&clean).is_packed());
         let mut dirty: Vec<char> = clean.chars().collect();
         let i = at % dirty.len();
         if let Some(c) = dirty.get_mut(i) {
             *c = bad;
         }
         let dirty: String = dirty.into_iter().collect();
-        prop_assert_eq!(pack_key(&dirty), 0);
+        prop_assert!(!pack_key(&dirty).is_packed());
     }
 }
 
