@@ -839,7 +839,7 @@ impl KeyView<'_> {
     /// let the CPU start the next lookup's memory access while this one waits
     /// (bench/RESULTS.md §7, sixth session).
     #[inline]
-    fn one_packed_hit(&self, h: u64, q: KeyCode, hits: &mut Vec<DocId>) -> bool {
+    fn packed_hits(&self, h: u64, q: KeyCode, hits: &mut Vec<DocId>) -> bool {
         let tag = tag_of(h);
         let start = self.home(tag);
         let Some(mut bits) = group_matches(self.ctrl, start, ctrl_of(tag)) else {
@@ -1152,13 +1152,13 @@ impl ListIndex {
         // comparison with the trimmed query is a comparison with its normalised form.
         let k = trim_fast(key);
         // An ID number or credit code: the memory accesses start before the key is packed
-        // ([`hash16`]), and the common answer is decided in [`KeyView::one_packed_hit`].
+        // ([`hash16`]), and the common answer is decided in [`KeyView::packed_hits`].
         if let Some(h) = hash16(k.as_bytes()) {
             let view = self.keys.view();
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
             let q = pack_key(k);
-            if q.is_packed() && view.one_packed_hit(h, q, hits) {
+            if q.is_packed() && view.packed_hits(h, q, hits) {
                 return;
             }
         }
@@ -1257,7 +1257,7 @@ impl ListIndex {
                 .and_then(|r| std::mem::replace(r, next));
             hits.clear();
             if let Some((h, q)) = cur
-                && !(q.is_packed() && view.one_packed_hit(h, q, &mut hits))
+                && !(q.is_packed() && view.packed_hits(h, q, &mut hits))
             {
                 self.key_hits(view, trim_fast(key.as_ref()), h, q, &mut hits);
             }
