@@ -546,26 +546,22 @@ pub fn insert_change_stmt(c: &ListChangeRow) -> Stmt {
 }
 
 /// Changes after the cursor `after` (an id; "" = from the start) created before `settled_before`
-/// (ms), in id order.
+/// (ms), in id order (the portal's own refresh: every change, announced or not).
 pub async fn changes_after(
     conn: &mut AnyConnection,
     after: &str,
     settled_before: i64,
     limit: i64,
 ) -> Result<Vec<ListChangeRow>, StoreError> {
-    Ok(sqlx::query_as::<_, ListChangeRow>(
-        "SELECT court_code, id, entry_id, list, op, payload, created_at FROM list_changes \
-         WHERE id > $1 AND created_at < $2 ORDER BY id LIMIT $3",
-    )
-    .bind(after.to_owned())
-    .bind(settled_before)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    Ok(feed_changes_after(conn, after, settled_before, limit)
+        .await?
+        .into_iter()
+        .map(|r| r.change)
+        .collect())
 }
 
 /// A change as the partners' feed reads it: the change, and whether its entry's 'add' has been
-/// sent (`entry_sent`: 1, or 1 for a change without an entry row).
+/// sent (`entry_sent`: the entry's `feed_sent`, 1 for a change without an entry row).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FeedChangeRow {
     #[sqlx(flatten)]
@@ -573,7 +569,7 @@ pub struct FeedChangeRow {
     pub entry_sent: i64,
 }
 
-/// [`changes_after`] for the partners' feed, each change with whether its entry was ever
+/// Changes after the cursor (as [`changes_after`]), each with whether its entry was ever
 /// announced (`public_list_entries.feed_sent`, joined on the court and the entry id, so a
 /// distributed engine keeps the join on one shard).
 pub async fn feed_changes_after(
