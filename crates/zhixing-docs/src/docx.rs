@@ -3,8 +3,8 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, LineSpacing, LineSpacingType, PageMargin, Paragraph, Run,
-    RunFonts, SpecialIndentType,
+    AlignmentType, BreakType, Docx, FieldCharType, Footer, InstrNUMPAGES, InstrPAGE, InstrText,
+    LineSpacing, LineSpacingType, PageMargin, Paragraph, Run, RunFonts, SpecialIndentType,
 };
 
 use crate::DocError;
@@ -18,6 +18,8 @@ pub const FONT_BODY: &str = "仿宋_GB2312";
 pub const SIZE_TITLE: usize = 44;
 /// 三号 (16 pt) in half-points.
 pub const SIZE_BODY: usize = 32;
+/// 四号 (14 pt) in half-points: the page footer (`@footer` lines).
+pub const SIZE_FOOTER: usize = 28;
 
 /// Twips per millimetre is 1440 / 25.4 ≈ 56.69; the margins below are rounded.
 const MARGIN_TOP: i32 = 2098; // 37 mm
@@ -32,11 +34,31 @@ const CHAR_TWIPS: i32 = 320;
 /// Fixed body line height: 28 pt (GB/T 9704: 22 lines per page on A4).
 const LINE_TWIPS: i32 = 560;
 
-/// A paragraph with its placeholders filled in. `\n` in the text is a line break inside it.
+/// A body paragraph with its placeholders filled in. `\n` in the text is a line break inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Filled {
     pub style: Style,
     pub text: String,
+}
+
+/// A piece of a filled footer line. The page number and count are kept apart from the text (which
+/// may hold anything a user typed) so that they can only come from `{{page}}` / `{{pages}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FooterPart {
+    /// Literal text and filled fields; `\n` is a line break.
+    Text(String),
+    /// The current page number: a `PAGE` field.
+    PageNumber,
+    /// The total page count: a `NUMPAGES` field.
+    PageCount,
+}
+
+/// A template filled in: the body paragraphs in order, and the `@footer` lines, which go into the
+/// page footer (every page) rather than the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FilledDoc {
+    pub body: Vec<Filled>,
+    pub footer: Vec<Vec<FooterPart>>,
 }
 
 fn fonts(name: &str) -> RunFonts {
@@ -105,11 +127,43 @@ fn paragraph(filled: &Filled) -> Paragraph {
         Style::Blank => Paragraph::new()
             .line_spacing(body_spacing)
             .add_run(Run::new().fonts(fonts(FONT_BODY)).size(SIZE_BODY)),
+        // `fill` puts `@footer` lines into `FilledDoc::footer`, never into the body; should one
+        // get here, it is laid out like a footer line.
+        Style::Footer => footer_paragraph(&[FooterPart::Text(filled.text.clone())]),
     }
 }
 
-/// Builds the DOCX file.
-pub(crate) fn build(paras: &[Filled]) -> Result<Vec<u8>, DocError> {
+/// A field (`PAGE`, `NUMPAGES`) in the footer's font and size, as Word writes one: a run each for
+/// begin, instruction, separate, the cached result (「1」, replaced when the page is laid out) and
+/// end, every run with the footer's run properties. Not docx-rs's `PageNum` / `NumPages`: they put
+/// all of it in one run without properties, so the number comes out in the document's default
+/// size (三号) beside 四号 text, and LibreOffice ignores run properties on such a one-run field.
+fn add_field(paragraph: Paragraph, instr: InstrText) -> Paragraph {
+    let styled = || Run::new().fonts(fonts(FONT_BODY)).size(SIZE_FOOTER);
+    paragraph
+        .add_run(styled().add_field_char(FieldCharType::Begin, false))
+        .add_run(styled().add_instr_text(instr))
+        .add_run(styled().add_field_char(FieldCharType::Separate, false))
+        .add_run(styled().add_text("1"))
+        .add_run(styled().add_field_char(FieldCharType::End, false))
+}
+
+/// A footer line: 仿宋_GB2312 四号, left aligned, no indent; Word / LibreOffice fill in the page
+/// number and count on each page.
+fn footer_paragraph(parts: &[FooterPart]) -> Paragraph {
+    parts.iter().fold(
+        Paragraph::new().align(AlignmentType::Left),
+        |p, part| match part {
+            FooterPart::Text(text) => p.add_run(run(text, FONT_BODY, SIZE_FOOTER, false)),
+            FooterPart::PageNumber => add_field(p, InstrText::PAGE(InstrPAGE::new())),
+            FooterPart::PageCount => add_field(p, InstrText::NUMPAGES(InstrNUMPAGES::new())),
+        },
+    )
+}
+
+/// Builds the DOCX file. The footer lines, if any, make one default footer (`word/footer1.xml`),
+/// which Word and LibreOffice repeat on every page; without them there is no footer part at all.
+pub(crate) fn build(doc: &FilledDoc) -> Result<Vec<u8>, DocError> {
     let margin = PageMargin::new()
         .top(MARGIN_TOP)
         .bottom(MARGIN_BOTTOM)
@@ -122,8 +176,14 @@ pub(crate) fn build(paras: &[Filled]) -> Result<Vec<u8>, DocError> {
         .page_margin(margin)
         .default_fonts(fonts(FONT_BODY))
         .default_size(SIZE_BODY);
-    for filled in paras {
+    for filled in &doc.body {
         docx = docx.add_paragraph(paragraph(filled));
+    }
+    if !doc.footer.is_empty() {
+        let footer = doc.footer.iter().fold(Footer::new(), |f, line| {
+            f.add_paragraph(footer_paragraph(line))
+        });
+        docx = docx.footer(footer);
     }
     let mut out = Cursor::new(Vec::new());
     docx.build()

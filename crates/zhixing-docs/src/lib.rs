@@ -22,10 +22,16 @@
 //! | `@right …` | body font, right aligned, four characters from the margin (signature, court name, date) |
 //! | `@seal` or `@seal 文字` | the seal's place, right aligned; text defaults to 「（院印）」 |
 //! | `@blank` or an empty line | empty paragraph |
+//! | `@footer …` | a line of the page footer, repeated at the foot of **every page** (not in the body): 仿宋_GB2312 四号 (28 half-points), left aligned; e.g. the per-page signature of a 笔录 with 第{{page}}页　共{{pages}}页 |
 //!
-//! `{{name}}` is a placeholder (`name`: lowercase ASCII letters, digits, `_`). An unknown
-//! directive, an unclosed `{{`, a stray `}}` or a bad name is a [`DocError::Template`] naming the
-//! line. The page is A4 with margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
+//! `{{name}}` is a placeholder (`name`: lowercase ASCII letters, digits, `_`). `{{page}}` and
+//! `{{pages}}` are reserved: the current page number and the total page count (Word fields `PAGE`
+//! and `NUMPAGES`, filled in by the word processor), allowed only in `@footer` lines and not
+//! fields a caller gives. An unknown directive, an unclosed `{{`, a stray `}}`, a bad name or
+//! `{{page}}` / `{{pages}}` outside `@footer` is a [`DocError::Template`] naming the line. All
+//! `@footer` lines form one footer, in their order; a template without them gives a document
+//! without a footer. The page is A4 with margins top 37 mm, bottom 35 mm, left 28 mm, right
+//! 26 mm; the footer sits 17.5 mm above the page's bottom edge.
 //!
 //! # Field values
 //!
@@ -111,8 +117,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 
-use docx::Filled;
-pub use docx::{FONT_BODY, FONT_TITLE, SIZE_BODY, SIZE_TITLE};
+pub use docx::{FONT_BODY, FONT_TITLE, SIZE_BODY, SIZE_FOOTER, SIZE_TITLE};
+use docx::{Filled, FilledDoc, FooterPart};
 use template::{Part, Style};
 
 /// The kinds of legal document.
@@ -381,18 +387,30 @@ pub fn render(kind: DocKind, fields: &Fields, templates: &Templates) -> Result<V
 }
 
 /// Renders `kind` as plain text with the same content as the DOCX: one paragraph per line, body
-/// paragraphs indented by two full-width spaces.
+/// paragraphs indented by two full-width spaces. Plain text has no pages: the `@footer` lines are
+/// printed **once, after the body**, with a full-width space (「　」) where the page number and the
+/// page count go (`第{{page}}页　共{{pages}}页` → 「第　页　共　页」).
 pub fn render_text(
     kind: DocKind,
     fields: &Fields,
     templates: &Templates,
 ) -> Result<String, DocError> {
+    let doc = fill(kind, fields, templates)?;
     let mut out = String::new();
-    for para in fill(kind, fields, templates)? {
+    for para in &doc.body {
         if para.style == Style::Body {
             out.push_str("\u{3000}\u{3000}");
         }
         out.push_str(&para.text);
+        out.push('\n');
+    }
+    for line in &doc.footer {
+        for part in line {
+            match part {
+                FooterPart::Text(text) => out.push_str(text),
+                FooterPart::PageNumber | FooterPart::PageCount => out.push('\u{3000}'),
+            }
+        }
         out.push('\n');
     }
     Ok(out)
@@ -464,24 +482,50 @@ fn value_of(kind: DocKind, fields: &Fields, name: &str) -> Result<String, DocErr
     Ok(clean(value))
 }
 
-fn fill(kind: DocKind, fields: &Fields, templates: &Templates) -> Result<Vec<Filled>, DocError> {
+/// Appends text to a footer line, joining it to text just before (one run, not one per field).
+fn push_footer_text(line: &mut Vec<FooterPart>, text: &str) {
+    if let Some(FooterPart::Text(last)) = line.last_mut() {
+        last.push_str(text);
+    } else {
+        line.push(FooterPart::Text(text.to_owned()));
+    }
+}
+
+/// Fills the template's placeholders: body paragraphs in order, `@footer` lines apart.
+fn fill(kind: DocKind, fields: &Fields, templates: &Templates) -> Result<FilledDoc, DocError> {
     let paras = template::parse(kind, &templates.source(kind)?)?;
-    paras
-        .into_iter()
-        .map(|para| {
+    let mut doc = FilledDoc::default();
+    for para in paras {
+        if para.style == Style::Footer {
+            let mut line: Vec<FooterPart> = Vec::new();
+            for part in &para.parts {
+                match part {
+                    Part::Text(t) => push_footer_text(&mut line, t),
+                    Part::Field(name) => {
+                        push_footer_text(&mut line, &value_of(kind, fields, name)?);
+                    }
+                    Part::PageNumber => line.push(FooterPart::PageNumber),
+                    Part::PageCount => line.push(FooterPart::PageCount),
+                }
+            }
+            doc.footer.push(line);
+        } else {
             let mut text = String::new();
             for part in &para.parts {
                 match part {
                     Part::Text(t) => text.push_str(t),
                     Part::Field(name) => text.push_str(&value_of(kind, fields, name)?),
+                    // `template::parse` rejects these outside `@footer` lines.
+                    Part::PageNumber | Part::PageCount => {}
                 }
             }
-            Ok(Filled {
+            doc.body.push(Filled {
                 style: para.style,
                 text,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(doc)
 }
 
 #[cfg(test)]

@@ -25,10 +25,13 @@ pub(crate) enum Style {
     Seal,
     /// `@blank` or an empty line: an empty paragraph.
     Blank,
+    /// `@footer`: a line of the page footer, printed at the foot of every page (仿宋_GB2312 四号)
+    /// instead of in the body; the only style where `{{page}}` and `{{pages}}` may be used.
+    Footer,
 }
 
 /// The directives a template may use, with the style each one gives.
-pub(crate) const DIRECTIVES: [(&str, Style); 9] = [
+pub(crate) const DIRECTIVES: [(&str, Style); 10] = [
     ("court", Style::Court),
     ("title", Style::Title),
     ("number", Style::Number),
@@ -38,7 +41,13 @@ pub(crate) const DIRECTIVES: [(&str, Style); 9] = [
     ("right", Style::Right),
     ("seal", Style::Seal),
     ("blank", Style::Blank),
+    ("footer", Style::Footer),
 ];
+
+/// The reserved placeholder for the current page number (a Word `PAGE` field).
+const PAGE: &str = "page";
+/// The reserved placeholder for the total page count (a Word `NUMPAGES` field).
+const PAGES: &str = "pages";
 
 /// Default text of `@seal`.
 const SEAL_TEXT: &str = "（院印）";
@@ -47,7 +56,12 @@ const SEAL_TEXT: &str = "（院印）";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Part {
     Text(String),
+    /// A `{{field}}` placeholder, filled from the caller's fields.
     Field(String),
+    /// `{{page}}`: the current page number. Only in `@footer` lines.
+    PageNumber,
+    /// `{{pages}}`: the total page count. Only in `@footer` lines.
+    PageCount,
 }
 
 /// One paragraph of a parsed template.
@@ -99,6 +113,15 @@ pub(crate) fn parse(kind: DocKind, source: &str) -> Result<Vec<Para>, DocError> 
             None => (Style::Body, trimmed.trim_start()),
         };
         let parts = parse_parts(text).map_err(err)?;
+        if style != Style::Footer
+            && parts
+                .iter()
+                .any(|p| matches!(p, Part::PageNumber | Part::PageCount))
+        {
+            return Err(err(
+                "{{page}}、{{pages}} 只能用于 @footer 行（页脚中的页码和总页数）".to_owned(),
+            ));
+        }
         paras.push(Para { style, parts });
     }
     Ok(paras)
@@ -133,7 +156,11 @@ fn parse_parts(text: &str) -> Result<Vec<Part>, String> {
                 if !before.is_empty() {
                     parts.push(Part::Text(before.to_owned()));
                 }
-                parts.push(Part::Field(name.to_owned()));
+                parts.push(match name {
+                    PAGE => Part::PageNumber,
+                    PAGES => Part::PageCount,
+                    _ => Part::Field(name.to_owned()),
+                });
                 rest = after.get(2..).unwrap_or_default();
             }
         }
@@ -152,7 +179,8 @@ fn is_field_name(name: &str) -> bool {
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
-/// The placeholders of parsed paragraphs, in order of first appearance, without repeats.
+/// The placeholders of parsed paragraphs, in order of first appearance, without repeats. The
+/// reserved `{{page}}` and `{{pages}}` are not fields: the word processor fills them.
 pub(crate) fn fields_of(paras: &[Para]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for para in paras {
@@ -217,6 +245,53 @@ mod tests {
         assert_eq!(parse_err("{{欠款}}").0, 1);
         assert_eq!(parse_err("{{}}").0, 1);
         assert_eq!(parse_err("@blank 文字").0, 1);
+        // The list of known directives includes @footer.
+        let (_, message) = parse_err("@stamp 印");
+        assert!(message.contains("@blank @footer"), "{message}");
+    }
+
+    #[test]
+    fn footer_lines_with_page_number_and_count() {
+        let paras = parse_ok(
+            "@title 笔录\n@footer 被询问人{{questioned_name}}（签名）：　第{{page}}页　共{{ pages }}页\n",
+        );
+        assert_eq!(paras.len(), 2);
+        assert_eq!(paras[1].style, Style::Footer);
+        assert_eq!(
+            paras[1].parts,
+            vec![
+                Part::Text("被询问人".into()),
+                Part::Field("questioned_name".into()),
+                Part::Text("（签名）：　第".into()),
+                Part::PageNumber,
+                Part::Text("页　共".into()),
+                Part::PageCount,
+                Part::Text("页".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn page_placeholders_outside_a_footer_are_errors() {
+        for (src, line) in [
+            ("@title 笔录\n第{{page}}页\n", 2),
+            (
+                "@title 笔录\n@footer 第{{page}}页\n@right 共{{pages}}页\n",
+                3,
+            ),
+            ("@center {{pages}}", 1),
+        ] {
+            let (got, message) = parse_err(src);
+            assert_eq!(got, line, "{src:?}");
+            assert!(message.contains("@footer"), "{message}");
+            assert!(message.contains("{{page}}"), "{message}");
+        }
+    }
+
+    #[test]
+    fn page_and_pages_are_not_fields() {
+        let paras = parse_ok("{{a}}\n@footer {{b}}第{{page}}页共{{pages}}页{{a}}\n");
+        assert_eq!(fields_of(&paras), vec!["a", "b"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use zhixing_docs::{DocKind, Templates, render};
 
-use crate::{sample, scratch_dir};
+use crate::{sample, scratch_dir, zip_part};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -27,19 +27,14 @@ fn soffice() -> String {
 }
 
 /// Runs soffice with its own profile directory (parallel runs do not share a lock), bounded by TIMEOUT.
-fn convert_all(files: &[std::path::PathBuf], out: &Path, profile: &Path) {
+/// `to` is soffice's `--convert-to` argument.
+fn convert_all(files: &[std::path::PathBuf], to: &str, out: &Path, profile: &Path) {
     let mut child = Command::new(soffice())
         .arg(format!(
             "-env:UserInstallation=file://{}",
             profile.display()
         ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "txt:Text (encoded):UTF8",
-            "--outdir",
-        ])
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
         .arg(out)
         .args(files)
         .stdout(Stdio::null())
@@ -90,7 +85,7 @@ fn libreoffice_reads_every_kind() {
     .unwrap();
     files.push(path);
 
-    convert_all(&files, &out, &profile);
+    convert_all(&files, "txt:Text (encoded):UTF8", &out, &profile);
 
     let read = |name: &str| {
         let path = out.join(format!("{name}.txt"));
@@ -133,5 +128,89 @@ fn libreoffice_reads_every_kind() {
         );
     }
     assert!(read("special").contains("张三 <A&B>"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The 笔录 footers survive LibreOffice's import: converted to ODT, the footer is on the page style
+/// (so on every page), with real page-number and page-count fields in 四号; a kind without
+/// `@footer` lines gets no footer.
+#[test]
+fn libreoffice_reads_the_footer_with_page_fields() {
+    let dir = scratch_dir("lo-footer");
+    let (docs, out, profile) = (dir.join("docx"), dir.join("odt"), dir.join("profile"));
+    for d in [&docs, &out, &profile] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    // Enough questions and answers for several pages.
+    let qa =
+        "问：你公司现有哪些银行账户和财产？\n答：公司在中国某某银行成都武侯支行有一个基本账户。\n"
+            .repeat(40);
+    let fields = sample().set("questioning_qa", qa.trim_end());
+    let kinds = [
+        DocKind::QuestioningRecord,
+        DocKind::SearchRecord,
+        DocKind::EnforcementNotice,
+    ];
+    let mut files = Vec::new();
+    for kind in kinds {
+        let path = docs.join(format!("{}.docx", kind.as_str()));
+        std::fs::write(&path, render(kind, &fields, &Templates::builtin()).unwrap()).unwrap();
+        files.push(path);
+    }
+    convert_all(&files, "odt", &out, &profile);
+
+    let footer_of = |kind: DocKind| {
+        let path = out.join(format!("{}.odt", kind.as_str()));
+        let odt = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("LibreOffice wrote no {}: {e}", path.display()));
+        let styles = zip_part(&odt, "styles.xml").unwrap();
+        let footers: Vec<String> = styles
+            .split("<style:footer>")
+            .skip(1)
+            .map(|f| {
+                f.split("</style:footer>")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        (styles, footers)
+    };
+    for (kind, expected) in [
+        (DocKind::QuestioningRecord, "被询问人（签名、捺印）："),
+        (DocKind::SearchRecord, "被搜查人（签名）："),
+    ] {
+        let (styles, footers) = footer_of(kind);
+        assert_eq!(footers.len(), 1, "{kind}: footers {footers:?}");
+        let footer = &footers[0];
+        assert!(footer.contains(expected), "{kind}: {footer}");
+        for field in ["<text:page-number", "<text:page-count"] {
+            // The field sits in a span whose style is 14 pt (四号).
+            let before = footer
+                .split(field)
+                .next()
+                .filter(|b| b.len() < footer.len())
+                .unwrap_or_else(|| panic!("{kind}: no {field} in the footer: {footer}"));
+            // The field directly in a span (not after a closed one): `…<text:span text:style-name="X">`.
+            let style = before
+                .rsplit_once("<text:span text:style-name=\"")
+                .and_then(|(_, rest)| rest.strip_suffix("\">"))
+                .filter(|name| !name.contains('<'))
+                .unwrap_or_else(|| panic!("{kind}: {field} is not in a styled span: {footer}"));
+            let definition = styles
+                .split(&format!("style:name=\"{style}\""))
+                .nth(1)
+                .and_then(|d| d.split("</style:style>").next())
+                .unwrap_or_else(|| panic!("{kind}: no style {style}"));
+            assert!(
+                definition.contains(r#"fo:font-size="14pt""#),
+                "{kind}: {field} not in 四号: {definition}"
+            );
+        }
+    }
+    assert!(
+        footer_of(DocKind::EnforcementNotice).1.is_empty(),
+        "enforcement_notice has a footer"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

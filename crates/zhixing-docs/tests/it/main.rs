@@ -1,6 +1,7 @@
 //! Integration tests of zhixing-docs: DOCX content, errors, court overrides, LibreOffice round trip.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod footer;
 mod libreoffice;
 mod render;
 
@@ -104,12 +105,21 @@ pub fn scratch_dir(tag: &str) -> PathBuf {
 
 /// The text of `word/document.xml` inside DOCX bytes.
 pub fn document_xml(docx: &[u8]) -> String {
+    zip_part(docx, "word/document.xml").unwrap()
+}
+
+/// The text of a part inside DOCX bytes, `None` if there is no such part.
+pub fn zip_part(docx: &[u8], name: &str) -> Option<String> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut part = zip.by_name(name).ok()?;
     let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+    part.read_to_string(&mut xml).unwrap();
+    Some(xml)
+}
+
+/// The names of the parts inside DOCX bytes.
+pub fn zip_part_names(docx: &[u8]) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    zip.file_names().map(|n| n.unwrap().into_owned()).collect()
 }
