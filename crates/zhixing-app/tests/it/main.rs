@@ -8,6 +8,7 @@ mod auth;
 mod common;
 mod consumption;
 mod deadlines;
+mod demo;
 mod duplicates;
 mod duty;
 mod filing;
