@@ -333,9 +333,9 @@ impl KeyCode {
 /// and credit code; lower-case ASCII as upper-case), `v == 0` for any other key:
 /// - 16..=20 characters (every ID number and credit code): the last 16 bytes as they are with
 ///   bit 5 cleared (`v`, so 'x' is 'X'), the first 0–4 likewise (`head`, zero-extended). This
-///   is a byte compare, not a packing, so a lookup spends ~20 instructions on it in SSE2
-///   registers instead of ~75 ([`wide16`]; bench/RESULTS.md §7, sixth session). Folding is
-///   one-to-one on the 62 key characters, and every folded byte is 0x10 or more;
+///   is a byte compare, not a packing, so a lookup spends ~25 instructions on it in SSE2
+///   registers instead of ~75 ([`wide20`]; bench/RESULTS.md §7, sixth and seventh sessions).
+///   Folding is one-to-one on the 62 key characters, and every folded byte is 0x10 or more;
 /// - 1..=15 characters: 6 bits per character with digits 1..=36, i.e. base 64 with no zero
 ///   digit, at most 90 bits, so never equal to a 16-byte form (whose top byte is 0x10 or more).
 ///
@@ -347,12 +347,8 @@ fn pack_key(trimmed: &str) -> KeyCode {
     if n > PACK_MAX || n == 0 {
         return KeyCode::default();
     }
-    if let Some(at) = n.checked_sub(GROUP) {
-        let (Some(v), Some(head)) = (b.get(at..).and_then(wide16), b.get(..at).and_then(head4))
-        else {
-            return KeyCode::default();
-        };
-        return KeyCode { v, head };
+    if n >= GROUP {
+        return wide20(b).unwrap_or_default();
     }
     KeyCode {
         v: pack_key_scalar(b),
@@ -360,67 +356,84 @@ fn pack_key(trimmed: &str) -> KeyCode {
     }
 }
 
-/// The first 0–4 bytes of a 16–20-byte key with bit 5 cleared, as a little-endian u32 padded
-/// with zero bytes; `None` unless every byte is a key character.
-#[inline]
-fn head4(b: &[u8]) -> Option<u32> {
-    let mut out = [0u8; 4];
-    for (o, &c) in out.iter_mut().zip(b) {
-        if KEY_DIGIT[usize::from(c)] == 0 {
-            return None;
-        }
-        *o = c & 0xDF;
-    }
-    (b.len() <= 4).then(|| u32::from_le_bytes(out))
-}
-
-/// The 16 bytes of `b` with bit 5 cleared as a little-endian u128 (first byte lowest), if `b` is
-/// 16 bytes of key characters (0-9 A-Z a-z); SSE2 through `safe_arch` (baseline on x86-64).
+/// The 16..=20-byte form of [`pack_key`], if every byte of `b` is a key character (0-9 A-Z
+/// a-z): the last 16 bytes with bit 5 cleared as a little-endian u128 (first byte lowest), and
+/// the first `len − 16` likewise as a little-endian u32 padded with zero bytes. SSE2 through
+/// `safe_arch` (baseline on x86-64): the first and the last 16 bytes are loaded (they overlap
+/// unless the key has 32 bytes), checked and folded together, so no byte is handled alone.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn wide16(b: &[u8]) -> Option<u128> {
+fn wide20(b: &[u8]) -> Option<KeyCode> {
     use safe_arch::{
-        bitand_m128i, bitor_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i,
+        add_i8_m128i, bitand_m128i, bitor_m128i, cmp_lt_mask_i8_m128i, load_unaligned_m128i,
+        move_mask_i8_m128i, set_splat_i8_m128i,
     };
-    let g: &[u8; GROUP] = b.try_into().ok()?;
-    let v = load_unaligned_m128i(g);
-    // Signed byte compares: bytes of 0x80 and above are negative and fall in no range.
-    let within = |lo: u8, hi: u8| {
-        let above = cmp_gt_mask_i8_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([lo - 1])));
-        let below = cmp_gt_mask_i8_m128i(set_splat_i8_m128i(i8::from_ne_bytes([hi + 1])), v);
-        bitand_m128i(above, below)
+    let n = b.len();
+    let keep = HEAD_KEEP.get(n.checked_sub(GROUP)?)?;
+    let first: &[u8; GROUP] = b.get(..GROUP)?.try_into().ok()?;
+    let last: &[u8; GROUP] = b.get(n - GROUP..)?.try_into().ok()?;
+    let splat = |x: u8| set_splat_i8_m128i(i8::from_ne_bytes([x]));
+    // `lo <= x < lo + len` for every byte as one signed compare: `x − lo + 0x80` is below
+    // `0x80 + len` (as a signed byte) exactly then; everything else wraps to a larger value.
+    let within = |x, lo: u8, len: u8| {
+        cmp_lt_mask_i8_m128i(
+            add_i8_m128i(x, splat(0x80u8.wrapping_sub(lo))),
+            splat(0x80 + len),
+        )
     };
-    let valid = bitor_m128i(
-        bitor_m128i(within(b'0', b'9'), within(b'A', b'Z')),
-        within(b'a', b'z'),
-    );
-    if move_mask_i8_m128i(valid) != 0xFFFF {
+    // A byte is a key character if it is a digit or, with bit 5 cleared, an upper-case letter
+    // (clearing bit 5 makes a letter of nothing else). The folded bytes are the code.
+    let check = |v| {
+        let folded = bitand_m128i(v, splat(0xDF));
+        (
+            folded,
+            bitor_m128i(within(v, b'0', 10), within(folded, b'A', 26)),
+        )
+    };
+    let (f, f_ok) = check(load_unaligned_m128i(first));
+    let (l, l_ok) = check(load_unaligned_m128i(last));
+    if move_mask_i8_m128i(bitand_m128i(f_ok, l_ok)) != 0xFFFF {
         return None;
     }
-    let folded = bitand_m128i(v, set_splat_i8_m128i(i8::from_ne_bytes([0xDF])));
-    let [lo, hi]: [u64; 2] = folded.into();
-    Some((u128::from(hi) << 64) | u128::from(lo))
+    let [lo, hi]: [u64; 2] = l.into();
+    let [head, _]: [u64; 2] = f.into();
+    Some(KeyCode {
+        v: (u128::from(hi) << 64) | u128::from(lo),
+        head: u32::try_from(head & keep).ok()?,
+    })
 }
 
-/// [`wide16`] a byte at a time (other targets, and the reference it is tested against).
+/// For a key of `16 + i` bytes, the mask of its first `i` bytes in a little-endian word.
+const HEAD_KEEP: [u64; PACK_MAX - GROUP + 1] = [0, 0xFF, 0xFFFF, 0xFF_FFFF, 0xFFFF_FFFF];
+
+/// [`wide20`] a byte at a time (other targets, and the reference it is tested against).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn wide16_scalar(b: &[u8]) -> Option<u128> {
-    let g: &[u8; GROUP] = b.try_into().ok()?;
-    let mut out = [0u8; GROUP];
-    for (o, &c) in out.iter_mut().zip(g) {
+fn wide20_scalar(b: &[u8]) -> Option<KeyCode> {
+    let n = b.len();
+    if !(GROUP..=PACK_MAX).contains(&n) {
+        return None;
+    }
+    let mut folded = [0u8; PACK_MAX];
+    for (o, &c) in folded.iter_mut().zip(b) {
         if KEY_DIGIT[usize::from(c)] == 0 {
             return None;
         }
         *o = c & 0xDF;
     }
-    Some(u128::from_le_bytes(out))
+    let (head_bytes, tail) = folded.get(..n)?.split_at(n - GROUP);
+    let mut head = [0u8; 4];
+    head.get_mut(..head_bytes.len())?
+        .copy_from_slice(head_bytes);
+    Some(KeyCode {
+        v: u128::from_le_bytes(tail.try_into().ok()?),
+        head: u32::from_le_bytes(head),
+    })
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn wide16(b: &[u8]) -> Option<u128> {
-    wide16_scalar(b)
+fn wide20(b: &[u8]) -> Option<KeyCode> {
+    wide20_scalar(b)
 }
 
 /// The 6-bit form of [`pack_key`] (keys of 1..=[`PACK_MAX`] bytes; `pack_key` uses it below
@@ -521,22 +534,62 @@ fn key_hash(trimmed: &str) -> (u64, KeyCode) {
 /// packed key (0 when the key does not pack) and the entry's `listed_on`, so most lookups are
 /// decided and ordered inside the slot (reading each hit's record to order a relisted debtor's
 /// entries cost a DRAM miss per hit, the largest cost left in a bulk check: bench/RESULTS.md §7).
-/// 32 bytes, so a slot never straddles two cache lines.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
-#[repr(C, align(32))]
+/// Stored as [`SLOT_BYTES`] little-endian bytes ([`Slot::read`], [`Slot::to_bytes`]), so a
+/// slot never straddles two cache lines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     head: u64,
-    key_hi: u64,
-    key_lo: u64,
+    /// [`KeyCode::v`].
+    key: u128,
     listed_on: i32,
     /// [`KeyCode::head`].
     key_head: u32,
 }
 
+/// Bytes of a stored slot: `head` (0..8), `key` (8..24), `listed_on` (24..28), `key_head`
+/// (28..32).
+const SLOT_BYTES: usize = 32;
+
+/// `N` bytes of `b` from `at` (constant offsets into a fixed array: one load, no check left
+/// after inlining).
+#[inline(always)]
+fn field<const N: usize>(b: &[u8; SLOT_BYTES], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    if let Some(src) = b.get(at..at + N) {
+        out.copy_from_slice(src);
+    }
+    out
+}
+
 impl Slot {
+    #[inline(always)]
+    fn read(b: &[u8; SLOT_BYTES]) -> Slot {
+        Slot {
+            head: u64::from_le_bytes(field(b, 0)),
+            key: u128::from_le_bytes(field(b, 8)),
+            listed_on: i32::from_le_bytes(field(b, 24)),
+            key_head: u32::from_le_bytes(field(b, 28)),
+        }
+    }
+
+    fn to_bytes(self) -> [u8; SLOT_BYTES] {
+        let mut out = [0u8; SLOT_BYTES];
+        for (at, part) in [
+            (0, &self.head.to_le_bytes()[..]),
+            (8, &self.key.to_le_bytes()[..]),
+            (24, &self.listed_on.to_le_bytes()[..]),
+            (28, &self.key_head.to_le_bytes()[..]),
+        ] {
+            if let Some(dst) = out.get_mut(at..at + part.len()) {
+                dst.copy_from_slice(part);
+            }
+        }
+        out
+    }
+
     fn code(&self) -> KeyCode {
         KeyCode {
-            v: (u128::from(self.key_hi) << 64) | u128::from(self.key_lo),
+            v: self.key,
             head: self.key_head,
         }
     }
@@ -555,81 +608,77 @@ impl Slot {
 /// answered without a DRAM miss (bench/RESULTS.md §7).
 #[derive(Debug, Default, Clone)]
 struct KeyTable {
-    slots: Table<Slot>,
-    ctrl: Table<u8>,
+    /// [`SLOT_BYTES`] per slot.
+    slots: Table,
+    /// One byte per slot.
+    ctrl: Table,
     len: usize,
 }
 
 /// Tables at least this large live in a huge-page mapping (smaller ones in a `Vec`).
 const MAPPED_FROM_BYTES: usize = 4 << 20;
 
-/// A zero-filled array of plain values: a `Vec`, or for a large one an anonymous mapping advised
+/// Zero-filled bytes: a `Vec`, or for a large table an anonymous mapping advised
 /// `MADV_HUGEPAGE`. With 4 KiB pages a probe into a 400 MB table (10 M entries) is a TLB miss
 /// and, in a VM, a nested page walk on top of the DRAM miss; 2 MiB pages make the page walk
-/// nearly free (bench/RESULTS.md §7). An all-zero value is an empty one. Where the kernel gives
-/// no huge pages (THP `never`), the mapping simply uses small pages.
-enum Table<T> {
-    Heap(Vec<T>),
+/// nearly free (bench/RESULTS.md §7). An all-zero slot is an empty one. Where the kernel gives
+/// no huge pages (THP `never`), the mapping simply uses small pages. Bytes rather than typed
+/// values, so that a lookup's view of the table is two pointers and lengths with no alignment
+/// check (bench/RESULTS.md §7, seventh session).
+enum Table {
+    Heap(Vec<u8>),
     Mapped(memmap2::MmapMut),
 }
 
-impl<T> Default for Table<T> {
+impl Default for Table {
     fn default() -> Self {
         Table::Heap(Vec::new())
     }
 }
 
-impl<T: bytemuck::Pod> std::fmt::Debug for Table<T> {
+impl std::fmt::Debug for Table {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self {
             Table::Heap(_) => "heap",
             Table::Mapped(_) => "mapped",
         };
-        write!(f, "Table({kind}, {})", self.len())
+        write!(f, "Table({kind}, {} bytes)", self.bytes().len())
     }
 }
 
-impl<T: bytemuck::Pod> Clone for Table<T> {
+impl Clone for Table {
     fn clone(&self) -> Self {
-        let mut copy = Table::zeroed(self.len());
-        copy.as_mut_slice().copy_from_slice(self.as_slice());
+        let mut copy = Table::zeroed(self.bytes().len());
+        copy.bytes_mut().copy_from_slice(self.bytes());
         copy
     }
 }
 
-impl<T: bytemuck::Pod> Table<T> {
-    fn zeroed(n: usize) -> Table<T> {
-        let bytes = n.saturating_mul(std::mem::size_of::<T>());
+impl Table {
+    fn zeroed(bytes: usize) -> Table {
         if bytes >= MAPPED_FROM_BYTES
             && let Ok(map) = memmap2::MmapMut::map_anon(bytes)
         {
             // Advice only: if the kernel refuses it, small pages still work.
             let _ = map.advise(memmap2::Advice::HugePage);
-            let mapped = Table::Mapped(map);
-            // A mapping is page-aligned, so the cast cannot fail; check anyway.
-            if mapped.as_slice().len() == n {
-                return mapped;
-            }
+            return Table::Mapped(map);
         }
-        Table::Heap(vec![T::zeroed(); n])
+        Table::Heap(vec![0; bytes])
     }
 
-    fn as_slice(&self) -> &[T] {
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
         match self {
             Table::Heap(v) => v,
-            Table::Mapped(m) => bytemuck::try_cast_slice(&m[..]).unwrap_or(&[]),
+            Table::Mapped(m) => m,
         }
     }
 
-    fn as_mut_slice(&mut self) -> &mut [T] {
+    fn bytes_mut(&mut self) -> &mut [u8] {
         match self {
             Table::Heap(v) => v,
-            Table::Mapped(m) => bytemuck::try_cast_slice_mut(&mut m[..]).unwrap_or(&mut []),
+            Table::Mapped(m) => m,
         }
-    }
-
-    fn len(&self) -> usize {
-        self.as_slice().len()
     }
 }
 
@@ -666,71 +715,82 @@ impl KeyTable {
             .checked_next_power_of_two()
             .unwrap_or(16);
         KeyTable {
-            slots: Table::zeroed(cap),
+            slots: Table::zeroed(cap.saturating_mul(SLOT_BYTES)),
             ctrl: Table::zeroed(cap),
             len: 0,
         }
     }
 
+    /// Number of slots.
+    fn cap(&self) -> usize {
+        self.ctrl.bytes().len()
+    }
+
     fn mask(&self) -> usize {
-        self.slots.len().saturating_sub(1)
+        self.cap().saturating_sub(1)
     }
 
     fn home(&self, tag: u64) -> usize {
         usize::try_from(tag).unwrap_or(0) & self.mask()
     }
 
+    /// The stored slots.
+    #[inline(always)]
+    fn slot_bytes(&self) -> &[[u8; SLOT_BYTES]] {
+        self.slots.bytes().as_chunks().0
+    }
+
+    fn slot_bytes_mut(&mut self) -> &mut [[u8; SLOT_BYTES]] {
+        self.slots.bytes_mut().as_chunks_mut().0
+    }
+
     fn place(&mut self, slot: Slot) {
         let mask = self.mask();
         let tag = slot_tag(slot.head);
         let mut i = self.home(tag);
-        let ctrl = self.ctrl.as_mut_slice();
+        let ctrl = self.ctrl.bytes_mut();
         while ctrl.get(i).is_some_and(|&c| c != 0) {
             i = (i + 1) & mask;
         }
         if let Some(c) = ctrl.get_mut(i) {
             *c = ctrl_of(tag);
         }
-        if let Some(s) = self.slots.as_mut_slice().get_mut(i) {
-            *s = slot;
+        if let Some(s) = self.slot_bytes_mut().get_mut(i) {
+            *s = slot.to_bytes();
         }
     }
 
     fn insert(&mut self, h: u64, doc: DocId, code: KeyCode, listed_on: i32) {
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
+        if (self.len + 1) * 4 > self.cap() * 3 {
             let old = std::mem::replace(self, KeyTable::with_capacity((self.len + 1) * 2));
             for s in old
-                .slots
-                .as_slice()
+                .slot_bytes()
                 .iter()
+                .map(Slot::read)
                 .filter(|s| s.head & OCCUPIED != 0)
             {
-                self.place(*s);
+                self.place(s);
             }
             self.len = old.len;
         }
-        let b = code.v.to_be_bytes();
-        let mut hi = [0u8; 8];
-        let mut lo = [0u8; 8];
-        hi.copy_from_slice(b.get(..8).unwrap_or(&[0; 8]));
-        lo.copy_from_slice(b.get(8..).unwrap_or(&[0; 8]));
         self.place(Slot {
             head: OCCUPIED | (tag_of(h) << 32) | u64::from(doc),
-            key_hi: u64::from_be_bytes(hi),
-            key_lo: u64::from_be_bytes(lo),
+            key: code.v,
             listed_on,
             key_head: code.head,
         });
         self.len += 1;
     }
 
-    /// The table as two borrowed slices, taken once per lookup or per batch.
+    /// The table as two borrowed slices, taken once per lookup or per batch: two pointers and
+    /// lengths, no check.
+    #[inline(always)]
     fn view(&self) -> KeyView<'_> {
-        let ctrl = self.ctrl.as_slice();
+        let ctrl = self.ctrl.bytes();
         KeyView {
             ctrl,
-            slots: self.slots.as_slice(),
-            mask: ctrl.len().saturating_sub(1),
+            slots: self.slot_bytes(),
+            mask: ctrl.len().wrapping_sub(1),
         }
     }
 
@@ -739,12 +799,14 @@ impl KeyTable {
         let mask = self.mask();
         let home = |tag: u64| usize::try_from(tag).unwrap_or(0) & mask;
         let mut j = home(tag_of(h));
-        let slots = self.slots.as_mut_slice();
-        let ctrl = self.ctrl.as_mut_slice();
+        let KeyTable { slots, ctrl, .. } = self;
+        let slots = slots.bytes_mut().as_chunks_mut::<SLOT_BYTES>().0;
+        let ctrl = ctrl.bytes_mut();
+        let head = |s: &[u8; SLOT_BYTES]| Slot::read(s).head;
         loop {
             match slots.get(j) {
-                Some(s) if s.head == want => break,
-                Some(s) if s.head & OCCUPIED != 0 => j = (j + 1) & mask,
+                Some(s) if head(s) == want => break,
+                Some(s) if head(s) & OCCUPIED != 0 => j = (j + 1) & mask,
                 _ => return,
             }
         }
@@ -754,10 +816,10 @@ impl KeyTable {
         loop {
             k = (k + 1) & mask;
             let Some(&s) = slots.get(k) else { break };
-            if s.head & OCCUPIED == 0 {
+            if head(&s) & OCCUPIED == 0 {
                 break;
             }
-            let home = home(slot_tag(s.head));
+            let home = home(slot_tag(head(&s)));
             if (k.wrapping_sub(home) & mask) >= (k.wrapping_sub(j) & mask) {
                 if let Some(hole) = slots.get_mut(j) {
                     *hole = s;
@@ -770,7 +832,7 @@ impl KeyTable {
             }
         }
         if let Some(hole) = slots.get_mut(j) {
-            *hole = Slot::default();
+            *hole = [0; SLOT_BYTES];
         }
         if let Some(hole) = ctrl.get_mut(j) {
             *hole = 0;
@@ -783,7 +845,7 @@ impl KeyTable {
 #[derive(Clone, Copy)]
 struct KeyView<'a> {
     ctrl: &'a [u8],
-    slots: &'a [Slot],
+    slots: &'a [[u8; SLOT_BYTES]],
     mask: usize,
 }
 
@@ -792,14 +854,21 @@ impl KeyView<'_> {
         usize::try_from(tag).unwrap_or(0) & self.mask
     }
 
-    /// Ask the CPU to start loading the control byte and the home slot of `h`, without waiting:
-    /// a hint, with no effect on any answer.
+    /// Ask the CPU to start loading the control byte, the home slot of `h` and the cache line
+    /// after the home slot's, without waiting: a hint, with no effect on any answer. With linear
+    /// probing a key often sits a slot or two past its home, i.e. in the next 64-byte line
+    /// (two slots per line), which would otherwise be a second DRAM miss after the control bytes
+    /// are read (bench/RESULTS.md §7, seventh session).
     #[inline]
     fn prefetch(&self, h: u64) {
         let home = self.home(tag_of(h));
-        if let (Some(c), Some(s)) = (self.ctrl.get(home), self.slots.get(home)) {
+        if let Some(c) = self.ctrl.get(home) {
             prefetch(c);
+        }
+        // `home + 2` is in the next line whether `home` is its line's first slot or second.
+        if let Some([s, _, next]) = self.slots.get(home..home + 3).and_then(|w| w.first_chunk()) {
             prefetch(s);
+            prefetch(next);
         }
     }
 
@@ -845,12 +914,27 @@ impl KeyView<'_> {
         let Some(mut bits) = group_matches(self.ctrl, start, ctrl_of(tag)) else {
             return false;
         };
+        // No candidate or one (nearly every lookup: a 7-bit control byte rarely matches by
+        // chance): one compare, no loop state.
+        if bits & bits.wrapping_sub(1) == 0 {
+            if bits != 0
+                && let Some(s) = self
+                    .slots
+                    .get(start + usize::try_from(bits.trailing_zeros()).unwrap_or(0))
+                    .map(Slot::read)
+                && slot_tag(s.head) == tag
+                && s.code() == q
+            {
+                hits.push(posting_doc(s.head));
+            }
+            return true;
+        }
         // As postings, whose numeric order is the answer order (newest first when descending).
         let (mut first, mut second) = (None, None);
         while bits != 0 {
             let at = start + usize::try_from(bits.trailing_zeros()).unwrap_or(0);
             bits &= bits - 1;
-            if let Some(s) = self.slots.get(at)
+            if let Some(s) = self.slots.get(at).map(Slot::read)
                 && slot_tag(s.head) == tag
                 && s.code() == q
             {
@@ -893,7 +977,7 @@ impl KeyView<'_> {
                     .filter(move |&i| ctrl.get(i) == Some(&want)),
             ),
         };
-        at.filter_map(|i| slots.get(i))
+        at.filter_map(|i| slots.get(i).map(Slot::read))
             .filter(move |s| slot_tag(s.head) == tag)
             .map(|s| (posting_doc(s.head), s.code(), s.listed_on))
     }
@@ -1146,23 +1230,32 @@ impl ListIndex {
 
     /// [`ListIndex::by_key`] into a caller's buffer (cleared first), so a server or a loop of
     /// lookups allocates nothing per lookup.
+    ///
+    /// Inlined into the caller (another crate), so a loop of lookups keeps its registers
+    /// across calls instead of saving six and reloading its arguments per lookup (143 instead
+    /// of 164 instructions per lookup in a loop: bench/RESULTS.md §7, seventh session).
+    #[inline]
     pub fn by_key_into(&self, key: &str, hits: &mut Vec<DocId>) {
         hits.clear();
         // Normalised on the fly: stored keys are upper-case, so an ASCII case-insensitive
         // comparison with the trimmed query is a comparison with its normalised form.
-        let k = trim_fast(key);
         // An ID number or credit code: the memory accesses start before the key is packed
-        // ([`hash16`]), and the common answer is decided in [`KeyView::packed_hits`].
-        if let Some(h) = hash16(k.as_bytes()) {
+        // ([`hash16`]), and the common answer is decided in [`KeyView::packed_hits`]. Not
+        // trimmed first: a key of 16–20 key characters has no blank to trim, and any other
+        // (blanks included) goes to the general path, which trims.
+        let b = key.as_bytes();
+        if let Some(h) = hash16(b) {
             let view = self.keys.view();
             // The home slot's DRAM miss starts while the control bytes are read.
             view.prefetch(h);
-            let q = pack_key(k);
-            if q.is_packed() && view.packed_hits(h, q, hits) {
+            // [`pack_key`]'s code for a key of 16–20 key characters, without its length dispatch.
+            if let Some(q) = wide20(b)
+                && view.packed_hits(h, q, hits)
+            {
                 return;
             }
         }
-        self.by_key_general(k, hits);
+        self.by_key_general(trim_fast(key), hits);
     }
 
     /// Everything [`ListIndex::by_key_into`]'s common path does not answer: other key
