@@ -482,7 +482,7 @@ fn value_of(kind: DocKind, fields: &Fields, name: &str) -> Result<String, DocErr
     Ok(clean(value))
 }
 
-/// Appends text to a footer line, joining it to text just before (one run, not one per field).
+/// Appends text to a filled line, joining it to text just before (one run, not one per field).
 fn push_footer_text(line: &mut Vec<FooterPart>, text: &str) {
     if let Some(FooterPart::Text(last)) = line.last_mut() {
         last.push_str(text);
@@ -496,29 +496,26 @@ fn fill(kind: DocKind, fields: &Fields, templates: &Templates) -> Result<FilledD
     let paras = template::parse(kind, &templates.source(kind)?)?;
     let mut doc = FilledDoc::default();
     for para in paras {
-        if para.style == Style::Footer {
-            let mut line: Vec<FooterPart> = Vec::new();
-            for part in &para.parts {
-                match part {
-                    Part::Text(t) => push_footer_text(&mut line, t),
-                    Part::Field(name) => {
-                        push_footer_text(&mut line, &value_of(kind, fields, name)?);
-                    }
-                    Part::PageNumber => line.push(FooterPart::PageNumber),
-                    Part::PageCount => line.push(FooterPart::PageCount),
-                }
+        let mut line: Vec<FooterPart> = Vec::new();
+        for part in &para.parts {
+            match part {
+                Part::Text(t) => push_footer_text(&mut line, t),
+                Part::Field(name) => push_footer_text(&mut line, &value_of(kind, fields, name)?),
+                Part::PageNumber => line.push(FooterPart::PageNumber),
+                Part::PageCount => line.push(FooterPart::PageCount),
             }
+        }
+        if para.style == Style::Footer {
             doc.footer.push(line);
         } else {
-            let mut text = String::new();
-            for part in &para.parts {
-                match part {
-                    Part::Text(t) => text.push_str(t),
-                    Part::Field(name) => text.push_str(&value_of(kind, fields, name)?),
-                    // `template::parse` rejects these outside `@footer` lines.
-                    Part::PageNumber | Part::PageCount => {}
-                }
-            }
+            // `template::parse` allows page parts only in `@footer` lines, so this is all text.
+            let text = line
+                .into_iter()
+                .filter_map(|p| match p {
+                    FooterPart::Text(t) => Some(t),
+                    FooterPart::PageNumber | FooterPart::PageCount => None,
+                })
+                .collect();
             doc.body.push(Filled {
                 style: para.style,
                 text,
