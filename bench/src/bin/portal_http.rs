@@ -108,6 +108,53 @@ fn postgres_pids() -> Vec<u32> {
         .collect()
 }
 
+/// CPU time (user + system, in clock ticks of 10 ms) a process has used, with `children` the
+/// time of its exited and reaped children too (the postmaster reaps pgbench's backends).
+fn cpu_ticks(pid: u32, children: bool) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // Fields after the command's closing parenthesis start at field 3 (state); utime is field
+    // 14, stime 15, cutime 16, cstime 17.
+    let f: Vec<u64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    let at = |i: usize| f.get(i - 3).copied().unwrap_or(0);
+    at(14) + at(15) + if children { at(16) + at(17) } else { 0 }
+}
+
+/// CPU ticks of all PostgreSQL processes, the exited backends included (through the postmaster,
+/// the one `postgres` process whose parent is not `postgres`).
+fn pg_cpu_ticks() -> u64 {
+    let pids = postgres_pids();
+    pids.iter()
+        .map(|&pid| {
+            let ppid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| {
+                    s.rsplit_once(')')
+                        .and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u32>().ok())
+                })
+                .unwrap_or(0);
+            cpu_ticks(pid, !pids.contains(&ppid))
+        })
+        .sum()
+}
+
+/// Server CPU per request in µs from a tick delta (100 ticks a second).
+fn cpu_us(ticks: u64, rate: f64, secs: u64) -> f64 {
+    let n = rate * secs as f64;
+    if n <= 0.0 {
+        0.0
+    } else {
+        ticks as f64 * 10_000.0 / n
+    }
+}
+
 /// The load generator's command: under `taskset -c 1` when pinning.
 fn generator(args: &Args, program: &str) -> tokio::process::Command {
     if args.pin {
@@ -631,14 +678,25 @@ async fn run(args: Args) -> Result<()> {
     };
     let mut results = Vec::new();
     for run in 0..args.runs.max(1) {
+        let before = pg_cpu_ticks();
         let pg = run_pgbench(&args, &url, rows.len()).await?;
+        // The backends exit when pgbench disconnects; let the postmaster reap them.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let pg_cpu = cpu_us(pg_cpu_ticks().saturating_sub(before), pg.0, args.secs);
+        let before = cpu_ticks(std::process::id(), false);
         let zx = match args.load.as_str() {
             "wrk" => load_wrk(&args, &ours).await?,
             "inproc" => load_inproc(&args, &ours).await?,
             other => bail!("--load {other}: expected wrk or inproc"),
         };
+        // With `--load inproc` the client's CPU is in this process too.
+        let zx_cpu = cpu_us(
+            cpu_ticks(std::process::id(), false).saturating_sub(before),
+            zx.0,
+            args.secs,
+        );
         eprintln!(
-            "run {}: zhixing {:.0}/s p50 {:.3} p99 {:.3} ms | pgbench {:.0} tps p50 {:.3} p99 {:.3} ms | {:.2}×",
+            "run {}: zhixing {:.0}/s p50 {:.3} p99 {:.3} ms {zx_cpu:.1} µs CPU | pgbench {:.0} tps p50 {:.3} p99 {:.3} ms {pg_cpu:.1} µs CPU | {:.2}×",
             run + 1,
             zx.0,
             zx.1,
@@ -648,7 +706,7 @@ async fn run(args: Args) -> Result<()> {
             pg.2,
             zx.0 / pg.0
         );
-        results.push((zx, pg));
+        results.push((zx, pg, zx_cpu, pg_cpu));
     }
     ours.stop().await;
     stop_pg(&args).await?;
@@ -671,14 +729,17 @@ async fn run(args: Args) -> Result<()> {
         }
     );
     println!(
-        "| run | zhixing lookups/s | p50 ms | p99 ms | pgbench tps | p50 ms | p99 ms | ratio |"
+        "| run | zhixing lookups/s | p50 ms | p99 ms | CPU µs/req | pgbench tps | p50 ms | p99 ms | CPU µs/tx | ratio | CPU ratio |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
-    for (i, ((tps, p50, p99), (pg_tps, pg_p50, pg_p99))) in results.iter().enumerate() {
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (i, ((tps, p50, p99), (pg_tps, pg_p50, pg_p99), zx_cpu, pg_cpu)) in
+        results.iter().enumerate()
+    {
         println!(
-            "| {} | {tps:.0} | {p50:.3} | {p99:.3} | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} | {:.2}× |",
+            "| {} | {tps:.0} | {p50:.3} | {p99:.3} | {zx_cpu:.1} | {pg_tps:.0} | {pg_p50:.3} | {pg_p99:.3} | {pg_cpu:.1} | {:.2}× | {:.2}× |",
             i + 1,
-            tps / pg_tps
+            tps / pg_tps,
+            if *zx_cpu > 0.0 { pg_cpu / zx_cpu } else { 0.0 }
         );
     }
     Ok(())
