@@ -19,6 +19,7 @@ pub mod funds;
 pub mod jobs;
 pub mod lists;
 pub mod measures;
+mod published;
 pub mod reviews;
 pub mod scope;
 pub mod statement;

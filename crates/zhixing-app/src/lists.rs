@@ -17,7 +17,8 @@ use zhixing_domain::time::china_date;
 use zhixing_listindex::{DocId, Entry, ListIndex};
 use zhixing_store::measures::{self as store, ListEntryRow};
 
-use crate::measures::{FEED_SETTLE_MS, PublicItem, public_item};
+use crate::measures::{FEED_SETTLE_MS, PublicItem, PublicItemRef};
+use crate::published::Published;
 use crate::{App, AppError};
 
 /// The three public lists.
@@ -26,7 +27,7 @@ pub const LISTS: [&str; 3] = ["dishonest", "restricted", "terminated"];
 #[derive(Default)]
 struct List {
     index: ListIndex,
-    rows: Vec<Option<ListEntryRow>>,
+    rows: Vec<Option<Published>>,
     by_entry: HashMap<String, DocId>,
 }
 
@@ -52,10 +53,10 @@ impl List {
             listed_on: day_number(&row.listed_on),
         });
         self.by_entry.insert(row.id.clone(), doc);
-        self.rows.push(Some(row));
+        self.rows.push(Some(Published::new(&row)));
     }
 
-    fn row(&self, doc: DocId) -> Option<&ListEntryRow> {
+    fn row(&self, doc: DocId) -> Option<&Published> {
         usize::try_from(doc)
             .ok()
             .and_then(|i| self.rows.get(i))
@@ -171,17 +172,41 @@ impl PublicLists {
         mask: &str,
         today: NaiveDate,
     ) -> Vec<PublicItem> {
+        self.with_name_and_key(list, name, key, mask, today, |items| {
+            items.iter().map(PublicItemRef::to_item).collect()
+        })
+    }
+
+    /// Exact name and ID number / credit code: `f` sees the public views (at most
+    /// [`PUBLIC_LIMIT`], newest first) borrowed from the list under its read lock, so an answer
+    /// can be written without copying an entry. Keep `f` short: writers wait for it.
+    pub fn with_name_and_key<R>(
+        &self,
+        list: &str,
+        name: &str,
+        key: &str,
+        mask: &str,
+        today: NaiveDate,
+        f: impl FnOnce(&[PublicItemRef<'_>]) -> R,
+    ) -> R {
         let s = self.read();
         let Some(l) = s.lists.get(list) else {
-            return Vec::new();
+            return f(&[]);
         };
-        l.index
-            .by_name_and_key(name, key)
+        // The index's `by_name_and_key` reads each candidate's name from its own storage; the
+        // entry's text (read anyway to answer) holds the same name, so compare there: two fewer
+        // dependent cache misses per lookup. Same rule: trimmed names equal.
+        let name = name.trim();
+        let items: Vec<PublicItemRef<'_>> = l
+            .index
+            .by_key(key)
             .into_iter()
-            .take(PUBLIC_LIMIT)
             .filter_map(|d| l.row(d))
-            .map(|r| public_item(r, mask, today))
-            .collect()
+            .filter(|r| r.name().trim() == name)
+            .take(PUBLIC_LIMIT)
+            .map(|r| r.public_ref(mask, today))
+            .collect();
+        f(&items)
     }
 
     /// A partner's bulk check: for each normalised key, its published entries on `list`
@@ -195,7 +220,12 @@ impl PublicLists {
         };
         let mut out = Vec::with_capacity(keys.len());
         l.index.by_keys_with(keys, |_, docs| {
-            out.push(docs.iter().filter_map(|&d| l.row(d)).cloned().collect());
+            out.push(
+                docs.iter()
+                    .filter_map(|&d| l.row(d))
+                    .map(Published::to_row)
+                    .collect(),
+            );
         });
         out
     }
@@ -216,7 +246,7 @@ impl PublicLists {
                 .newest
                 .into_iter()
                 .filter_map(|d| l.row(d))
-                .map(|r| public_item(r, mask, today))
+                .map(|r| r.public_ref(mask, today).to_item())
                 .collect(),
         }
     }

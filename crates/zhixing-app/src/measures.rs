@@ -2319,29 +2319,118 @@ pub struct PublicItem {
     pub listed_on: String,
 }
 
+/// [`PublicItem`] borrowed from the entry it shows: the same fields, serialised to the same
+/// JSON, without copying a string (the portal writes its answer straight from the in-memory
+/// list under the read lock).
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicItemRef<'a> {
+    pub name: &'a str,
+    pub id_masked: MaskedId<'a>,
+    pub sex: Option<&'a str>,
+    pub age: Option<u32>,
+    pub legal_representative: Option<&'a str>,
+    pub case_number: &'a str,
+    pub court: &'a str,
+    pub basis: &'a str,
+    pub obligation: &'a str,
+    pub performance: &'a str,
+    pub conduct: &'a str,
+    pub filed_on: &'a str,
+    pub listed_on: &'a str,
+}
+
+impl PublicItemRef<'_> {
+    pub fn to_item(&self) -> PublicItem {
+        PublicItem {
+            name: self.name.to_owned(),
+            id_masked: self.id_masked.as_str().to_owned(),
+            sex: self.sex.map(str::to_owned),
+            age: self.age,
+            legal_representative: self.legal_representative.map(str::to_owned),
+            case_number: self.case_number.to_owned(),
+            court: self.court.to_owned(),
+            basis: self.basis.to_owned(),
+            obligation: self.obligation.to_owned(),
+            performance: self.performance.to_owned(),
+            conduct: self.conduct.to_owned(),
+            filed_on: self.filed_on.to_owned(),
+            listed_on: self.listed_on.to_owned(),
+        }
+    }
+}
+
+/// An ID number masked by a pattern, as [`measure::mask_id`] masks it, without an allocation for
+/// the common case (18 ASCII characters); anything else goes through `mask_id` itself.
+#[derive(Debug, Clone)]
+pub enum MaskedId<'a> {
+    /// An 18-character ASCII number, masked in place.
+    Inline([u8; 18]),
+    /// Anything else, as `mask_id` gives it.
+    Other(std::borrow::Cow<'a, str>),
+}
+
+impl<'a> MaskedId<'a> {
+    pub fn new(id: &'a str, pattern: &str) -> MaskedId<'a> {
+        let b = id.as_bytes();
+        // `mask_id` masks only 18 characters of which the first 17 are digits, and only with an
+        // 18-character pattern; everything else (a credit code) is shown as it is.
+        let person = b.len() >= 18 && b.iter().take(17).all(u8::is_ascii_digit);
+        if !person || pattern.chars().count() != 18 {
+            return MaskedId::Other(std::borrow::Cow::Borrowed(id));
+        }
+        if b.len() == 18 && b[17].is_ascii() {
+            let mut out = [0u8; 18];
+            for ((o, &c), p) in out.iter_mut().zip(b).zip(pattern.chars()) {
+                *o = if p == '*' { b'*' } else { c };
+            }
+            return MaskedId::Inline(out);
+        }
+        MaskedId::Other(std::borrow::Cow::Owned(measure::mask_id(id, pattern)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Only ASCII bytes are ever stored.
+            MaskedId::Inline(b) => std::str::from_utf8(b).unwrap_or(""),
+            MaskedId::Other(s) => s,
+        }
+    }
+}
+
+impl Serialize for MaskedId<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The public view of an entry: the ID number masked by `mask`, age on `today`; never a phone,
 /// address or account number (the row has none).
 pub fn public_item(e: &ListEntryRow, mask: &str, today: NaiveDate) -> PublicItem {
-    let age = e
-        .birth_date
-        .as_deref()
-        .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok())
-        .map(|b| zhixing_domain::id_number::age_between(b, today));
-    PublicItem {
-        name: e.name.clone(),
-        id_masked: measure::mask_id(&e.id_number, mask),
-        sex: e.sex.clone(),
-        age,
-        legal_representative: e.legal_representative.clone(),
-        case_number: e.case_number.clone(),
-        court: e.court_name.clone(),
-        basis: e.basis.clone(),
-        obligation: e.obligation.clone(),
-        performance: e.performance.clone(),
-        conduct: e.conduct.clone(),
-        filed_on: e.filed_on.clone(),
-        listed_on: e.listed_on.clone(),
+    crate::published::Published::new(e)
+        .public_ref(mask, today)
+        .to_item()
+}
+
+/// The checked arguments of a public lookup: the name (2–50 characters, no wildcard) and the
+/// key normalised (trimmed, upper case) and well-formed as an ID number or credit code, so the
+/// list cannot be enumerated.
+fn public_lookup_args(
+    name: &str,
+    id: &str,
+    today: NaiveDate,
+) -> Result<(String, String), AppError> {
+    let name = measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
+    let key = id.trim().to_ascii_uppercase();
+    let ok = IdNumber::parse(&key, today).is_ok()
+        || zhixing_domain::credit_code::CreditCode::parse(&key).is_ok();
+    if !ok {
+        return Err(AppError::invalid(
+            "id_format",
+            "id",
+            "请输入有效的 18 位身份证号码或统一社会信用代码",
+        ));
     }
+    Ok((name, key))
 }
 
 impl App {
@@ -2357,20 +2446,29 @@ impl App {
         now_ms: i64,
     ) -> Result<Vec<PublicItem>, AppError> {
         let today = china_date(now_ms);
-        let name =
-            measure::validate_public_name(name).map_err(|e| AppError::Invalid(e.at("name")))?;
-        let key = id.trim().to_ascii_uppercase();
-        let ok = IdNumber::parse(&key, today).is_ok()
-            || zhixing_domain::credit_code::CreditCode::parse(&key).is_ok();
-        if !ok {
-            return Err(AppError::invalid(
-                "id_format",
-                "id",
-                "请输入有效的 18 位身份证号码或统一社会信用代码",
-            ));
-        }
+        let (name, key) = public_lookup_args(name, id, today)?;
         self.load_public_lists(now_ms).await?;
         Ok(self.lists.by_name_and_key(list, &name, &key, mask, today))
+    }
+
+    /// [`App::public_lookup`] that hands the items, borrowed, to `f` (see
+    /// [`crate::lists::PublicLists::with_name_and_key`]): the portal writes its answer from
+    /// them without copying an entry. Same validation, same items.
+    pub async fn public_lookup_with<R>(
+        &self,
+        list: &str,
+        name: &str,
+        id: &str,
+        mask: &str,
+        now_ms: i64,
+        f: impl FnOnce(&[PublicItemRef<'_>]) -> R,
+    ) -> Result<R, AppError> {
+        let today = china_date(now_ms);
+        let (name, key) = public_lookup_args(name, id, today)?;
+        self.load_public_lists(now_ms).await?;
+        Ok(self
+            .lists
+            .with_name_and_key(list, &name, &key, mask, today, f))
     }
 
     /// A partner's bulk check (联合惩戒: a bank, an airline or the railway screening its
