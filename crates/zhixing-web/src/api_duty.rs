@@ -26,7 +26,7 @@ use crate::state::AppState;
 /// flood of tips is refused with 429 before any validation or database work.
 fn public_gate(st: &AppState, ext: &axum::http::Extensions) -> Result<(), ApiError> {
     let key = crate::api_measures::client_key(ext);
-    if st.public_limiter.allow(&key, st.now_ms()) {
+    if st.public_limiter.allow(key, st.now_ms()) {
         Ok(())
     } else {
         tracing::warn!(client = %key, "public duty route rate-limited");

@@ -2,6 +2,7 @@
 //! out, end; documents as DOCX; list entries and corrections; the signed partner feed; and the
 //! public portal lookups (no login, rate-limited, masked).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
@@ -11,13 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get, routing::post};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
-use zhixing_app::measures::{MeasureInput, MeasureView, PublicItem};
+use zhixing_app::measures::{MeasureInput, MeasureView, PublicItem, PublicItemRef};
 use zhixing_domain::audit::{hmac_sm3_hex, sm3_hex};
 use zhixing_store::measures::{CorrectionRow, ListChangeRow, ListEntryRow, MeasureRow};
 
 use crate::api::{ApiActor, parse_json};
 use crate::error::{ApiError, ErrorBody};
-use crate::state::AppState;
+use crate::state::{AppState, ClientKey};
 
 // ---- wire types ---------------------------------------------------------------------------------
 
@@ -1147,21 +1148,22 @@ pub async fn partner_check(
 
 /// The client a public request is counted against: the peer address when the server was started
 /// with connection info (`zhixing serve` does), else one shared bucket.
-pub(crate) fn client_key(req_ext: &axum::http::Extensions) -> String {
+pub(crate) fn client_key(req_ext: &axum::http::Extensions) -> ClientKey {
     req_ext
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "local".to_owned(), |c| c.0.ip().to_string())
+        .map_or(ClientKey::LOCAL, |c| ClientKey::of(c.0.ip()))
 }
 
-/// The gate of an anonymous GET: the per-client limit first (429 before any other work, logged),
-/// then the query string; returns the client key with the parsed query.
-fn public_request<T: serde::de::DeserializeOwned>(
+/// The gate of an anonymous request: the per-client limit, checked first (429 before any other
+/// work, logged); returns the client key.
+fn public_gate(
     st: &AppState,
     req: &Request,
     what: &str,
-) -> Result<(String, T), ApiError> {
+    now_ms: i64,
+) -> Result<ClientKey, ApiError> {
     let key = client_key(req.extensions());
-    if !st.public_limiter.allow(&key, st.now_ms()) {
+    if !st.public_limiter.allow(key, now_ms) {
         tracing::warn!(client = %key, what, "public lookup rate-limited");
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -1170,30 +1172,64 @@ fn public_request<T: serde::de::DeserializeOwned>(
             "查询过于频繁，请稍后再试",
         ));
     }
-    let Query(q) = Query::try_from_uri(req.uri()).map_err(|_| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "query",
-            None,
-            "查询参数格式不正确",
-        )
-    })?;
+    Ok(key)
+}
+
+fn bad_query() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "query",
+        None,
+        "查询参数格式不正确",
+    )
+}
+
+/// The gate of an anonymous GET (see [`public_gate`]), then the query string.
+fn public_request<T: serde::de::DeserializeOwned>(
+    st: &AppState,
+    req: &Request,
+    what: &str,
+) -> Result<(ClientKey, T), ApiError> {
+    let key = public_gate(st, req, what, st.now_ms())?;
+    let Query(q) = Query::try_from_uri(req.uri()).map_err(|_| bad_query())?;
     Ok((key, q))
 }
 
-async fn public_list(
-    st: AppState,
-    req: Request,
-    list: &'static str,
-) -> Result<Json<PublicOut>, ApiError> {
+/// `name` and `id` of a list lookup's query string, decoded as [`PublicQuery`] would be (missing
+/// = empty, other parameters ignored, a repeated one refused) but borrowed where nothing was
+/// percent-encoded: this runs on every lookup.
+fn lookup_query(query: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), ApiError> {
+    let (mut name, mut id) = (None, None);
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        let slot = match &*k {
+            "name" => &mut name,
+            "id" => &mut id,
+            _ => continue,
+        };
+        if slot.replace(v).is_some() {
+            return Err(bad_query());
+        }
+    }
+    Ok((name.unwrap_or_default(), id.unwrap_or_default()))
+}
+
+/// The answer of a name + key lookup, written from the borrowed items: the same JSON as
+/// [`PublicOut`] with no `count`.
+#[derive(Serialize)]
+struct PublicOutRef<'a, 'b> {
+    items: &'b [PublicItemRef<'a>],
+}
+
+async fn public_list(st: AppState, req: Request, list: &'static str) -> Result<Response, ApiError> {
     let now = st.now_ms();
-    let (key, q): (String, PublicQuery) = public_request(&st, &req, list)?;
-    if q.name.len() > 200 || q.id.len() > 64 {
+    let key = public_gate(&st, &req, list, now)?;
+    let (name, id) = lookup_query(req.uri().query().unwrap_or(""))?;
+    if name.len() > 200 || id.len() > 64 {
         tracing::warn!(client = %key, "oversized public query refused");
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_long",
-            Some(if q.name.len() > 200 {
+            Some(if name.len() > 200 {
                 "name".into()
             } else {
                 "id".into()
@@ -1201,22 +1237,43 @@ async fn public_list(
             "查询内容过长",
         ));
     }
-    let answer = if q.id.trim().is_empty() {
+    let answer = if id.trim().is_empty() {
         st.app
-            .public_search_name(list, &q.name, &st.config.id_mask, now)
+            .public_search_name(list, &name, &st.config.id_mask, now)
             .await
-            .map(|r| PublicOut {
-                items: r.items,
-                count: Some(r.count),
+            .map(|r| {
+                Json(PublicOut {
+                    items: r.items,
+                    count: Some(r.count),
+                })
+                .into_response()
             })
     } else {
+        // The hot path of the portal: the JSON is written straight from the in-memory list
+        // (no copy of an entry), into a buffer sized for the answer.
         st.app
-            .public_lookup(list, &q.name, &q.id, &st.config.id_mask, now)
+            .public_lookup_with(list, &name, &id, &st.config.id_mask, now, |items| {
+                let mut body = Vec::with_capacity(64 + 768 * items.len());
+                serde_json::to_writer(&mut body, &PublicOutRef { items }).map(|()| body)
+            })
             .await
-            .map(|items| PublicOut { items, count: None })
+            .map(|body| match body {
+                Ok(body) => (
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    body,
+                )
+                    .into_response(),
+                Err(e) => {
+                    tracing::error!("public answer not serialisable: {e}");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            })
     };
     match answer {
-        Ok(out) => Ok(Json(out)),
+        Ok(out) => Ok(out),
         Err(e) => {
             tracing::info!(client = %key, list, error = %e, "public lookup refused");
             Err(e.into())
@@ -1232,7 +1289,7 @@ async fn public_list(
 pub async fn public_dishonest(
     State(st): State<AppState>,
     req: Request,
-) -> Result<Json<PublicOut>, ApiError> {
+) -> Result<Response, ApiError> {
     public_list(st, req, "dishonest").await
 }
 
@@ -1242,7 +1299,7 @@ pub async fn public_dishonest(
 pub async fn public_restricted(
     State(st): State<AppState>,
     req: Request,
-) -> Result<Json<PublicOut>, ApiError> {
+) -> Result<Response, ApiError> {
     public_list(st, req, "restricted").await
 }
 
@@ -1252,7 +1309,7 @@ pub async fn public_restricted(
 pub async fn public_terminated(
     State(st): State<AppState>,
     req: Request,
-) -> Result<Json<PublicOut>, ApiError> {
+) -> Result<Response, ApiError> {
     public_list(st, req, "terminated").await
 }
 
@@ -1303,7 +1360,7 @@ pub struct ProgressQuery {
 #[utoipa::path(get, path = "/api/v1/public/case-progress", params(ProgressQuery),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn case_progress(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
-    let (key, q): (String, ProgressQuery) = public_request(&st, &req, "case-progress")?;
+    let (key, q): (ClientKey, ProgressQuery) = public_request(&st, &req, "case-progress")?;
     if q.case_number.len() > 100 || q.id.len() > 64 || q.code.len() > 32 {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -21,8 +21,6 @@ pub mod ui_referrals;
 pub mod ui_rewards;
 pub mod ui_tipoff;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -61,16 +59,7 @@ async fn healthz() -> &'static str {
 
 /// The whole application router.
 pub fn router(app: App, config: WebConfig) -> Router {
-    let state = AppState {
-        app,
-        config: Arc::new(config),
-        limiter: Arc::default(),
-        public_limiter: Arc::default(),
-    };
-    state.public_limiter.per_minute.store(
-        state.config.public_per_minute,
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    let state = AppState::new(app, config);
     // Security headers on every response: no framing, no MIME sniffing, only our own resources.
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
     // Request bodies: 1 MiB everywhere except evidence uploads.
@@ -100,23 +89,28 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(small)
         .merge(uploads)
         .with_state(state)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // One stack, applied once: each `Router::layer` call would box every route's service
+        // again (one more clone and boxed future per request and layer).
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(tower_http::trace::TraceLayer::new_for_http())
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(csp),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                )),
+        )
 }
 
 /// Serve until the future `shutdown` resolves.

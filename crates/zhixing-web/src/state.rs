@@ -81,19 +81,82 @@ impl LoginLimiter {
     }
 }
 
+/// What every handler gets: one shared allocation, so that handing it to a request (axum clones
+/// the state for every `State` extractor) is one reference-count increment, not a copy of the
+/// [`App`] (whose evidence path alone is a heap string). Fields are reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub app: App,
-    pub config: Arc<WebConfig>,
-    pub limiter: Arc<LoginLimiter>,
-    pub public_limiter: Arc<PublicLimiter>,
+    pub config: WebConfig,
+    pub limiter: LoginLimiter,
+    pub public_limiter: PublicLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(app: App, config: WebConfig) -> AppState {
+        let public_limiter = PublicLimiter::default();
+        public_limiter.per_minute.store(
+            config.public_per_minute,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        AppState(Arc::new(Shared {
+            app,
+            config,
+            limiter: LoginLimiter::default(),
+            public_limiter,
+        }))
+    }
+}
+
+/// The client an anonymous request is counted against: its IP address (an IPv6 address by its
+/// /64 prefix, the block one subscriber is given, so rotating addresses inside it does not
+/// reset the count), or one shared bucket when the server runs without connection info.
+/// `Copy` and allocation-free: it is computed on every public request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientKey(Option<std::net::IpAddr>);
+
+impl ClientKey {
+    /// The shared bucket of requests that carry no peer address.
+    pub const LOCAL: ClientKey = ClientKey(None);
+
+    pub fn of(ip: std::net::IpAddr) -> ClientKey {
+        ClientKey(Some(match ip {
+            std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => std::net::IpAddr::V4(v4),
+                None => std::net::IpAddr::V6(std::net::Ipv6Addr::from(
+                    v6.to_bits() & !((1u128 << 64) - 1),
+                )),
+            },
+            v4 => v4,
+        }))
+    }
+}
+
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(std::net::IpAddr::V6(v6)) => write!(f, "{v6}/64"),
+            Some(v4) => write!(f, "{v4}"),
+            None => f.write_str("local"),
+        }
+    }
 }
 
 /// Per-client limit of anonymous lookups (issue 4 §3 anti-abuse): a fixed one-minute window per
-/// client address, the map bounded so a flood of addresses cannot grow memory without limit.
+/// client (see [`ClientKey`]), the map bounded so a flood of addresses cannot grow memory without
+/// limit.
 #[derive(Debug, Default)]
 pub struct PublicLimiter {
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    windows: Mutex<HashMap<ClientKey, (i64, u32)>>,
     /// Per-minute allowance; 0 = use 30.
     pub per_minute: std::sync::atomic::AtomicU32,
 }
@@ -102,7 +165,7 @@ impl PublicLimiter {
     const WINDOW_MS: i64 = 60_000;
     const MAX_TRACKED: usize = 100_000;
 
-    pub fn allow(&self, client: &str, now_ms: i64) -> bool {
+    pub fn allow(&self, client: ClientKey, now_ms: i64) -> bool {
         let limit = match self.per_minute.load(std::sync::atomic::Ordering::Relaxed) {
             0 => 30,
             n => n,
@@ -112,7 +175,7 @@ impl PublicLimiter {
         if map.len() >= Self::MAX_TRACKED {
             map.retain(|_, (w, _)| *w == window);
         }
-        let e = map.entry(client.to_owned()).or_insert((window, 0));
+        let e = map.entry(client).or_insert((window, 0));
         if e.0 != window {
             *e = (window, 0);
         }
@@ -124,8 +187,43 @@ impl PublicLimiter {
     }
 }
 
-impl AppState {
+impl Shared {
     pub fn now_ms(&self) -> i64 {
         self.config.clock.now_ms()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn an_ipv6_subscriber_is_counted_by_its_64_block_and_a_mapped_v4_as_v4() {
+        let a = ClientKey::of("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let b = ClientKey::of("2001:db8:1:2:ffff:1:2:3".parse().unwrap());
+        let other = ClientKey::of("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, other);
+        assert_eq!(a.to_string(), "2001:db8:1:2::/64");
+        let v4 = ClientKey::of("192.0.2.7".parse().unwrap());
+        assert_eq!(ClientKey::of("::ffff:192.0.2.7".parse().unwrap()), v4);
+        assert_eq!(v4.to_string(), "192.0.2.7");
+        assert_eq!(ClientKey::LOCAL.to_string(), "local");
+    }
+
+    #[test]
+    fn the_limit_holds_per_client_per_minute_window() {
+        let l = PublicLimiter::default();
+        l.per_minute.store(2, std::sync::atomic::Ordering::Relaxed);
+        let a = ClientKey::of("192.0.2.1".parse().unwrap());
+        let b = ClientKey::of("2001:db8::1".parse().unwrap());
+        let b2 = ClientKey::of("2001:db8::2".parse().unwrap());
+        let t = 120_000;
+        assert!(l.allow(a, t) && l.allow(a, t + 1));
+        assert!(!l.allow(a, t + 2), "third in the same minute");
+        assert!(l.allow(b, t) && l.allow(b2, t + 1));
+        assert!(!l.allow(b, t + 2), "the /64 shares one allowance");
+        assert!(l.allow(a, t + 60_000), "a new minute");
     }
 }

@@ -301,7 +301,7 @@ async fn public_rewards(State(st): State<AppState>, headers: HeaderMap) -> Respo
 /// The portal's per-client allowance, shared with the lookups.
 fn limited(st: &AppState, req_ext: &axum::http::Extensions) -> bool {
     let key = crate::api_measures::client_key(req_ext);
-    !st.public_limiter.allow(&key, st.now_ms())
+    !st.public_limiter.allow(key, st.now_ms())
 }
 
 async fn public_tip(

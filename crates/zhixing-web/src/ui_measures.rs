@@ -1900,7 +1900,7 @@ async fn public_page(State(st): State<AppState>, req: Request) -> Response {
     if searched {
         let key = crate::api_measures::client_key(req.extensions());
         let now = st.now_ms();
-        if !st.public_limiter.allow(&key, now) {
+        if !st.public_limiter.allow(key, now) {
             error = tm.too_frequent.into();
         } else if name.len() > 200 || id.len() > 64 {
             error = tm.too_long.into();
@@ -1994,7 +1994,7 @@ async fn progress_page(State(st): State<AppState>, req: Request) -> Response {
     let mut progress = None;
     if !case_number.is_empty() {
         let key = crate::api_measures::client_key(req.extensions());
-        if !st.public_limiter.allow(&key, st.now_ms()) {
+        if !st.public_limiter.allow(key, st.now_ms()) {
             error = tm.too_frequent.into();
         } else if case_number.len() > 100 || id.len() > 64 || code.len() > 32 {
             error = tm.too_long.into();

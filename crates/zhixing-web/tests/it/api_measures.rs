@@ -315,8 +315,30 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             .uri(&q)
             .body(axum::body::Body::empty())
             .unwrap();
-        let (s, _, bytes) = t.call(req).await;
+        let (s, h, bytes) = t.call(req).await;
         assert_eq!(s, StatusCode::OK);
+        assert_eq!(h["content-type"], "application/json");
+        // The answer is written from the in-memory list without copying the entry: byte for byte
+        // what the owned items serialise to.
+        let owned = app
+            .public_lookup(
+                "dishonest",
+                "钱七",
+                &id_number,
+                zhixing_domain::measure::DEFAULT_ID_MASK,
+                NOW_MS,
+            )
+            .await
+            .unwrap();
+        assert_eq!(owned.len(), 1);
+        assert_eq!(
+            bytes,
+            serde_json::to_vec(&zhixing_web::api_measures::PublicOut {
+                items: owned,
+                count: None
+            })
+            .unwrap()
+        );
         let raw = String::from_utf8(bytes).unwrap();
         assert!(!raw.contains(&id_number), "full ID number leaked: {raw}");
         assert!(
@@ -390,6 +412,35 @@ async fn listing_through_the_api_publishes_a_masked_entry_and_a_signed_feed_reco
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(v["error"]["code"], "too_long");
+        // A parameter given twice is refused, not silently resolved; unknown ones are ignored;
+        // the key is normalised (blank-trimmed, upper case).
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?name={0}&id={id_number}&name={0}",
+                    enc("钱七")
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["code"], "query");
+        let (s, v) = t
+            .json(
+                "GET",
+                &format!(
+                    "/api/v1/public/dishonest?page=2&id=+{}+&name={}",
+                    id_number.to_ascii_lowercase(),
+                    enc("钱七")
+                ),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["items"].as_array().unwrap().len(), 1);
 
         // The partner feed: signed with HMAC-SM3 keyed by the SM3 of the partner's token.
         // (Changes are served after a 5 s settle window; the test clock is fixed, so the add made
