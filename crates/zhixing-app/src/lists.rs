@@ -163,20 +163,6 @@ impl PublicLists {
             .collect()
     }
 
-    /// Exact name and ID number / credit code.
-    pub fn by_name_and_key(
-        &self,
-        list: &str,
-        name: &str,
-        key: &str,
-        mask: &str,
-        today: NaiveDate,
-    ) -> Vec<PublicItem> {
-        self.with_name_and_key(list, name, key, mask, today, |items| {
-            items.iter().map(PublicItemRef::to_item).collect()
-        })
-    }
-
     /// Exact name and ID number / credit code: `f` sees the public views (at most
     /// [`PUBLIC_LIMIT`], newest first) borrowed from the list under its read lock, so an answer
     /// can be written without copying an entry. Keep `f` short: writers wait for it.

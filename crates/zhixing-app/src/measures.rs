@@ -2445,10 +2445,10 @@ impl App {
         mask: &str,
         now_ms: i64,
     ) -> Result<Vec<PublicItem>, AppError> {
-        let today = china_date(now_ms);
-        let (name, key) = public_lookup_args(name, id, today)?;
-        self.load_public_lists(now_ms).await?;
-        Ok(self.lists.by_name_and_key(list, &name, &key, mask, today))
+        self.public_lookup_with(list, name, id, mask, now_ms, |items| {
+            items.iter().map(PublicItemRef::to_item).collect()
+        })
+        .await
     }
 
     /// [`App::public_lookup`] that hands the items, borrowed, to `f` (see
