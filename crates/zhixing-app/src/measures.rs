@@ -2403,12 +2403,37 @@ impl Serialize for MaskedId<'_> {
     }
 }
 
-/// The public view of an entry: the ID number masked by `mask`, age on `today`; never a phone,
-/// address or account number (the row has none).
+/// A stored birth date (`YYYY-MM-DD`); `None` when absent or unreadable (no age is shown).
+pub(crate) fn birth_date(b: Option<&str>) -> Option<NaiveDate> {
+    b.and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok())
+}
+
+impl<'a> PublicItemRef<'a> {
+    /// The public view of a row: the ID number masked by `mask`, age on `today`; never a phone,
+    /// address or account number (the row has none).
+    pub fn of_row(e: &'a ListEntryRow, mask: &str, today: NaiveDate) -> PublicItemRef<'a> {
+        PublicItemRef {
+            name: &e.name,
+            id_masked: MaskedId::new(&e.id_number, mask),
+            sex: e.sex.as_deref(),
+            age: birth_date(e.birth_date.as_deref())
+                .map(|b| zhixing_domain::id_number::age_between(b, today)),
+            legal_representative: e.legal_representative.as_deref(),
+            case_number: &e.case_number,
+            court: &e.court_name,
+            basis: &e.basis,
+            obligation: &e.obligation,
+            performance: &e.performance,
+            conduct: &e.conduct,
+            filed_on: &e.filed_on,
+            listed_on: &e.listed_on,
+        }
+    }
+}
+
+/// [`PublicItemRef::of_row`], owned.
 pub fn public_item(e: &ListEntryRow, mask: &str, today: NaiveDate) -> PublicItem {
-    crate::published::Published::new(e)
-        .public_ref(mask, today)
-        .to_item()
+    PublicItemRef::of_row(e, mask, today).to_item()
 }
 
 /// The checked arguments of a public lookup: the name (2–50 characters, no wildcard) and the

@@ -14,7 +14,7 @@
 use chrono::NaiveDate;
 use zhixing_store::measures::ListEntryRow;
 
-use crate::measures::{MaskedId, PublicItemRef};
+use crate::measures::{MaskedId, PublicItemRef, birth_date};
 
 /// The text fields' positions, in storage order: those the portal shows first (SX2017 art 6),
 /// then the rest.
@@ -108,10 +108,7 @@ impl Published {
             text: text.into_boxed_str(),
             ends,
             present,
-            birth: r
-                .birth_date
-                .as_deref()
-                .and_then(|b| NaiveDate::parse_from_str(b, "%Y-%m-%d").ok()),
+            birth: birth_date(r.birth_date.as_deref()),
             updated_at: r.updated_at,
             feed_sent: r.feed_sent,
         }
@@ -323,7 +320,9 @@ mod tests {
                 serde_json::to_string(&view).unwrap(),
                 serde_json::to_string(&expected).unwrap()
             );
-            prop_assert_eq!(view.to_item(), expected);
+            prop_assert_eq!(view.to_item(), expected.clone());
+            // The partners' check shows rows through `public_item`: the same view.
+            prop_assert_eq!(crate::measures::public_item(&r, &mask, today), expected);
         }
     }
 
