@@ -1266,10 +1266,8 @@ async fn public_list(st: AppState, req: Request, list: &'static str) -> Result<R
                     body,
                 )
                     .into_response(),
-                Err(e) => {
-                    tracing::error!("public answer not serialisable: {e}");
-                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
-                }
+                Err(e) => ApiError::internal(format_args!("public answer not serialisable: {e}"))
+                    .into_response(),
             })
     };
     match answer {
